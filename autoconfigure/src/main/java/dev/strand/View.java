@@ -1,0 +1,166 @@
+package dev.strand;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One browser tab's state: its assigns, flash and async tasks. A controller method that handles a GET and
+ * takes a {@code View} creates one; a POST from that page (with the {@code Strand-View} header) gets the
+ * same one back. Every change runs on the view's mailbox, one at a time, so no lock is needed: change a
+ * view only in the handler or callback that was given it, never from a task.
+ */
+public interface View {
+
+	/**
+	 * Return this view's id: random, and valid only in the session that created it.
+	 * @return the id
+	 */
+	String id();
+
+	/**
+	 * Set an assign; the page elements that depend on it are re-rendered.
+	 * @param key the key
+	 * @param value the value, or {@code null}
+	 * @return this view
+	 */
+	View assign(String key, @Nullable Object value);
+
+	/**
+	 * Replace an assign with a function of its current value.
+	 * @param <T> the type of the value
+	 * @param key the key
+	 * @param function maps the current value (possibly {@code null}) to the new one
+	 * @return this view
+	 */
+	<T> View update(String key, UnaryOperator<@Nullable T> function);
+
+	/**
+	 * Return an assign.
+	 * @param <T> the expected type
+	 * @param key the key
+	 * @return the value, or {@code null} if unset
+	 */
+	<T> @Nullable T get(String key);
+
+	/**
+	 * Return every assign, as a read-only snapshot.
+	 * @return the assigns
+	 */
+	Map<String, @Nullable Object> assigns();
+
+	/**
+	 * Show a flash message of the given kind, replacing the previous one of that kind.
+	 * @param kind the kind, such as {@code info} or {@code error}
+	 * @param message the text, shown as text, never as HTML
+	 * @return this view
+	 */
+	View flash(String kind, String message);
+
+	/**
+	 * Start a task on its own virtual thread, linked to this tab (LiveView's {@code start_async}). It runs
+	 * once the tab's stream is connected; a running task with the same name is cancelled and its result
+	 * dropped. Its outcome goes to the controller's {@link HandleAsync @HandleAsync} method with this name.
+	 * If the assign with this name holds an {@link AsyncResult}, it also follows the task: loading,
+	 * progress, then ok or failed.
+	 * @param <T> the type of its value
+	 * @param name the task's name
+	 * @param task the body
+	 * @return this view
+	 * @throws IllegalStateException if the controller has no {@code @HandleAsync(name)} method
+	 * @throws StrandLimitException if the view already runs as many tasks as it may
+	 */
+	default <T> View startAsync(String name, AsyncTask<T> task) {
+		return startAsync(name, AsyncOptions.defaults(), task);
+	}
+
+	/**
+	 * Start a task with options, see {@link #startAsync(String, AsyncTask)}.
+	 * @param <T> the type of its value
+	 * @param name the task's name
+	 * @param options the options (the timeout applies; reset does not)
+	 * @param task the body
+	 * @return this view
+	 */
+	<T> View startAsync(String name, AsyncOptions options, AsyncTask<T> task);
+
+	/**
+	 * Load one assign asynchronously (LiveView's {@code assign_async}): the key holds an
+	 * {@link AsyncResult} that is loading until the function returns, then ok with its value; an error,
+	 * exit or cancel marks it failed.
+	 * @param key the key
+	 * @param function returns the value; runs on a virtual thread once the tab is connected
+	 * @return this view
+	 */
+	default View assignAsync(String key, Callable<?> function) {
+		return assignAsync(key, AsyncOptions.defaults(), function);
+	}
+
+	/**
+	 * Load one assign asynchronously with options, see {@link #assignAsync(String, Callable)}.
+	 * @param key the key
+	 * @param options the options
+	 * @param function returns the value
+	 * @return this view
+	 */
+	View assignAsync(String key, AsyncOptions options, Callable<?> function);
+
+	/**
+	 * Load several assigns with one function that returns a map holding every key.
+	 * @param keys the keys
+	 * @param function returns a map with a value for every key; a missing key fails all of them with a
+	 * reason that names it
+	 * @return this view
+	 */
+	default View assignAsync(Set<String> keys, Callable<? extends Map<String, ?>> function) {
+		return assignAsync(keys, AsyncOptions.defaults(), function);
+	}
+
+	/**
+	 * Load several assigns with options, see {@link #assignAsync(Set, Callable)}.
+	 * @param keys the keys
+	 * @param options the options
+	 * @param function returns a map with a value for every key
+	 * @return this view
+	 */
+	View assignAsync(Set<String> keys, AsyncOptions options, Callable<? extends Map<String, ?>> function);
+
+	/**
+	 * Cancel the task with this name, or the {@code assignAsync} task that loads this key. Its outcome is
+	 * {@link Outcome.Cancelled} with {@link CancelReason#REQUESTED}.
+	 * @param nameOrKey a task name or an {@code assignAsync} key
+	 * @return whether a task was running
+	 */
+	boolean cancelAsync(String nameOrKey);
+
+	/**
+	 * Cancel the {@code assignAsync} task that loads the assign holding this result.
+	 * @param result an {@link AsyncResult} held by this view
+	 * @return whether a task was running
+	 */
+	boolean cancelAsync(AsyncResult<?> result);
+
+	/**
+	 * Whether a task with this name (or loading this key) is running or waiting to start.
+	 * @param nameOrKey a task name or an {@code assignAsync} key
+	 * @return whether it is running
+	 */
+	boolean isRunning(String nameOrKey);
+
+	/**
+	 * Whether the tab's stream is connected. Tasks start only once it is.
+	 * @return whether it is connected
+	 */
+	boolean isConnected();
+
+	/**
+	 * Return the keys changed since the page was last rendered; the elements that depend on them are
+	 * re-rendered at the end of the current mailbox turn.
+	 * @return the changed keys
+	 */
+	Set<String> changed();
+
+}

@@ -1,0 +1,67 @@
+package dev.strand.autoconfigure;
+
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+
+import dev.strand.Outcome;
+import dev.strand.internal.StrandEngine;
+import dev.strand.internal.StrandMetrics;
+
+/**
+ * Records Strand's metrics with Micrometer: the {@code strand.tasks} timer (tags {@code task} and
+ * {@code outcome}), the {@code strand.chunks} counter (tag {@code task}) and the {@code strand.tasks.active},
+ * {@code strand.tasks.lingering} and {@code strand.views.active} gauges.
+ */
+final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
+
+	private final ObjectProvider<StrandEngine> engine;
+
+	private volatile @Nullable MeterRegistry registry;
+
+	MicrometerStrandMetrics(ObjectProvider<StrandEngine> engine) {
+		this.engine = engine;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		this.registry = registry;
+		Gauge.builder("strand.tasks.active", this.engine, (engine) -> engine.getObject().activeTasks())
+			.description("Tasks running")
+			.register(registry);
+		Gauge.builder("strand.tasks.lingering", this.engine, (engine) -> engine.getObject().lingeringTasks())
+			.description("Stopped tasks whose thread still runs because it ignores interrupts")
+			.register(registry);
+		Gauge.builder("strand.views.active", this.engine, (engine) -> engine.getObject().registry().size())
+			.description("Open views (browser tabs)")
+			.register(registry);
+	}
+
+	@Override
+	public void taskEnded(String task, Outcome.Kind kind, long nanos) {
+		MeterRegistry registry = this.registry;
+		if (registry != null) {
+			Timer.builder("strand.tasks")
+				.description("Tasks, by name and outcome")
+				.tag("task", task)
+				.tag("outcome", kind.tag())
+				.register(registry)
+				.record(nanos, TimeUnit.NANOSECONDS);
+		}
+	}
+
+	@Override
+	public void chunkDelivered(String task) {
+		MeterRegistry registry = this.registry;
+		if (registry != null) {
+			Counter.builder("strand.chunks").description("Chunks delivered to views").tag("task", task).register(registry).increment();
+		}
+	}
+
+}

@@ -1,0 +1,176 @@
+package dev.strand.autoconfigure;
+
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.WebSessionManager;
+import org.springframework.web.server.session.WebSessionStore;
+import org.springframework.util.function.SingletonSupplier;
+import org.thymeleaf.spring6.ISpringWebFluxTemplateEngine;
+
+import dev.strand.internal.EngineSettings;
+import dev.strand.internal.StrandEngine;
+import dev.strand.internal.StrandMetrics;
+import dev.strand.thymeleaf.StrandDialect;
+import dev.strand.web.CallbackMethods;
+import dev.strand.web.CsrfPageAttributes;
+import dev.strand.web.PageAttributes;
+import dev.strand.web.StrandWebFilter;
+import dev.strand.web.StreamHandler;
+import dev.strand.web.ViewArgumentResolver;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} for Strand.
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration",
+		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" },
+		beforeName = "org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfiguration")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnClass(WebFluxConfigurer.class)
+@EnableConfigurationProperties(StrandProperties.class)
+public final class StrandAutoConfiguration {
+
+	/** The name of the executor bean that runs task bodies. */
+	public static final String TASK_EXECUTOR_BEAN_NAME = "strandTaskExecutor";
+
+	@Bean(name = TASK_EXECUTOR_BEAN_NAME)
+	@ConditionalOnMissingBean(name = TASK_EXECUTOR_BEAN_NAME)
+	Executor strandTaskExecutor() {
+		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("strand-task-");
+		executor.setVirtualThreads(true);
+		return executor;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StrandEngine strandEngine(StrandProperties properties, @Qualifier(TASK_EXECUTOR_BEAN_NAME) Executor taskExecutor,
+			ObjectProvider<ObservationRegistry> observations, ObjectProvider<StrandMetrics> metrics,
+			ObjectProvider<JsonMapper> jsonMapper) {
+		StrandProperties.Limits limits = properties.limits();
+		StrandProperties.Tasks tasks = properties.tasks();
+		StrandProperties.Stream stream = properties.stream();
+		StrandProperties.Views views = properties.views();
+		EngineSettings settings = new EngineSettings(limits.viewsPerSession(), limits.tasksPerView(), limits.tasks(),
+				tasks.timeout(), tasks.lingerWarning(), views.connectTimeout(), views.disconnectGrace(),
+				stream.replayBuffer(), stream.maxPending(), stream.pushTimeout(), tasks.shutdownGrace());
+		return new StrandEngine(settings, taskExecutor, observations.getIfAvailable(() -> ObservationRegistry.NOOP),
+				metrics.getIfAvailable(() -> StrandMetrics.NONE), jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StrandLifecycle strandLifecycle(StrandEngine engine, StrandProperties properties) {
+		return new StrandLifecycle(engine, properties.views().sessionCheckInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	static CallbackMethods strandCallbackMethods() {
+		return new CallbackMethods();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PageAttributes strandPageAttributes() {
+		return PageAttributes.NONE;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ViewArgumentResolver strandViewArgumentResolver(StrandEngine engine, CallbackMethods callbacks,
+			ObjectProvider<WebSessionManager> sessionManager, PageAttributes pageAttributes) {
+		return new ViewArgumentResolver(engine.registry(), callbacks, sessionStore(sessionManager), pageAttributes);
+	}
+
+	@Bean
+	WebFluxConfigurer strandWebFluxConfigurer(ViewArgumentResolver resolver) {
+		return new WebFluxConfigurer() {
+
+			@Override
+			public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
+				configurer.addCustomResolver(resolver);
+			}
+
+		};
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StrandWebFilter strandWebFilter(StrandProperties properties) {
+		return new StrandWebFilter(properties.limits().maxEventSize().toBytes());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StreamHandler strandStreamHandler(StrandEngine engine, ObjectProvider<WebSessionManager> sessionManager,
+			StrandProperties properties) {
+		return new StreamHandler(engine.registry(), sessionStore(sessionManager), properties.stream().heartbeat());
+	}
+
+	private static Supplier<@Nullable WebSessionStore> sessionStore(ObjectProvider<WebSessionManager> sessionManager) {
+		return SingletonSupplier.of(() -> (sessionManager.getIfAvailable() instanceof DefaultWebSessionManager defaults)
+				? defaults.getSessionStore() : null);
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> strandStreamRoutes(StreamHandler handler, StrandProperties properties) {
+		return handler.routes(properties.stream().path());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ISpringWebFluxTemplateEngine.class)
+	static class ThymeleafConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		StrandDialect strandDialect(ObjectProvider<ISpringWebFluxTemplateEngine> templateEngine,
+				StrandProperties properties) {
+			return new StrandDialect(templateEngine::getObject, properties.stream().path(), "/strand/strand.js");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(StrandMetrics.class)
+		MicrometerStrandMetrics strandMetrics(ObjectProvider<StrandEngine> engine) {
+			return new MicrometerStrandMetrics(engine);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.security.web.server.csrf.CsrfToken")
+	static class SecurityConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		PageAttributes strandCsrfPageAttributes() {
+			return new CsrfPageAttributes();
+		}
+
+	}
+
+}

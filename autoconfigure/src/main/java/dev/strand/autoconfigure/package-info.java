@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration for Strand.
+ */
+@NullMarked
+package dev.strand.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

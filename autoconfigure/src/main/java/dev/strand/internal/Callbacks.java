@@ -1,0 +1,78 @@
+package dev.strand.internal;
+
+import dev.strand.Outcome;
+import dev.strand.View;
+
+/**
+ * Where a view's task outcomes and chunks go: the controller methods annotated with
+ * {@link dev.strand.HandleAsync @HandleAsync} and {@link dev.strand.HandleChunk @HandleChunk}.
+ */
+public interface Callbacks {
+
+	/** Callbacks that handle nothing. */
+	Callbacks NONE = new Callbacks() {
+
+		@Override
+		public boolean handlesAsync(String task) {
+			return false;
+		}
+
+		@Override
+		public void onOutcome(String task, Outcome<?> outcome, View view) {
+		}
+
+		@Override
+		public boolean handlesChunk(String task) {
+			return false;
+		}
+
+		@Override
+		public void onChunk(String task, Object chunk, View view) {
+		}
+
+		@Override
+		public String describe() {
+			return "no controller";
+		}
+
+	};
+
+	/**
+	 * Whether there is a {@code @HandleAsync} method for the task.
+	 * @param task the task's name
+	 * @return whether it is handled
+	 */
+	boolean handlesAsync(String task);
+
+	/**
+	 * Deliver a task's outcome.
+	 * @param task the task's name
+	 * @param outcome the outcome
+	 * @param view the view
+	 * @throws Exception if the callback throws
+	 */
+	void onOutcome(String task, Outcome<?> outcome, View view) throws Exception;
+
+	/**
+	 * Whether there is a {@code @HandleChunk} method for the task.
+	 * @param task the task's name
+	 * @return whether it is handled
+	 */
+	boolean handlesChunk(String task);
+
+	/**
+	 * Deliver a chunk.
+	 * @param task the task's name
+	 * @param chunk the chunk
+	 * @param view the view
+	 * @throws Exception if the callback throws
+	 */
+	void onChunk(String task, Object chunk, View view) throws Exception;
+
+	/**
+	 * Describe where the callbacks live, for error messages.
+	 * @return a description, such as the controller's class name
+	 */
+	String describe();
+
+}

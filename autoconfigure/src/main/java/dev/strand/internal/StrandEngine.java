@@ -1,0 +1,237 @@
+package dev.strand.internal;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.strand.CancelReason;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Strand's engine: the registry of views, the executors that run tasks and mailboxes, the timer, and the
+ * counts behind the gauges. One per application.
+ */
+public final class StrandEngine implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(StrandEngine.class);
+
+	private final EngineSettings settings;
+
+	private final Executor taskExecutor;
+
+	private final ExecutorService mailboxExecutor = Executors
+		.newThreadPerTaskExecutor(Thread.ofVirtual().name("strand-mailbox-", 0).factory());
+
+	private final ScheduledThreadPoolExecutor timer;
+
+	private final ObservationRegistry observations;
+
+	private final StrandMetrics metrics;
+
+	private final Json json;
+
+	private final ViewRegistry registry = new ViewRegistry(this);
+
+	private final ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder().build();
+
+	private final AtomicInteger activeTasks = new AtomicInteger();
+
+	private final AtomicInteger runningBodies = new AtomicInteger();
+
+	private final AtomicInteger lingeringTasks = new AtomicInteger();
+
+	private volatile boolean closed;
+
+	public StrandEngine(EngineSettings settings, Executor taskExecutor, ObservationRegistry observations,
+			StrandMetrics metrics, JsonMapper jsonMapper) {
+		this.settings = settings;
+		this.taskExecutor = taskExecutor;
+		this.observations = observations;
+		this.metrics = metrics;
+		this.json = new Json(jsonMapper);
+		this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("strand-timer").daemon().factory());
+		this.timer.setRemoveOnCancelPolicy(true);
+	}
+
+	/**
+	 * Return an engine with default settings, a virtual thread per task and no metrics; for tests and tools.
+	 * @return the engine
+	 */
+	public static StrandEngine withDefaults() {
+		return new StrandEngine(EngineSettings.defaults(),
+				Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("strand-task-", 0).factory()),
+				ObservationRegistry.NOOP, StrandMetrics.NONE, JsonMapper.builder().build());
+	}
+
+	/**
+	 * Return the registry of open views.
+	 * @return the registry
+	 */
+	public ViewRegistry registry() {
+		return this.registry;
+	}
+
+	/**
+	 * Return the settings.
+	 * @return the settings
+	 */
+	public EngineSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Return the number of tasks running: started and not yet ended.
+	 * @return the number of active tasks
+	 */
+	public int activeTasks() {
+		return this.activeTasks.get();
+	}
+
+	/**
+	 * Return the number of task bodies still executing, including cancelled ones that ignore interrupts.
+	 * @return the number of running bodies
+	 */
+	public int runningBodies() {
+		return this.runningBodies.get();
+	}
+
+	/**
+	 * Return the number of tasks reported as ended whose body is still executing.
+	 * @return the number of lingering tasks
+	 */
+	public int lingeringTasks() {
+		return this.lingeringTasks.get();
+	}
+
+	/**
+	 * Return a new correlation id for the log and the browser.
+	 * @return the id
+	 */
+	public String newRef() {
+		return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(0, 12);
+	}
+
+	Executor taskExecutor() {
+		return this.taskExecutor;
+	}
+
+	Executor mailboxExecutor() {
+		return this.mailboxExecutor;
+	}
+
+	ObservationRegistry observations() {
+		return this.observations;
+	}
+
+	StrandMetrics metrics() {
+		return this.metrics;
+	}
+
+	Json json() {
+		return this.json;
+	}
+
+	ContextSnapshot captureContext() {
+		return this.snapshots.captureAll();
+	}
+
+	ScheduledFuture<?> schedule(Runnable action, Duration delay) {
+		return this.timer.schedule(() -> {
+			try {
+				action.run();
+			}
+			catch (RuntimeException ex) {
+				logger.error("A Strand timer action failed", ex);
+			}
+		}, delay.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Run an action at a fixed rate on the engine's timer until the engine closes.
+	 * @param action the action
+	 * @param period the period
+	 */
+	public void scheduleAtFixedRate(Runnable action, Duration period) {
+		this.timer.scheduleWithFixedDelay(() -> {
+			try {
+				action.run();
+			}
+			catch (RuntimeException ex) {
+				logger.error("A Strand timer action failed", ex);
+			}
+		}, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	boolean tryAcquireTask() {
+		if (this.closed) {
+			return false;
+		}
+		if (this.activeTasks.incrementAndGet() > this.settings.tasks()) {
+			this.activeTasks.decrementAndGet();
+			return false;
+		}
+		return true;
+	}
+
+	void releaseTask() {
+		this.activeTasks.decrementAndGet();
+	}
+
+	void bodyStarted() {
+		this.runningBodies.incrementAndGet();
+	}
+
+	void bodyEnded(boolean wasLingering) {
+		this.runningBodies.decrementAndGet();
+		if (wasLingering) {
+			this.lingeringTasks.decrementAndGet();
+		}
+	}
+
+	void lingering(int delta) {
+		this.lingeringTasks.addAndGet(delta);
+	}
+
+	/**
+	 * Close every view (its tasks end with {@link CancelReason#SHUTDOWN}), then wait up to the shutdown grace
+	 * for task bodies to finish.
+	 */
+	@Override
+	public void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		this.registry.closeAll(CancelReason.SHUTDOWN);
+		long deadline = System.nanoTime() + this.settings.shutdownGrace().toNanos();
+		while ((this.runningBodies.get() > 0 || this.registry.size() > 0) && System.nanoTime() < deadline) {
+			try {
+				Thread.sleep(10);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		if (this.runningBodies.get() > 0) {
+			logger.warn(this.runningBodies.get() + " Strand task(s) still run after the shutdown grace of "
+					+ this.settings.shutdownGrace() + "; they ignore interrupts");
+		}
+		this.timer.shutdownNow();
+		this.mailboxExecutor.shutdown();
+	}
+
+}

@@ -1,0 +1,28 @@
+package dev.strand.internal;
+
+import dev.strand.Outcome;
+
+/** Receives what Strand measures; the Micrometer implementation records timers and counters. */
+public interface StrandMetrics {
+
+	/** Metrics that record nothing. */
+	StrandMetrics NONE = new StrandMetrics() {
+	};
+
+	/**
+	 * A task ended.
+	 * @param task the task's name
+	 * @param kind how it ended
+	 * @param nanos how long it ran, in nanoseconds
+	 */
+	default void taskEnded(String task, Outcome.Kind kind, long nanos) {
+	}
+
+	/**
+	 * A chunk was delivered to a view.
+	 * @param task the task's name
+	 */
+	default void chunkDelivered(String task) {
+	}
+
+}

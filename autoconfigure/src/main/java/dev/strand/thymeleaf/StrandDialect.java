@@ -1,0 +1,324 @@
+package dev.strand.thymeleaf;
+
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.thymeleaf.ITemplateEngine;
+import org.thymeleaf.context.ITemplateContext;
+import org.thymeleaf.dialect.AbstractProcessorDialect;
+import org.thymeleaf.engine.AttributeName;
+import org.thymeleaf.exceptions.TemplateProcessingException;
+import org.thymeleaf.model.IProcessableElementTag;
+import org.thymeleaf.processor.IProcessor;
+import org.thymeleaf.processor.element.AbstractAttributeTagProcessor;
+import org.thymeleaf.processor.element.AbstractElementTagProcessor;
+import org.thymeleaf.processor.element.IElementTagStructureHandler;
+import org.thymeleaf.standard.expression.StandardExpressions;
+import org.thymeleaf.templatemode.TemplateMode;
+import org.unbescape.html.HtmlEscape;
+
+import dev.strand.AsyncResult;
+import dev.strand.Progress;
+import dev.strand.internal.ViewState;
+import dev.strand.web.ViewArgumentResolver;
+
+/**
+ * The {@code strand:} dialect: puts the view token and strand.js on the page, renders LiveView's
+ * {@code async_result} component ({@code strand:async} with {@code strand:ok}, {@code strand:loading} and
+ * {@code strand:failed}), stream containers, progress bars and the flash region, and records which
+ * elements depend on which assigns so that a change re-renders only them.
+ */
+public final class StrandDialect extends AbstractProcessorDialect {
+
+	/** The dialect's prefix. */
+	public static final String PREFIX = "strand";
+
+	private static final String ASYNC_VARIABLE = "strand.async";
+
+	private static final Pattern ROOT_VARIABLE = Pattern.compile("^\\s*[$*]\\{\\s*([A-Za-z_][A-Za-z0-9_]*)");
+
+	private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
+
+	private final Supplier<ITemplateEngine> engine;
+
+	private final String streamPath;
+
+	private final String scriptPath;
+
+	/**
+	 * Create the dialect.
+	 * @param engine the template engine that re-renders fragments (looked up lazily: it holds this dialect)
+	 * @param streamPath the stream's path
+	 * @param scriptPath the path strand.js is served from
+	 */
+	public StrandDialect(Supplier<ITemplateEngine> engine, String streamPath, String scriptPath) {
+		super("Strand", PREFIX, 1000);
+		this.engine = engine;
+		this.streamPath = streamPath;
+		this.scriptPath = scriptPath;
+	}
+
+	@Override
+	public Set<IProcessor> getProcessors(String prefix) {
+		return Set.of(new Head(prefix), new Async(prefix), new Branch(prefix, "ok"), new Branch(prefix, "loading"),
+				new Branch(prefix, "failed"), new Stream(prefix), new ProgressBar(prefix), new Flash(prefix),
+				new Watch(prefix));
+	}
+
+	private static @Nullable ViewState view(ITemplateContext context) {
+		return (context.getVariable(ViewArgumentResolver.VIEW_ATTRIBUTE) instanceof ViewState view) ? view : null;
+	}
+
+	private void track(ITemplateContext context, String id, Set<String> keys) {
+		ViewState view = view(context);
+		if (view != null) {
+			PageRenderer.of(view, this.engine.get(), locale(context))
+				.track(id, context.getTemplateData().getTemplate(), keys);
+		}
+	}
+
+	private static Locale locale(ITemplateContext context) {
+		return (context.getLocale() != null) ? context.getLocale() : Locale.getDefault();
+	}
+
+	private static Object evaluate(ITemplateContext context, String expression) {
+		return StandardExpressions.getExpressionParser(context.getConfiguration())
+			.parseExpression(context, expression)
+			.execute(context);
+	}
+
+	private static String id(IProcessableElementTag tag, String attribute) {
+		String id = tag.getAttributeValue("id");
+		if (id == null || id.isBlank()) {
+			throw new TemplateProcessingException("An element with strand:" + attribute + " needs an id attribute, "
+					+ "so that Strand can re-render and patch it; for example <section id=\"org\" strand:async=\"${org}\">");
+		}
+		if (!SAFE_ID.matcher(id).matches()) {
+			throw new TemplateProcessingException("Strand element id '" + id + "' must start with a letter and "
+					+ "hold only letters, digits, '-' and '_', so that Strand can patch it");
+		}
+		return id;
+	}
+
+	private static String escape(@Nullable Object value) {
+		return HtmlEscape.escapeHtml5(String.valueOf(value));
+	}
+
+	/** {@code <strand:head/>}: the view token, the CSRF token and the script. */
+	private final class Head extends AbstractElementTagProcessor {
+
+		Head(String prefix) {
+			super(TemplateMode.HTML, prefix, "head", true, null, false, 1000);
+		}
+
+		@Override
+		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, IElementTagStructureHandler handler) {
+			ViewState view = view(context);
+			StringBuilder html = new StringBuilder();
+			if (view != null) {
+				html.append("<meta name=\"strand-view\" content=\"").append(escape(view.id())).append("\">\n");
+				html.append("<meta name=\"strand-stream\" content=\"").append(escape(StrandDialect.this.streamPath)).append("\">\n");
+				html.append("<meta name=\"strand-event\" content=\"").append(view.lastEventId()).append("\">\n");
+				if (context.getVariable(CsrfAttributes.TOKEN) instanceof String token
+						&& context.getVariable(CsrfAttributes.HEADER) instanceof String header) {
+					html.append("<meta name=\"strand-csrf\" content=\"").append(escape(token))
+						.append("\" data-header=\"").append(escape(header)).append("\">\n");
+				}
+				PageRenderer.of(view, StrandDialect.this.engine.get(), locale(context));
+			}
+			html.append("<script type=\"module\" src=\"").append(escape(StrandDialect.this.scriptPath)).append("\"></script>");
+			handler.replaceWith(html.toString(), false);
+		}
+
+	}
+
+	/** {@code strand:async="${key}"}: LiveView's {@code async_result}. */
+	private final class Async extends AbstractAttributeTagProcessor {
+
+		Async(String prefix) {
+			super(TemplateMode.HTML, prefix, null, false, "async", true, 1000, true);
+		}
+
+		@Override
+		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
+				String expression, IElementTagStructureHandler handler) {
+			Matcher matcher = ROOT_VARIABLE.matcher(expression);
+			if (!matcher.find()) {
+				throw new TemplateProcessingException("strand:async expects an assign such as ${org}, but got '"
+						+ expression + "'");
+			}
+			String key = matcher.group(1);
+			Object value = evaluate(context, expression);
+			if (value != null && !(value instanceof AsyncResult<?>)) {
+				throw new TemplateProcessingException("strand:async=\"" + expression + "\" expects an AsyncResult, "
+						+ "but the assign holds a " + value.getClass().getName() + "; use view.assignAsync(\"" + key
+						+ "\", ...) or assign AsyncResult.idle()");
+			}
+			String id = id(tag, "async");
+			handler.setAttribute("data-strand-async", key);
+			AsyncResult<?> result = (value != null) ? (AsyncResult<?>) value : AsyncResult.idle();
+			handler.setAttribute("aria-busy", Boolean.toString(result.loading()));
+			handler.setLocalVariable(ASYNC_VARIABLE, result);
+			track(context, id, Set.of(key));
+		}
+
+	}
+
+	/** {@code strand:ok}, {@code strand:loading}, {@code strand:failed}: ok first, then loading, then failed. */
+	private static final class Branch extends AbstractAttributeTagProcessor {
+
+		private final String state;
+
+		Branch(String prefix, String state) {
+			super(TemplateMode.HTML, prefix, null, false, state, true, 100, true);
+			this.state = state;
+		}
+
+		@Override
+		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
+				String value, IElementTagStructureHandler handler) {
+			if (!(context.getVariable(ASYNC_VARIABLE) instanceof AsyncResult<?> result)) {
+				throw new TemplateProcessingException("strand:" + this.state + " must sit inside an element with strand:async");
+			}
+			boolean shown = switch (this.state) {
+				case "ok" -> result.ok();
+				case "loading" -> !result.ok() && result.loading();
+				default -> !result.ok() && !result.loading() && result.failed() != null;
+			};
+			if (!shown) {
+				handler.removeElement();
+			}
+		}
+
+	}
+
+	/** {@code strand:stream="task"}: a container that the task's chunks are appended to. */
+	private final class Stream extends AbstractAttributeTagProcessor {
+
+		Stream(String prefix) {
+			super(TemplateMode.HTML, prefix, null, false, "stream", true, 1000, true);
+		}
+
+		@Override
+		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
+				String task, IElementTagStructureHandler handler) {
+			String id = id(tag, "stream");
+			handler.setAttribute("data-strand-stream", task);
+			handler.setAttribute("aria-live", "polite");
+			String fragment = tag.getAttributeValue(PREFIX, "chunk");
+			if (fragment != null) {
+				if (!fragment.contains("::")) {
+					throw new TemplateProcessingException("strand:chunk expects 'template :: selector', such as "
+							+ "'import :: line', but got '" + fragment + "'");
+				}
+				handler.removeAttribute(PREFIX, "chunk");
+				ViewState view = view(context);
+				if (view != null) {
+					PageRenderer.of(view, StrandDialect.this.engine.get(), locale(context)).chunkFragment(task, fragment);
+				}
+			}
+			track(context, id, Set.of(PageRenderer.ALWAYS));
+		}
+
+	}
+
+	/** {@code strand:progress="task"}: an accessible progress bar that the task's progress updates. */
+	private final class ProgressBar extends AbstractAttributeTagProcessor {
+
+		ProgressBar(String prefix) {
+			super(TemplateMode.HTML, prefix, null, false, "progress", true, 1000, true);
+		}
+
+		@Override
+		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
+				String task, IElementTagStructureHandler handler) {
+			String id = id(tag, "progress");
+			Progress progress = (context.getVariable(task) instanceof AsyncResult<?> result) ? result.progress() : null;
+			StringBuilder html = new StringBuilder("<progress id=\"").append(escape(id)).append('"');
+			String cssClass = tag.getAttributeValue("class");
+			if (cssClass != null) {
+				html.append(" class=\"").append(escape(cssClass)).append('"');
+			}
+			html.append(" data-strand-progress=\"").append(escape(task)).append('"');
+			String label = tag.getAttributeValue("aria-label");
+			html.append(" aria-label=\"").append(escape((label != null) ? label : task + " progress")).append('"');
+			if (progress != null && progress.total() > 0) {
+				html.append(" max=\"").append(progress.total()).append("\" value=\"").append(progress.done()).append('"');
+				html.append(" aria-valuetext=\"").append(progress.done()).append(" of ").append(progress.total()).append('"');
+			}
+			html.append("></progress>");
+			handler.replaceWith(html.toString(), false);
+			track(context, id, Set.of(task));
+		}
+
+	}
+
+	/** {@code strand:flash}: the region flash messages appear in. */
+	private final class Flash extends AbstractAttributeTagProcessor {
+
+		Flash(String prefix) {
+			super(TemplateMode.HTML, prefix, null, false, "flash", true, 1000, true);
+		}
+
+		@Override
+		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
+				String value, IElementTagStructureHandler handler) {
+			String id = id(tag, "flash");
+			handler.setAttribute("data-strand-flash", "");
+			handler.setAttribute("aria-live", "polite");
+			ViewState view = view(context);
+			StringBuilder html = new StringBuilder();
+			Map<String, String> flashes = (view != null) ? view.flashes() : Map.of();
+			flashes.forEach((kind, message) -> html.append("<div class=\"strand-flash strand-flash-").append(escape(kind))
+				.append("\" data-kind=\"").append(escape(kind)).append("\" role=\"status\"><span class=\"strand-flash-text\">")
+				.append(escape(message))
+				.append("</span><button type=\"button\" class=\"strand-flash-close\" aria-label=\"Dismiss\">&times;</button></div>"));
+			handler.setBody(html.toString(), false);
+			track(context, id, Set.of(PageRenderer.ALWAYS));
+		}
+
+	}
+
+	/** {@code strand:watch="a, b"}: re-render this element when these assigns change. */
+	private final class Watch extends AbstractAttributeTagProcessor {
+
+		Watch(String prefix) {
+			super(TemplateMode.HTML, prefix, null, false, "watch", true, 1000, true);
+		}
+
+		@Override
+		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
+				String value, IElementTagStructureHandler handler) {
+			String id = id(tag, "watch");
+			Set<String> keys = new LinkedHashSet<>();
+			for (String key : value.split(",")) {
+				if (!key.isBlank()) {
+					keys.add(key.trim());
+				}
+			}
+			track(context, id, keys);
+		}
+
+	}
+
+	/** The names of the variables a page's CSRF token is exposed under. */
+	public static final class CsrfAttributes {
+
+		/** The token's value. */
+		public static final String TOKEN = "strandCsrfToken";
+
+		/** The header to send it in. */
+		public static final String HEADER = "strandCsrfHeader";
+
+		private CsrfAttributes() {
+		}
+
+	}
+
+}

@@ -1,0 +1,153 @@
+package dev.strand.web;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+
+import dev.strand.HandleAsync;
+import dev.strand.HandleChunk;
+import dev.strand.Outcome;
+import dev.strand.View;
+import dev.strand.internal.Callbacks;
+
+/**
+ * Finds {@code @HandleAsync} and {@code @HandleChunk} methods on beans as they are created, checks their
+ * signatures (a wrong one fails startup with a message that names the method), and gives each controller its
+ * {@link Callbacks}.
+ */
+public final class CallbackMethods implements BeanPostProcessor {
+
+	private final Map<Class<?>, ControllerCallbacks> byType = new ConcurrentHashMap<>();
+
+	private final Map<String, ControllerCallbacks> byName = new ConcurrentHashMap<>();
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+		Class<?> type = AopUtils.getTargetClass(bean);
+		Map<String, Method> async = find(type, HandleAsync.class, Outcome.class);
+		Map<String, Method> chunk = find(type, HandleChunk.class, null);
+		for (String task : chunk.keySet()) {
+			if (!async.containsKey(task)) {
+				throw new IllegalStateException("@HandleChunk(\"" + task + "\") "
+						+ ControllerCallbacks.describe(chunk.get(task)) + " has no @HandleAsync(\"" + task
+						+ "\") beside it: add one to receive the task's outcome, or fix the task name");
+			}
+		}
+		if (!async.isEmpty()) {
+			ControllerCallbacks callbacks = new ControllerCallbacks(bean, async, chunk);
+			this.byType.put(ClassUtils.getUserClass(type), callbacks);
+			this.byName.put(beanName, callbacks);
+		}
+		return bean;
+	}
+
+	/**
+	 * Return the callbacks of a controller bean.
+	 * @param bean the controller
+	 * @return its callbacks, or {@link Callbacks#NONE}
+	 */
+	public Callbacks forBean(Object bean) {
+		if (bean instanceof String beanName) {
+			Callbacks callbacks = this.byName.get(beanName);
+			return (callbacks != null) ? callbacks : new NoCallbacks("bean '" + beanName + "'");
+		}
+		if (bean instanceof Class<?> type) {
+			Callbacks callbacks = this.byType.get(type);
+			return (callbacks != null) ? callbacks : new NoCallbacks(type.getName());
+		}
+		Callbacks callbacks = this.byType.get(ClassUtils.getUserClass(AopUtils.getTargetClass(bean)));
+		return (callbacks != null) ? callbacks : new NoCallbacks(ClassUtils.getUserClass(bean).getName());
+	}
+
+	private static Map<String, Method> find(Class<?> type, Class<? extends java.lang.annotation.Annotation> annotation,
+			Class<?> valueType) {
+		Map<Method, String> methods = MethodIntrospector.selectMethods(type,
+				(MethodIntrospector.MetadataLookup<String>) (method) -> {
+					var attributes = AnnotatedElementUtils.findMergedAnnotationAttributes(method, annotation, false, false);
+					return (attributes != null) ? attributes.getString("value") : null;
+				});
+		Map<String, Method> byName = new LinkedHashMap<>();
+		methods.forEach((method, task) -> {
+			check(method, annotation, task, valueType);
+			Method previous = byName.put(task, method);
+			if (previous != null) {
+				throw new IllegalStateException("Two @" + annotation.getSimpleName() + "(\"" + task + "\") methods on "
+						+ type.getName() + ": " + previous.getName() + " and " + method.getName() + "; keep one");
+			}
+		});
+		return byName;
+	}
+
+	private static void check(Method method, Class<?> annotation, String task, Class<?> valueType) {
+		String where = "@" + ((Class<?>) annotation).getSimpleName() + "(\"" + task + "\") "
+				+ ControllerCallbacks.describe(method);
+		String expected = (valueType != null) ? "(Outcome<T> outcome, View view) or (Outcome<T> outcome)"
+				: "(T chunk, View view) or (T chunk)";
+		if (task.isBlank()) {
+			throw new IllegalStateException(where + " needs a task name");
+		}
+		if (Modifier.isStatic(method.getModifiers())) {
+			throw new IllegalStateException(where + " must not be static; expected an instance method " + expected);
+		}
+		if (method.getReturnType() != void.class) {
+			throw new IllegalStateException(where + " returns " + method.getReturnType().getSimpleName()
+					+ "; it must return void, with parameters " + expected);
+		}
+		Class<?>[] types = method.getParameterTypes();
+		int views = 0;
+		int values = 0;
+		for (Class<?> parameter : types) {
+			if (parameter == View.class) {
+				views++;
+			}
+			else if (valueType == null || parameter == valueType) {
+				values++;
+			}
+			else {
+				values = 99;
+			}
+		}
+		if (views > 1 || values != 1) {
+			throw new IllegalStateException(where + " has parameters " + java.util.Arrays.stream(types)
+				.map(Class::getSimpleName)
+				.toList() + "; expected " + expected);
+		}
+	}
+
+	private record NoCallbacks(String controller) implements Callbacks {
+
+		@Override
+		public boolean handlesAsync(String task) {
+			return false;
+		}
+
+		@Override
+		public void onOutcome(String task, Outcome<?> outcome, View view) {
+		}
+
+		@Override
+		public boolean handlesChunk(String task) {
+			return false;
+		}
+
+		@Override
+		public void onChunk(String task, Object chunk, View view) {
+		}
+
+		@Override
+		public String describe() {
+			return this.controller;
+		}
+
+	}
+
+}

@@ -1,0 +1,119 @@
+package dev.strand.web;
+
+import java.util.Map;
+
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.reactive.BindingContext;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.result.method.HandlerMethodArgumentResolver;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebSession;
+import org.springframework.web.server.session.WebSessionStore;
+import reactor.core.publisher.Mono;
+
+import dev.strand.View;
+import dev.strand.internal.ViewRegistry;
+import dev.strand.internal.ViewState;
+
+/**
+ * Resolves a {@link View} controller argument. A request without the {@code Strand-View} header (the page's
+ * GET) creates a view for the caller's session; a page event presents the header and gets that view, if it
+ * belongs to the caller's session. Either way the handler runs inside a turn of the view's mailbox.
+ */
+public final class ViewArgumentResolver implements HandlerMethodArgumentResolver {
+
+	/** The model attribute under which a page's template finds its view. */
+	public static final String VIEW_ATTRIBUTE = "strandView";
+
+	private final ViewRegistry registry;
+
+	private final CallbackMethods callbacks;
+
+	private final Supplier<@Nullable WebSessionStore> sessionStore;
+
+	private final PageAttributes pageAttributes;
+
+	public ViewArgumentResolver(ViewRegistry registry, CallbackMethods callbacks, Supplier<@Nullable WebSessionStore> sessionStore,
+			PageAttributes pageAttributes) {
+		this.registry = registry;
+		this.callbacks = callbacks;
+		this.sessionStore = sessionStore;
+		this.pageAttributes = pageAttributes;
+	}
+
+	@Override
+	public boolean supportsParameter(MethodParameter parameter) {
+		return parameter.getParameterType() == View.class;
+	}
+
+	@Override
+	public Mono<Object> resolveArgument(MethodParameter parameter, BindingContext bindingContext,
+			ServerWebExchange exchange) {
+		View resolved = exchange.getAttribute(VIEW_ATTRIBUTE);
+		if (resolved != null) {
+			return Mono.just(resolved);
+		}
+		String id = exchange.getRequest().getHeaders().getFirst(StrandWebFilter.VIEW_HEADER);
+		return exchange.getSession().flatMap((session) -> (id != null) ? existing(id, session, exchange)
+				: create(parameter, session, bindingContext, exchange));
+	}
+
+	private Mono<Object> create(MethodParameter parameter, WebSession session, BindingContext bindingContext,
+			ServerWebExchange exchange) {
+		if (exchange.getRequest().getMethod() != HttpMethod.GET) {
+			return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, "A " + exchange.getRequest().getMethod()
+					+ " to a handler that takes a View needs the Strand-View header naming the page's view; "
+					+ "send it with data-strand-post (strand.js adds it), or handle the page itself with a GET"));
+		}
+		String key = session.getAttribute(StrandWebFilter.sessionKeyAttribute());
+		if (key == null) {
+			key = ViewRegistry.newKey();
+			session.getAttributes().put(StrandWebFilter.sessionKeyAttribute(), key);
+		}
+		Object handler = exchange.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE);
+		Object bean = (handler instanceof HandlerMethod method) ? method.getBean() : parameter.getContainingClass();
+		ViewState view = this.registry.create(key, new WebSessionHandle(session, this.sessionStore.get()),
+				this.callbacks.forBean(bean));
+		Map<String, Object> model = bindingContext.getModel().asMap();
+		model.put(VIEW_ATTRIBUTE, view);
+		return this.pageAttributes.attributes(exchange).flatMap((attributes) -> {
+			model.putAll(attributes);
+			return turn(view, exchange, () -> view.beginCreation(model), view::endCreation);
+		});
+	}
+
+	private Mono<Object> existing(String id, WebSession session, ServerWebExchange exchange) {
+		ViewRegistry.Lookup lookup = this.registry.find(session.getAttribute(StrandWebFilter.sessionKeyAttribute()),
+				new WebSessionHandle(session, this.sessionStore.get()), id);
+		return switch (lookup.status()) {
+			case FOUND -> turn(lookup.view(), exchange, () -> {
+			}, () -> {
+			});
+			case OTHER_SESSION -> Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND));
+			case GONE -> Mono.error(new ResponseStatusException(HttpStatus.GONE,
+					"This page has expired: its view closed or its session ended. Reload the page"));
+		};
+	}
+
+	private Mono<Object> turn(ViewState view, ServerWebExchange exchange, Runnable begin, Runnable end) {
+		Turn turn = Turn.of(exchange);
+		return Mono.create((sink) -> view.openTurn((done) -> {
+			begin.run();
+			if (turn.granted(() -> {
+				end.run();
+				done.run();
+			})) {
+				exchange.getAttributes().put(VIEW_ATTRIBUTE, view);
+				sink.success(view);
+			}
+		}));
+	}
+
+}

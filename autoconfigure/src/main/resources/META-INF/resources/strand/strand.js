@@ -1,0 +1,314 @@
+// Strand browser client: applies server-pushed async assigns (SSE) and posts page events.
+// Served at /strand/strand.js, loaded with <script type="module">. No dependencies.
+
+const meta = (name) => document.querySelector(`meta[name="${name}"]`);
+const csrfMeta = meta("strand-csrf");
+const root = document.documentElement;
+
+export const view = meta("strand-view")?.content || null;
+const streamUrl = meta("strand-stream")?.content || "/strand/stream";
+const csrf = csrfMeta
+  ? { header: csrfMeta.dataset.header || "X-CSRF-TOKEN", token: csrfMeta.content }
+  : null;
+
+let lastId = parseInt(meta("strand-event")?.content, 10);
+if (!Number.isSafeInteger(lastId)) lastId = null;
+
+let source = null;      // current EventSource
+let failures = 0;       // consecutive failed (re)connects, for backoff
+let stopped = false;    // view closed or expired: never reconnect
+let leaving = false;    // page is being hidden/unloaded
+let retryTimer = 0;
+
+const emit = (name, detail) =>
+  document.dispatchEvent(new CustomEvent("strand:" + name, { detail }));
+
+// Server-rendered HTML is trusted (escaped by Thymeleaf); parse it inertly.
+function fragment(html) {
+  const t = document.createElement("template");
+  t.innerHTML = html ?? "";
+  return t.content;
+}
+
+function applyPatch({ target, op, html } = {}) {
+  const el = target ? document.getElementById(target) : null;
+  if (!el) {
+    console.debug("strand: patch target not found:", target);
+    return;
+  }
+  switch (op) {
+    case "replace":
+    case "morph": el.replaceWith(fragment(html)); break;
+    case "append": el.append(fragment(html)); break;
+    case "prepend": el.prepend(fragment(html)); break;
+    case "remove": el.remove(); break;
+    default: console.warn("strand: unknown patch op:", op);
+  }
+}
+
+const byTask = (selector, attr, task) =>
+  document.querySelectorAll(`${selector}[${attr}="${CSS.escape(String(task))}"]`);
+
+export function flash(kind, message) {
+  kind = String(kind ?? "info");
+  for (const region of document.querySelectorAll("[data-strand-flash]")) {
+    const box = document.createElement("div");
+    box.className = "strand-flash strand-flash-" + kind.replace(/[^\w-]/g, "-");
+    box.dataset.kind = kind;
+    box.setAttribute("role", "status");
+    const text = document.createElement("span");
+    text.className = "strand-flash-text";
+    text.textContent = message ?? "";
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "strand-flash-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00d7";
+    box.append(text, " ", close);
+
+    const same = [...region.children].filter((c) => c.dataset?.kind === kind);
+    same.forEach((c, i) => (i ? c.remove() : c.replaceWith(box)));
+    if (!same.length) region.append(box);
+  }
+  emit("flash", { kind, message });
+}
+
+const handlers = {
+  patch: applyPatch,
+
+  chunk(d) {
+    for (const el of byTask("", "data-strand-stream", d.task)) {
+      if (d.html != null) {
+        el.append(fragment(d.html));
+      } else {
+        const div = document.createElement("div");
+        div.className = "strand-chunk";
+        div.textContent = d.text ?? JSON.stringify(d.json) ?? "";
+        el.append(div);
+      }
+    }
+    emit("chunk", { task: d.task, text: d.text, json: d.json });
+  },
+
+  progress(d) {
+    for (const el of byTask("progress", "data-strand-progress", d.task)) {
+      if (d.total > 0) {
+        el.max = d.total;
+        el.value = d.done ?? 0;
+        el.setAttribute("aria-valuetext", `${d.done ?? 0} of ${d.total}`);
+      } else {
+        el.removeAttribute("value"); // indeterminate
+        el.removeAttribute("aria-valuetext");
+      }
+    }
+    emit("progress", d);
+  },
+
+  outcome: (d) => emit("outcome", d),
+
+  flash: (d) => flash(d.kind, d.message),
+
+  reset(d) {
+    for (const p of d.patches ?? []) applyPatch(p);
+    emit("reset", d);
+  },
+
+  close: (d) => shutdown(d),
+};
+
+function shutdown(detail) {
+  stopped = true;
+  clearTimeout(retryTimer);
+  source?.close();
+  root.classList.remove("strand-disconnected");
+  root.classList.add("strand-expired");
+  emit("closed", detail);
+}
+
+function receive(es, kind, e) {
+  if (es !== source || stopped) return;
+  const id = e.lastEventId === "" ? NaN : Number(e.lastEventId);
+  if (Number.isSafeInteger(id)) {
+    // Drop replays after reconnects; a close is idempotent so always honour it.
+    if (lastId !== null && id <= lastId) {
+      if (kind !== "close") return;
+    } else {
+      lastId = id;
+    }
+  }
+  let data;
+  try {
+    data = JSON.parse(e.data);
+  } catch {
+    console.warn("strand: malformed JSON in", kind, "event");
+    return;
+  }
+  try {
+    handlers[kind](data ?? {});
+  } catch (err) {
+    console.error("strand: failed to apply", kind, "event", err);
+  }
+}
+
+function connect() {
+  clearTimeout(retryTimer);
+  if (stopped) return;
+  const url = streamUrl + "?view=" + encodeURIComponent(view) +
+    (lastId === null ? "" : "&lastEventId=" + lastId);
+  const es = (source = new EventSource(url));
+
+  es.addEventListener("open", () => {
+    if (es !== source) return;
+    failures = 0;
+    root.classList.remove("strand-disconnected");
+    emit("connected", { view });
+  });
+
+  es.addEventListener("error", () => {
+    if (es !== source || stopped || leaving) return;
+    root.classList.add("strand-disconnected");
+    // CONNECTING: the browser retries by itself. CLOSED: we take over.
+    if (es.readyState === EventSource.CLOSED) {
+      es.close();
+      checkStatus();
+    }
+  });
+
+  for (const kind of Object.keys(handlers)) {
+    es.addEventListener(kind, (e) => receive(es, kind, e));
+  }
+}
+
+async function checkStatus() {
+  let status = 0;
+  try {
+    const res = await fetch(streamUrl + "/status?view=" + encodeURIComponent(view), {
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    status = res.status;
+  } catch {
+    // network error: retry with backoff below
+  }
+  if (stopped) return;
+  if (status === 204 || status === 404) {
+    shutdown({ reason: "expired" });
+    flash("error", "This page has expired. Reload to continue.");
+    return;
+  }
+  const delay = Math.min(15000, 500 * 2 ** failures++) * (0.5 + Math.random());
+  retryTimer = setTimeout(connect, delay);
+}
+
+// ---- Posting page events ----
+
+export function post(url, params) {
+  const headers = {
+    "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+    Accept: "application/json, text/plain, */*",
+  };
+  if (view) headers["Strand-View"] = view;
+  if (csrf) headers[csrf.header] = csrf.token;
+  return fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers,
+    body: new URLSearchParams(params ?? ""),
+  });
+}
+
+// Marks el busy and disables the given controls; returns a function undoing exactly that.
+function setBusy(el, controls) {
+  el.setAttribute("aria-busy", "true");
+  const disabled = controls.filter((c) => "disabled" in c && !c.disabled);
+  for (const c of disabled) c.disabled = true;
+  return () => {
+    el.removeAttribute("aria-busy");
+    for (const c of disabled) c.disabled = false;
+  };
+}
+
+async function errorMessage(res) {
+  const text = (await res.text().catch(() => "")).trim();
+  if (/json/i.test(res.headers.get("Content-Type") ?? "")) {
+    try {
+      const j = JSON.parse(text);
+      const m = j?.message || j?.detail || j?.error || j?.title;
+      if (typeof m === "string" && m.trim()) return m.trim().slice(0, 300);
+    } catch { /* fall through to raw text */ }
+  }
+  return text.slice(0, 300) || `Request failed (HTTP ${res.status})`;
+}
+
+async function send(url, body, restore) {
+  let status = 0;
+  let message;
+  try {
+    const res = await post(url, body);
+    if (res.ok) return;
+    status = res.status;
+    message = await errorMessage(res);
+  } catch {
+    message = "Could not reach the server. Check your connection and try again.";
+  } finally {
+    restore();
+  }
+  flash("error", message);
+  emit("error", { url, status, message });
+}
+
+function onClick(e) {
+  const t = e.target instanceof Element ? e.target : null;
+  if (!t || e.defaultPrevented) return;
+
+  const dismiss = t.closest(".strand-flash-close");
+  if (dismiss) {
+    dismiss.closest(".strand-flash")?.remove();
+    return;
+  }
+
+  const el = t.closest("[data-strand-post]");
+  if (!el || el.closest("form[data-strand-post]")) return; // forms post on submit
+  if (el.tagName === "A" && (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)) return;
+  e.preventDefault();
+  if (el.getAttribute("aria-busy") === "true") return;
+
+  const params = new URLSearchParams();
+  const name = el.getAttribute("name");
+  if (name) params.append(name, "value" in el ? el.value : el.getAttribute("value") ?? "");
+  for (const [key, value] of Object.entries(el.dataset)) {
+    if (key.startsWith("strandParam") && key.length > 11) {
+      params.append(key[11].toLowerCase() + key.slice(12), value);
+    }
+  }
+  const url = el.dataset.strandPost || el.getAttribute("href") || location.href;
+  send(url, params, setBusy(el, [el]));
+}
+
+function onSubmit(e) {
+  const form = e.target;
+  if (e.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+  if (!form.hasAttribute("data-strand-post")) return;
+  e.preventDefault();
+  if (form.getAttribute("aria-busy") === "true") return;
+
+  // Build the body before disabling anything: disabled controls are not submitted.
+  const body = new URLSearchParams(new FormData(form, e.submitter));
+  const submits = [...form.elements].filter((c) => c.type === "submit" || c.type === "image");
+  const url = e.submitter?.dataset?.strandPost || form.dataset.strandPost || form.action;
+  send(url, body, setBusy(form, submits));
+}
+
+// ---- Bootstrap ----
+
+if (view) {
+  document.addEventListener("click", onClick);
+  document.addEventListener("submit", onSubmit);
+  addEventListener("pagehide", () => { leaving = true; });
+  addEventListener("pageshow", (e) => {
+    leaving = false;
+    if (e.persisted && !stopped && source?.readyState === EventSource.CLOSED) connect();
+  });
+  window.Strand = { post, view, flash };
+  connect();
+}
