@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
 /**
  * Marks a controller method that receives each chunk the task with this name pushes, in order, on the
  * tab's mailbox. Its parameters are the chunk (any type the task pushes) and, optionally, the
- * {@link View}; it returns {@code void}. The chunk is still sent to the page afterwards.
+ * {@link View} and a {@link TaskName @TaskName} {@code String}; it returns {@code void}. The chunk is still sent to the page afterwards.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
@@ -17,8 +17,8 @@ import java.lang.annotation.Target;
 public @interface HandleChunk {
 
 	/**
-	 * The task's name.
-	 * @return the task's name
+	 * The task's name, or a prefix pattern ending in {@code *}, as for {@link HandleAsync#value()}.
+	 * @return the task's name or pattern
 	 */
 	String value();
 

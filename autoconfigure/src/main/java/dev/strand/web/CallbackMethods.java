@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -36,7 +37,7 @@ public final class CallbackMethods implements BeanPostProcessor {
 		Map<String, Method> async = find(type, HandleAsync.class, Outcome.class);
 		Map<String, Method> chunk = find(type, HandleChunk.class, null);
 		for (String task : chunk.keySet()) {
-			if (!async.containsKey(task)) {
+			if (ControllerCallbacks.find(async, task.replace("*", "")) == null) {
 				throw new IllegalStateException("@HandleChunk(\"" + task + "\") "
 						+ ControllerCallbacks.describe(chunk.get(task)) + " has no @HandleAsync(\"" + task
 						+ "\") beside it: add one to receive the task's outcome, or fix the task name");
@@ -69,7 +70,7 @@ public final class CallbackMethods implements BeanPostProcessor {
 	}
 
 	private static Map<String, Method> find(Class<?> type, Class<? extends java.lang.annotation.Annotation> annotation,
-			Class<?> valueType) {
+			@Nullable Class<?> valueType) {
 		Map<Method, String> methods = MethodIntrospector.selectMethods(type,
 				(MethodIntrospector.MetadataLookup<String>) (method) -> {
 					var attributes = AnnotatedElementUtils.findMergedAnnotationAttributes(method, annotation, false, false);
@@ -87,13 +88,14 @@ public final class CallbackMethods implements BeanPostProcessor {
 		return byName;
 	}
 
-	private static void check(Method method, Class<?> annotation, String task, Class<?> valueType) {
+	private static void check(Method method, Class<?> annotation, String task, @Nullable Class<?> valueType) {
 		String where = "@" + ((Class<?>) annotation).getSimpleName() + "(\"" + task + "\") "
 				+ ControllerCallbacks.describe(method);
-		String expected = (valueType != null) ? "(Outcome<T> outcome, View view) or (Outcome<T> outcome)"
-				: "(T chunk, View view) or (T chunk)";
-		if (task.isBlank()) {
-			throw new IllegalStateException(where + " needs a task name");
+		String expected = (valueType != null)
+				? "an Outcome<T>, and optionally a View and a @TaskName String, in any order"
+				: "the chunk (any type), and optionally a View and a @TaskName String, in any order";
+		if (task.isBlank() || task.indexOf('*') >= 0 && task.indexOf('*') != task.length() - 1) {
+			throw new IllegalStateException(where + " needs a task name, or a prefix pattern with one '*' at its end");
 		}
 		if (Modifier.isStatic(method.getModifiers())) {
 			throw new IllegalStateException(where + " must not be static; expected an instance method " + expected);
@@ -104,19 +106,23 @@ public final class CallbackMethods implements BeanPostProcessor {
 		}
 		Class<?>[] types = method.getParameterTypes();
 		int views = 0;
+		int names = 0;
 		int values = 0;
-		for (Class<?> parameter : types) {
-			if (parameter == View.class) {
+		for (java.lang.reflect.Parameter parameter : method.getParameters()) {
+			if (parameter.getType() == View.class) {
 				views++;
 			}
-			else if (valueType == null || parameter == valueType) {
+			else if (ControllerCallbacks.isTaskName(parameter)) {
+				names += (parameter.getType() == String.class) ? 1 : 99;
+			}
+			else if (valueType == null || parameter.getType() == valueType) {
 				values++;
 			}
 			else {
 				values = 99;
 			}
 		}
-		if (views > 1 || values != 1) {
+		if (views > 1 || names > 1 || values != 1) {
 			throw new IllegalStateException(where + " has parameters " + java.util.Arrays.stream(types)
 				.map(Class::getSimpleName)
 				.toList() + "; expected " + expected);

@@ -2,50 +2,59 @@ package dev.strand.web;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
 import java.util.Map;
 
-import org.springframework.core.ResolvableType;
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.ReflectionUtils;
 
 import dev.strand.Outcome;
+import dev.strand.TaskName;
 import dev.strand.View;
 import dev.strand.internal.Callbacks;
 
 /**
- * The {@code @HandleAsync} and {@code @HandleChunk} methods of one controller bean, invoked reflectively.
+ * The {@code @HandleAsync} and {@code @HandleChunk} methods of one controller bean, by task name or prefix
+ * pattern, invoked reflectively.
  *
  * @param bean the controller
- * @param asyncMethods {@code @HandleAsync} methods by task name
- * @param chunkMethods {@code @HandleChunk} methods by task name
+ * @param asyncMethods {@code @HandleAsync} methods by task name or pattern
+ * @param chunkMethods {@code @HandleChunk} methods by task name or pattern
  */
 record ControllerCallbacks(Object bean, Map<String, Method> asyncMethods, Map<String, Method> chunkMethods)
 		implements Callbacks {
 
 	@Override
 	public boolean handlesAsync(String task) {
-		return this.asyncMethods.containsKey(task);
+		return find(this.asyncMethods, task) != null;
 	}
 
 	@Override
 	public void onOutcome(String task, Outcome<?> outcome, View view) throws Exception {
-		invoke(this.asyncMethods.get(task), outcome, view);
+		Method method = find(this.asyncMethods, task);
+		if (method != null) {
+			invoke(method, task, outcome, view);
+		}
 	}
 
 	@Override
 	public boolean handlesChunk(String task) {
-		return this.chunkMethods.containsKey(task);
+		return find(this.chunkMethods, task) != null;
 	}
 
 	@Override
 	public void onChunk(String task, Object chunk, View view) throws Exception {
-		Method method = this.chunkMethods.get(task);
-		Class<?> chunkType = chunkParameter(method);
+		Method method = find(this.chunkMethods, task);
+		if (method == null) {
+			return;
+		}
+		Class<?> chunkType = valueParameter(method).getType();
 		if (!chunkType.isInstance(chunk)) {
 			throw new IllegalArgumentException("@HandleChunk(\"" + task + "\") " + describe(method) + " takes a "
 					+ chunkType.getName() + ", but the task pushed a " + chunk.getClass().getName()
 					+ "; push that type, or widen the parameter");
 		}
-		invoke(method, chunk, view);
+		invoke(method, task, chunk, view);
 	}
 
 	@Override
@@ -57,20 +66,43 @@ record ControllerCallbacks(Object bean, Map<String, Method> asyncMethods, Map<St
 		return method.getDeclaringClass().getName() + "." + method.getName();
 	}
 
-	static Class<?> chunkParameter(Method method) {
-		for (Class<?> type : method.getParameterTypes()) {
-			if (type != View.class) {
-				return ResolvableType.forClass(type).toClass();
+	static boolean isTaskName(Parameter parameter) {
+		return parameter.isAnnotationPresent(TaskName.class);
+	}
+
+	static Parameter valueParameter(Method method) {
+		for (Parameter parameter : method.getParameters()) {
+			if (parameter.getType() != View.class && !isTaskName(parameter)) {
+				return parameter;
 			}
 		}
 		throw new IllegalStateException("unreachable: validated at startup");
 	}
 
-	private void invoke(Method method, Object value, View view) throws Exception {
-		Class<?>[] types = method.getParameterTypes();
-		Object[] args = new Object[types.length];
-		for (int i = 0; i < types.length; i++) {
-			args[i] = (types[i] == View.class) ? view : value;
+	/** The method for a task: its exact name first, then the longest matching prefix pattern. */
+	static @Nullable Method find(Map<String, Method> methods, String task) {
+		Method exact = methods.get(task);
+		if (exact != null) {
+			return exact;
+		}
+		Method best = null;
+		int bestLength = -1;
+		for (Map.Entry<String, Method> entry : methods.entrySet()) {
+			String pattern = entry.getKey();
+			if (pattern.endsWith("*") && task.startsWith(pattern.substring(0, pattern.length() - 1))
+					&& pattern.length() > bestLength) {
+				best = entry.getValue();
+				bestLength = pattern.length();
+			}
+		}
+		return best;
+	}
+
+	private void invoke(Method method, String task, Object value, View view) throws Exception {
+		Parameter[] parameters = method.getParameters();
+		Object[] args = new Object[parameters.length];
+		for (int i = 0; i < parameters.length; i++) {
+			args[i] = (parameters[i].getType() == View.class) ? view : isTaskName(parameters[i]) ? task : value;
 		}
 		ReflectionUtils.makeAccessible(method);
 		try {
