@@ -24,12 +24,16 @@ import org.springframework.web.server.session.DefaultWebSessionManager;
 import org.springframework.web.server.session.WebSessionManager;
 import org.springframework.web.server.session.WebSessionStore;
 import org.springframework.util.function.SingletonSupplier;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.thymeleaf.TemplateEngine;
+import org.thymeleaf.linkbuilder.StandardLinkBuilder;
 import org.thymeleaf.spring6.ISpringWebFluxTemplateEngine;
 
 import dev.strand.internal.EngineSettings;
 import dev.strand.internal.StrandEngine;
 import dev.strand.internal.StrandMetrics;
 import dev.strand.thymeleaf.StrandDialect;
+import dev.strand.thymeleaf.StrandLinkBuilder;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
 import dev.strand.web.PageAttributes;
@@ -145,6 +149,22 @@ public final class StrandAutoConfiguration {
 		StrandDialect strandDialect(ObjectProvider<ISpringWebFluxTemplateEngine> templateEngine,
 				StrandProperties properties) {
 			return new StrandDialect(templateEngine::getObject, properties.stream().path(), "/strand/strand.js");
+		}
+
+		@Bean
+		static BeanPostProcessor strandLinkBuilderInstaller() {
+			return new BeanPostProcessor() {
+
+				@Override
+				public Object postProcessBeforeInitialization(Object bean, String beanName) {
+					if (bean instanceof TemplateEngine engine && !engine.isInitialized()
+							&& engine.getLinkBuilders().stream().allMatch((builder) -> builder.getClass() == StandardLinkBuilder.class)) {
+						engine.setLinkBuilder(new StrandLinkBuilder());
+					}
+					return bean;
+				}
+
+			};
 		}
 
 	}

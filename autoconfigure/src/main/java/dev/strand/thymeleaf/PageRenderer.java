@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.thymeleaf.ITemplateEngine;
 import org.thymeleaf.context.Context;
+import org.thymeleaf.context.ITemplateContext;
 
 import dev.strand.View;
 import dev.strand.internal.ViewRenderer;
@@ -31,13 +32,16 @@ final class PageRenderer implements ViewRenderer {
 
 	private final Locale locale;
 
+	private final String contextPath;
+
 	private final Map<String, Element> elements = new ConcurrentHashMap<>();
 
 	private final Map<String, String> chunkFragments = new ConcurrentHashMap<>();
 
-	PageRenderer(ITemplateEngine engine, Locale locale) {
+	PageRenderer(ITemplateEngine engine, Locale locale, String contextPath) {
 		this.engine = engine;
 		this.locale = locale;
+		this.contextPath = contextPath;
 	}
 
 	void track(String id, String template, Set<String> keys) {
@@ -91,6 +95,7 @@ final class PageRenderer implements ViewRenderer {
 	private Map<String, Object> variables(View view) {
 		Map<String, Object> variables = new HashMap<>(view.assigns());
 		variables.put(ViewArgumentResolver.VIEW_ATTRIBUTE, view);
+		variables.put(StrandLinkBuilder.CONTEXT_PATH, this.contextPath);
 		return variables;
 	}
 
@@ -110,11 +115,12 @@ final class PageRenderer implements ViewRenderer {
 		return kept;
 	}
 
-	static PageRenderer of(ViewState view, ITemplateEngine engine, Locale locale) {
+	static PageRenderer of(ViewState view, ITemplateEngine engine, ITemplateContext context) {
 		if (view.renderer() instanceof PageRenderer existing) {
 			return existing;
 		}
-		PageRenderer renderer = new PageRenderer(engine, locale);
+		Locale locale = (context.getLocale() != null) ? context.getLocale() : Locale.getDefault();
+		PageRenderer renderer = new PageRenderer(engine, locale, StrandLinkBuilder.contextPath(context));
 		view.renderer(renderer);
 		return renderer;
 	}

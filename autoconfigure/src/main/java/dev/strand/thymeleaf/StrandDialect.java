@@ -1,7 +1,6 @@
 package dev.strand.thymeleaf;
 
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -78,13 +77,9 @@ public final class StrandDialect extends AbstractProcessorDialect {
 	private void track(ITemplateContext context, String id, Set<String> keys) {
 		ViewState view = view(context);
 		if (view != null) {
-			PageRenderer.of(view, this.engine.get(), locale(context))
+			PageRenderer.of(view, this.engine.get(), context)
 				.track(id, context.getTemplateData().getTemplate(), keys);
 		}
-	}
-
-	private static Locale locale(ITemplateContext context) {
-		return (context.getLocale() != null) ? context.getLocale() : Locale.getDefault();
 	}
 
 	private static Object evaluate(ITemplateContext context, String expression) {
@@ -130,7 +125,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 					html.append("<meta name=\"strand-csrf\" content=\"").append(escape(token))
 						.append("\" data-header=\"").append(escape(header)).append("\">\n");
 				}
-				PageRenderer.of(view, StrandDialect.this.engine.get(), locale(context));
+				PageRenderer.of(view, StrandDialect.this.engine.get(), context);
 			}
 			html.append("<script type=\"module\" src=\"").append(escape(StrandDialect.this.scriptPath)).append("\"></script>");
 			handler.replaceWith(html.toString(), false);
@@ -220,7 +215,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				handler.removeAttribute(PREFIX, "chunk");
 				ViewState view = view(context);
 				if (view != null) {
-					PageRenderer.of(view, StrandDialect.this.engine.get(), locale(context)).chunkFragment(task, fragment);
+					PageRenderer.of(view, StrandDialect.this.engine.get(), context).chunkFragment(task, fragment);
 				}
 			}
 			track(context, id, Set.of(PageRenderer.ALWAYS));
