@@ -1,0 +1,103 @@
+package dev.strand.web;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+
+import dev.strand.AsyncResult;
+import dev.strand.HandleAsync;
+import dev.strand.HandleChunk;
+import dev.strand.Outcome;
+import dev.strand.TaskName;
+import dev.strand.View;
+
+/** A page with every Strand element, for the web tests. */
+@SpringBootApplication
+public class PageTestApp {
+
+	/** Page events post form data, which WebFlux binds with {@code @ModelAttribute}. */
+	record PushForm(String text) {
+	}
+
+	@Controller
+	static class ImportController {
+
+		@GetMapping("/import")
+		String page(View view) {
+			view.assign("messages", List.of()).assign("job", AsyncResult.idle()).assign("title", "Import");
+			view.assignAsync("org", () -> "Acme");
+			return "import";
+		}
+
+		@PostMapping("/import/start")
+		@ResponseBody
+		String start(View view, @RequestParam(defaultValue = "3") int count, @RequestParam(defaultValue = "0") long pause) {
+			view.assign("messages", List.of()).startAsync("job", (task) -> {
+				for (int n = 1; n <= count; n++) {
+					task.push("chunk " + n);
+					task.progress(n, count);
+					if (pause > 0) {
+						Thread.sleep(pause);
+					}
+				}
+				return "done";
+			});
+			return "started";
+		}
+
+		@PostMapping("/import/push")
+		@ResponseBody
+		String push(View view, @ModelAttribute PushForm form) {
+			view.startAsync("job", (task) -> {
+				task.push(form.text());
+				return "done";
+			});
+			return "started";
+		}
+
+		@PostMapping("/import/worker")
+		@ResponseBody
+		String worker(View view, @RequestParam String name) {
+			view.startAsync("worker-" + name, (task) -> {
+				Thread.sleep(60_000);
+				return "done";
+			});
+			return "started";
+		}
+
+		@PostMapping("/import/title")
+		@ResponseBody
+		String title(View view, @RequestParam String title) {
+			view.assign("title", title);
+			return "ok";
+		}
+
+		@HandleChunk("job")
+		void chunk(String chunk, View view) {
+			view.update("messages", (List<String> messages) -> {
+				List<String> copy = new ArrayList<>(messages);
+				copy.add(chunk);
+				return copy;
+			});
+		}
+
+		@HandleAsync("job")
+		void done(Outcome<String> outcome, View view) {
+			view.flash("info", "Completed: " + outcome.kind().tag());
+		}
+
+		@HandleAsync("worker-*")
+		void workerDone(Outcome<String> outcome, @TaskName String name, View view) {
+			view.flash("info", name + " " + outcome.kind().tag());
+		}
+
+	}
+
+}

@@ -1,0 +1,64 @@
+package dev.strand.web;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Drives a Strand page the way strand.js does: GET the page, open its stream, post page events. */
+final class Pages {
+
+	private static final Pattern VIEW = Pattern.compile("name=\"strand-view\" content=\"([^\"]+)\"");
+
+	private static final Pattern EVENT = Pattern.compile("name=\"strand-event\" content=\"(\\d+)\"");
+
+	private Pages() {
+	}
+
+	static Page open(WebTestClient client, String path) {
+		EntityExchangeResult<String> result = client.get().uri(path).exchange().expectStatus().isOk()
+			.expectBody(String.class).returnResult();
+		String html = result.getResponseBody();
+		Matcher view = VIEW.matcher(html);
+		Matcher event = EVENT.matcher(html);
+		assertThat(view.find()).as("the page has a strand-view meta").isTrue();
+		assertThat(event.find()).as("the page has a strand-event meta").isTrue();
+		String cookie = result.getResponseCookies().getFirst("SESSION").getValue();
+		return new Page(client, html, view.group(1), Long.parseLong(event.group(1)), cookie);
+	}
+
+	record Page(WebTestClient client, String html, String view, long lastEventId, String session) {
+
+		Flux<ServerSentEvent<String>> stream(long lastEventId) {
+			return this.client.get().uri("/strand/stream?view=" + this.view + "&lastEventId=" + lastEventId)
+				.cookie("SESSION", this.session).accept(MediaType.TEXT_EVENT_STREAM).exchange()
+				.expectStatus().isOk()
+				.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+				.getResponseBody();
+		}
+
+		WebTestClient.ResponseSpec post(String path) {
+			return this.client.post().uri(path).cookie("SESSION", this.session).header("Strand-View", this.view).exchange();
+		}
+
+		WebTestClient.ResponseSpec post(String path, String name, String value) {
+			return this.client.post().uri(path).cookie("SESSION", this.session).header("Strand-View", this.view)
+				.body(org.springframework.web.reactive.function.BodyInserters.fromFormData(name, value)).exchange();
+		}
+
+		List<ServerSentEvent<String>> events(Flux<ServerSentEvent<String>> stream, int count) {
+			return stream.filter((event) -> event.event() != null).take(count).collectList().block(Duration.ofSeconds(20));
+		}
+
+	}
+
+}

@@ -1,0 +1,169 @@
+package dev.strand.web;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The stream endpoint and page events, over real HTTP. */
+@SpringBootTest(classes = PageTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "strand.limits.tasks-per-view=3", "strand.limits.max-event-size=1KB",
+				"strand.stream.heartbeat=200ms" })
+@AutoConfigureWebTestClient
+class StreamAndPageEventTests {
+
+	@Autowired
+	WebTestClient client;
+
+	@Test
+	void whenTheStreamConnectsThenAssignAsyncRunsAndItsElementIsPatched() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		assertThat(page.html()).contains("<p>Loading…</p>").doesNotContain("Acme");
+		List<ServerSentEvent<String>> events = page.events(page.stream(page.lastEventId()), 2);
+		assertThat(events).extracting(ServerSentEvent::event).containsExactly("outcome", "patch");
+		assertThat(events.get(0).data()).isEqualTo("{\"task\":\"org\",\"kind\":\"ok\"}");
+		assertThat(events.get(1).data()).contains("\"target\":\"org\"").contains("<h2>Acme</h2>").doesNotContain("Loading");
+	}
+
+	@Test
+	void whenATaskRunsThenChunksProgressOutcomeAndFlashArriveInOrderWithIncreasingIds() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/start?count=3").expectStatus().isOk();
+		List<ServerSentEvent<String>> events = page.events(stream, 14);
+		assertThat(events).extracting(ServerSentEvent::id).map(Long::parseLong).isSorted().doesNotHaveDuplicates();
+		assertThat(events).filteredOn((e) -> "chunk".equals(e.event())).extracting(ServerSentEvent::data)
+			.containsExactly("{\"task\":\"job\",\"text\":\"chunk 1\"}", "{\"task\":\"job\",\"text\":\"chunk 2\"}",
+					"{\"task\":\"job\",\"text\":\"chunk 3\"}");
+		assertThat(events).filteredOn((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"messages\""))
+			.last().extracting(ServerSentEvent::data).asString()
+			.contains("<li>chunk 1</li><li>chunk 2</li><li>chunk 3</li>");
+		assertThat(events).filteredOn((e) -> "flash".equals(e.event())).extracting(ServerSentEvent::data)
+			.containsExactly("{\"kind\":\"info\",\"message\":\"Completed: ok\"}");
+	}
+
+	@Test
+	void whenOneAssignChangesThenOnlyItsElementsAreRendered() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/title?title=Renamed").expectStatus().isOk();
+		List<ServerSentEvent<String>> patches = stream.filter((e) -> "patch".equals(e.event()))
+			.filter((e) -> !e.data().contains("\"target\":\"org\""))
+			.take(2).collectList().block(Duration.ofSeconds(10));
+		assertThat(patches).extracting(ServerSentEvent::data)
+			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"title\"").contains(">Renamed</h1>"))
+			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"home\"").contains("href=\\\"/import?from=Renamed\\\""));
+	}
+
+	@Test
+	void whenAChunkLooksLikeMarkupOrAnEventThenItStaysInsideTheJsonData() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/push", "text", "<script>alert(1)</script>\n\nevent: flash\ndata: x").expectStatus().isOk();
+		ServerSentEvent<String> chunk = stream.filter((e) -> "chunk".equals(e.event())).blockFirst(Duration.ofSeconds(10));
+		assertThat(chunk.data()).isEqualTo("{\"task\":\"job\",\"text\":\"<script>alert(1)</script>\\n\\nevent: flash\\ndata: x\"}");
+	}
+
+	@Test
+	void whenTheBrowserReconnectsThenItGetsWhatItMissedOnceAndInOrder() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var first = page.stream(page.lastEventId());
+		page.post("/import/start?count=20&pause=20").expectStatus().isOk();
+		List<ServerSentEvent<String>> before = page.events(first, 6);
+		long lastSeen = Long.parseLong(before.get(before.size() - 1).id());
+		List<ServerSentEvent<String>> after = page.stream(lastSeen)
+			.filter((e) -> e.event() != null)
+			.takeUntil((e) -> "outcome".equals(e.event()) && e.data().contains("\"job\""))
+			.collectList().block(Duration.ofSeconds(20));
+		assertThat(after).extracting(ServerSentEvent::id).map(Long::parseLong)
+			.allSatisfy((id) -> assertThat(id).isGreaterThan(lastSeen)).isSorted().doesNotHaveDuplicates();
+		List<String> chunks = java.util.stream.Stream.concat(before.stream(), after.stream())
+			.filter((e) -> "chunk".equals(e.event())).map(ServerSentEvent::data).toList();
+		assertThat(chunks).hasSize(20).doesNotHaveDuplicates();
+		for (int n = 1; n <= 20; n++) {
+			assertThat(chunks.get(n - 1)).isEqualTo("{\"task\":\"job\",\"text\":\"chunk " + n + "\"}");
+		}
+	}
+
+	@Test
+	void whenTheStreamIsIdleThenHeartbeatCommentsKeepItAliveWithoutBuffering() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var result = this.client.get().uri("/strand/stream?view=" + page.view()).cookie("SESSION", page.session())
+			.accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk()
+			.expectHeader().valueEquals("X-Accel-Buffering", "no")
+			.expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+			.returnResult(String.class);
+		result.getResponseBody().subscribe().dispose();
+		var comments = page.stream(page.lastEventId()).filter((e) -> "hb".equals(e.comment())).take(2)
+			.collectList().block(Duration.ofSeconds(10));
+		assertThat(comments).hasSize(2);
+	}
+
+	@Test
+	void whenAnotherSessionPresentsAViewIdThenStreamAndPageEventsAre404() {
+		Pages.Page victim = Pages.open(this.client, "/import");
+		Pages.Page attacker = Pages.open(this.client, "/import");
+		this.client.get().uri("/strand/stream?view=" + victim.view()).cookie("SESSION", attacker.session())
+			.accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isNotFound();
+		this.client.get().uri("/strand/stream/status?view=" + victim.view()).cookie("SESSION", attacker.session())
+			.exchange().expectStatus().isNotFound();
+		this.client.post().uri("/import/title?title=owned").cookie("SESSION", attacker.session())
+			.header("Strand-View", victim.view()).exchange().expectStatus().isNotFound()
+			.expectBody(String.class).value((body) -> assertThat(body).doesNotContain(victim.view()));
+	}
+
+	@Test
+	void whenAViewNoLongerExistsThenTheStreamSays204SoTheBrowserStopsReconnecting() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		this.client.get().uri("/strand/stream?view=unknown-view").cookie("SESSION", page.session())
+			.exchange().expectStatus().isNoContent();
+		this.client.get().uri("/strand/stream/status?view=unknown-view").cookie("SESSION", page.session())
+			.exchange().expectStatus().isNoContent();
+		this.client.post().uri("/import/title?title=x").cookie("SESSION", page.session())
+			.header("Strand-View", "unknown-view").exchange().expectStatus().isEqualTo(HttpStatus.GONE);
+	}
+
+	@Test
+	void whenAPageEventHasNoViewHeaderThenItIsABadRequestThatSaysHowToFixIt() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		this.client.post().uri("/import/title?title=x").cookie("SESSION", page.session()).exchange()
+			.expectStatus().isBadRequest();
+	}
+
+	@Test
+	void whenAPageEventIsTooLargeThenItIs413() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		this.client.post().uri("/import/title").cookie("SESSION", page.session()).header("Strand-View", page.view())
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED).bodyValue("title=" + "x".repeat(2048))
+			.exchange().expectStatus().isEqualTo(HttpStatus.CONTENT_TOO_LARGE);
+	}
+
+	@Test
+	void whenAViewStartsMoreTasksThanAllowedThenItIs429() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		page.stream(page.lastEventId()).subscribe();
+		for (int n = 1; n <= 3; n++) {
+			page.post("/import/worker?name=" + n).expectStatus().isOk();
+		}
+		page.post("/import/worker?name=4").expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+	}
+
+	@Test
+	void whenAnEventIdIsMalformedThenTheStreamIsABadRequest() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		this.client.get().uri("/strand/stream?view=" + page.view() + "&lastEventId=1%0Aevent:x")
+			.cookie("SESSION", page.session()).exchange().expectStatus().isBadRequest();
+		this.client.get().uri("/strand/stream?view=" + page.view()).header("Last-Event-ID", "-5")
+			.cookie("SESSION", page.session()).exchange().expectStatus().isBadRequest();
+	}
+
+}
