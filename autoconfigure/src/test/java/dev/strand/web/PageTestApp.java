@@ -79,6 +79,12 @@ public class PageTestApp {
 			return "ok";
 		}
 
+		@PostMapping("/logout")
+		@ResponseBody
+		reactor.core.publisher.Mono<String> logout(org.springframework.web.server.WebSession session) {
+			return session.invalidate().thenReturn("bye");
+		}
+
 		@HandleChunk("job")
 		void chunk(String chunk, View view) {
 			view.update("messages", (List<String> messages) -> {

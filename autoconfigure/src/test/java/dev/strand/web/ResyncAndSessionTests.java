@@ -1,0 +1,59 @@
+package dev.strand.web;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.strand.internal.StrandEngine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Resynchronisation after a long disconnect, and the link between a session and its views. */
+@SpringBootTest(classes = PageTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "strand.stream.replay-buffer=16", "strand.stream.max-pending=8",
+				"strand.views.session-check-interval=100ms", "strand.views.disconnect-grace=30s" })
+@AutoConfigureWebTestClient
+class ResyncAndSessionTests {
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	StrandEngine engine;
+
+	@Test
+	void whenTheBrowserMissedMoreThanTheBufferHoldsThenItGetsAResetWithAFullRender() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
+		long lastSeen = Long.parseLong(first.get(1).id());
+		page.post("/import/start?count=40").expectStatus().isOk();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		assertThat(Long.parseLong(reset.id())).isGreaterThan(lastSeen + 16);
+		assertThat(reset.data()).contains("\"target\":\"messages\"").contains("<li>chunk 40</li>")
+			.contains("\"target\":\"org\"").contains("\"target\":\"flash\"").contains("Completed: ok");
+	}
+
+	@Test
+	void whenTheSessionIsInvalidatedThenItsViewsCloseAndTheirTasksAreCancelled() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/worker?name=slow").expectStatus().isOk();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.runningBodies() >= 1);
+		this.client.post().uri("/logout").cookie("SESSION", page.session()).exchange().expectStatus().isOk();
+		ServerSentEvent<String> close = stream.filter((e) -> "close".equals(e.event())).blockFirst(Duration.ofSeconds(10));
+		assertThat(close.data()).isEqualTo("{\"reason\":\"session-ended\"}");
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.runningBodies() == 0);
+		this.client.get().uri("/strand/stream?view=" + page.view()).cookie("SESSION", page.session()).exchange()
+			.expectStatus().isNoContent();
+	}
+
+}
