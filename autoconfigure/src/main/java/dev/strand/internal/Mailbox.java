@@ -3,6 +3,7 @@ package dev.strand.internal;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -51,7 +52,16 @@ final class Mailbox {
 	void submit(Consumer<Runnable> turn) {
 		this.turns.add(turn);
 		if (this.size.getAndIncrement() == 0) {
+			start();
+		}
+	}
+
+	private void start() {
+		try {
 			this.executor.execute(this::drain);
+		}
+		catch (RejectedExecutionException ex) {
+			logger.debug("A Strand mailbox turn was dropped: the application is shutting down");
 		}
 	}
 
@@ -88,7 +98,7 @@ final class Mailbox {
 				return; // ended before it returned: the drain loop goes on
 			}
 			if (compareAndSet(RETURNED, DONE) && Mailbox.this.size.decrementAndGet() > 0) {
-				Mailbox.this.executor.execute(Mailbox.this::drain);
+				Mailbox.this.start();
 			}
 		}
 

@@ -156,7 +156,7 @@ public final class ViewState implements View {
 					+ "or use assignAsync to load a value into an assign");
 		}
 		if (this.assigns.get(name) instanceof AsyncResult<?> result) {
-			assign(name, options.resets(name) ? AsyncResult.pending() : result.toLoading());
+			assign(name, options.resets(name) ? freshLoading() : result.toLoading());
 		}
 		start(name, Set.of(), options, task);
 		return this;
@@ -164,7 +164,7 @@ public final class ViewState implements View {
 
 	@Override
 	public View assignAsync(String key, AsyncOptions options, Callable<?> function) {
-		return assignAsync(Set.of(key), options, () -> Map.of(key, function.call()), true);
+		return assignAsync(Set.of(key), options, () -> Collections.singletonMap(key, function.call()), true);
 	}
 
 	@Override
@@ -188,7 +188,7 @@ public final class ViewState implements View {
 			}
 			Object current = this.assigns.get(key);
 			boolean fresh = options.resets(key) || !(current instanceof AsyncResult<?>);
-			assign(key, fresh ? AsyncResult.pending() : ((AsyncResult<?>) current).toLoading());
+			assign(key, fresh ? freshLoading() : ((AsyncResult<?>) current).toLoading());
 		}
 		AsyncTask<Map<String, ?>> body = (task) -> {
 			Map<String, ?> values = function.call();
@@ -366,7 +366,7 @@ public final class ViewState implements View {
 	public void connect(long lastEventId, Runnable listener, java.util.function.Consumer<EventLog.Subscription> onSubscribed) {
 		execute(() -> {
 			if (this.closed) {
-				this.events.close();
+				listener.run(); // the stream sees the view is closed and completes
 				return;
 			}
 			EventLog.Subscription subscription = this.events.subscribe(lastEventId, listener);
@@ -491,18 +491,19 @@ public final class ViewState implements View {
 			logger.warn(this + ": the browser fell more than " + this.engine.settings().maxPending()
 					+ " events behind for " + timeout + "; its stream was dropped and it will resynchronise");
 		}
-		if (!this.chunkPermits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+		boolean permitted = this.chunkPermits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		if (!permitted) {
 			logger.warn(this + ": @HandleChunk callbacks fell " + this.engine.settings().maxPending()
 					+ " chunks behind task '" + run.name + "' for " + timeout + "; delivering anyway");
-			this.chunkPermits.release();
-			this.chunkPermits.acquireUninterruptibly();
 		}
 		this.mailbox.execute(() -> {
 			try {
 				turn(() -> deliverChunk(run, chunk));
 			}
 			finally {
-				this.chunkPermits.release();
+				if (permitted) {
+					this.chunkPermits.release();
+				}
 			}
 		});
 	}
@@ -557,13 +558,14 @@ public final class ViewState implements View {
 			if (!isCurrent(run)) {
 				return; // replaced by a later start: its result is dropped
 			}
+			Set<String> keys = resultKeys(run);
 			this.tasks.remove(run.name);
 			run.keys.forEach((key) -> this.keyOwners.remove(key, run.name));
 			Map<String, Object> data = new LinkedHashMap<>();
 			data.put("task", run.name);
 			data.put("kind", outcome.kind().tag());
 			if (outcome instanceof Outcome.Ok<?> ok) {
-				for (String key : resultKeys(run)) {
+				for (String key : keys) {
 					Object value = run.keys.isEmpty() ? ok.value() : ((Map<String, ?>) ok.value()).get(key);
 					assign(key, currentResult(key).toOk(value));
 				}
@@ -577,7 +579,7 @@ public final class ViewState implements View {
 				if (outcome instanceof Outcome.Cancelled<?> cancelled) {
 					data.put("reason", cancelled.reason().code());
 				}
-				for (String key : resultKeys(run)) {
+				for (String key : keys) {
 					assign(key, currentResult(key).toFailed(failure));
 				}
 			}
@@ -596,11 +598,30 @@ public final class ViewState implements View {
 		});
 	}
 
+	/**
+	 * Return the assigns that follow the run: the keys an {@code assignAsync} run still loads (a later
+	 * {@code assignAsync} may have taken some over), or the task's own name if it holds an
+	 * {@link AsyncResult}.
+	 */
 	private Set<String> resultKeys(TaskRun run) {
 		if (!run.keys.isEmpty()) {
-			return run.keys;
+			Set<String> owned = new LinkedHashSet<>();
+			for (String key : run.keys) {
+				if (run.name.equals(this.keyOwners.get(key))) {
+					owned.add(key);
+				}
+			}
+			return owned;
 		}
 		return (this.assigns.get(run.name) instanceof AsyncResult<?>) ? Set.of(run.name) : Set.of();
+	}
+
+	/**
+	 * Return a new loading result with no previous one. Not the shared {@link AsyncResult#pending()}: every
+	 * key must hold its own instance, because {@link #cancelAsync(AsyncResult)} finds the key by identity.
+	 */
+	private static AsyncResult<Object> freshLoading() {
+		return new AsyncResult<>(false, true, null, null, null);
 	}
 
 	@SuppressWarnings("unchecked")
