@@ -21,10 +21,10 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	/**
 	 * Limits; passing one is answered with 429 (or 413 for an event's size) and a message naming the property.
 	 *
-	 * @param viewsPerSession maximum number of open views (tabs) per session
-	 * @param tasksPerView maximum number of tasks one view may run or hold waiting
-	 * @param tasks maximum number of tasks running in the whole application
-	 * @param maxEventSize maximum size of a page event's request body
+	 * @param tasks Maximum number of tasks running in the whole application
+	 * @param viewsPerSession Maximum number of open views (tabs) per session
+	 * @param tasksPerView Maximum number of tasks one view may run or hold waiting
+	 * @param maxEventSize Maximum size of a page event's request body
 	 */
 	public record Limits(@DefaultValue("32") int viewsPerSession, @DefaultValue("64") int tasksPerView,
 			@DefaultValue("10000") int tasks, @DefaultValue("64KB") DataSize maxEventSize) {
@@ -33,11 +33,11 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	/**
 	 * Tasks.
 	 *
-	 * @param timeout default time a task may run before it ends with an Exit; override it per task with
+	 * @param timeout Default time a task may run before it ends with an Exit; override it per task with
 	 * AsyncOptions
-	 * @param lingerWarning time a stopped task may keep running (ignoring its interrupt) before a warning is
+	 * @param lingerWarning Time a stopped task may keep running (ignoring its interrupt) before a warning is
 	 * logged
-	 * @param shutdownGrace time shutdown waits for stopped tasks to end
+	 * @param shutdownGrace Time shutdown waits for stopped tasks to end
 	 */
 	public record Tasks(@DefaultValue("5m") Duration timeout, @DefaultValue("1s") Duration lingerWarning,
 			@DefaultValue("10s") Duration shutdownGrace) {
@@ -46,11 +46,11 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	/**
 	 * The stream.
 	 *
-	 * @param path path of the Server-Sent Events endpoint
-	 * @param heartbeat interval between heartbeat comments
-	 * @param replayBuffer number of events kept per view for replay after a reconnect
-	 * @param maxPending number of events a browser may lag behind before a task's push blocks
-	 * @param pushTimeout time a push may block on a slow browser before its stream is dropped
+	 * @param path Path of the Server-Sent Events endpoint
+	 * @param heartbeat Interval between heartbeat comments
+	 * @param replayBuffer Number of events kept per view for replay after a reconnect
+	 * @param maxPending Number of events a browser may lag behind before a task's push blocks
+	 * @param pushTimeout Time a push may block on a slow browser before its stream is dropped
 	 */
 	public record Stream(@DefaultValue("/strand/stream") String path, @DefaultValue("15s") Duration heartbeat,
 			@DefaultValue("1024") int replayBuffer, @DefaultValue("256") int maxPending,
@@ -68,10 +68,10 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	/**
 	 * Views.
 	 *
-	 * @param connectTimeout time a new view waits for its stream before it is dropped
-	 * @param disconnectGrace time a view outlives its stream; a reconnect within it keeps everything,
+	 * @param connectTimeout Time a new view waits for its stream before it is dropped
+	 * @param disconnectGrace Time a view outlives its stream; a reconnect within it keeps everything,
 	 * including running tasks
-	 * @param sessionCheckInterval interval at which views of expired or invalidated sessions are closed
+	 * @param sessionCheckInterval Interval at which views of expired or invalidated sessions are closed
 	 */
 	public record Views(@DefaultValue("30s") Duration connectTimeout, @DefaultValue("15s") Duration disconnectGrace,
 			@DefaultValue("30s") Duration sessionCheckInterval) {
