@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * Options for {@link View#startAsync(String, AsyncOptions, AsyncTask)} and
  * {@link View#assignAsync(String, AsyncOptions, java.util.concurrent.Callable)}.
  *
- * @param resetAll whether {@code assignAsync} replaces every key's previous result with a fresh loading
- * one (LiveView's {@code reset: true})
+ * @param resetAll whether every key's previous result is replaced with a fresh loading one (LiveView's
+ * {@code reset: true}); for {@code startAsync}, the key is the task's name when it holds an {@link AsyncResult}
  * @param resetKeys the keys whose previous result is replaced (LiveView's {@code reset: [keys]})
  * @param timeout this task's timeout, overriding {@code strand.tasks.timeout}, or {@code null}
  */
@@ -19,6 +19,9 @@ public record AsyncOptions(boolean resetAll, Set<String> resetKeys, @Nullable Du
 	private static final AsyncOptions DEFAULTS = new AsyncOptions(false, Set.of(), null);
 
 	public AsyncOptions {
+		if (resetKeys == null || resetKeys.stream().anyMatch(java.util.Objects::isNull)) {
+			throw new IllegalArgumentException("The keys to reset must not be null; pass none to reset no key");
+		}
 		resetKeys = Set.copyOf(resetKeys);
 		if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
 			throw new IllegalArgumentException("A task timeout must be positive, but got " + timeout);
@@ -73,7 +76,14 @@ public record AsyncOptions(boolean resetAll, Set<String> resetKeys, @Nullable Du
 	 * @return the options
 	 */
 	public AsyncOptions withReset(String... keys) {
-		return new AsyncOptions(false, Set.of(keys), this.timeout);
+		java.util.Set<String> unique = new java.util.LinkedHashSet<>();
+		for (String key : keys) {
+			if (key == null || key.isBlank()) {
+				throw new IllegalArgumentException("A key to reset must not be blank, but was '" + key + "'");
+			}
+			unique.add(key);
+		}
+		return new AsyncOptions(false, unique, this.timeout);
 	}
 
 	/**

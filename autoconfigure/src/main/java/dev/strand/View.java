@@ -81,7 +81,8 @@ public interface View {
 	 * Start a task with options, see {@link #startAsync(String, AsyncTask)}.
 	 * @param <T> the type of its value
 	 * @param name the task's name
-	 * @param options the options (the timeout applies; reset does not)
+	 * @param options the options: the timeout, and whether to reset the {@link AsyncResult} held under the
+	 * task's name
 	 * @param task the body
 	 * @return this view
 	 */

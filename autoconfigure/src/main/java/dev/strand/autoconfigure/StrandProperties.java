@@ -28,6 +28,14 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 */
 	public record Limits(@DefaultValue("32") int viewsPerSession, @DefaultValue("64") int tasksPerView,
 			@DefaultValue("10000") int tasks, @DefaultValue("64KB") DataSize maxEventSize) {
+
+		public Limits {
+			if (maxEventSize.toBytes() <= 0) {
+				throw new IllegalArgumentException(
+						"strand.limits.max-event-size must be positive, but was " + maxEventSize);
+			}
+		}
+
 	}
 
 	/**
@@ -61,6 +69,9 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 				throw new IllegalArgumentException(
 						"strand.stream.path must start with '/' and not end with one, but was '" + path + "'");
 			}
+			if (heartbeat.isNegative() || heartbeat.isZero()) {
+				throw new IllegalArgumentException("strand.stream.heartbeat must be positive, but was " + heartbeat);
+			}
 		}
 
 	}
@@ -75,6 +86,14 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 */
 	public record Views(@DefaultValue("30s") Duration connectTimeout, @DefaultValue("15s") Duration disconnectGrace,
 			@DefaultValue("30s") Duration sessionCheckInterval) {
+
+		public Views {
+			if (sessionCheckInterval.isNegative() || sessionCheckInterval.isZero()) {
+				throw new IllegalArgumentException(
+						"strand.views.session-check-interval must be positive, but was " + sessionCheckInterval);
+			}
+		}
+
 	}
 
 }

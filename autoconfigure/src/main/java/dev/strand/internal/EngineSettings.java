@@ -22,20 +22,38 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 		Duration pushTimeout, Duration shutdownGrace) {
 
 	public EngineSettings {
-		positive("views-per-session", viewsPerSession);
-		positive("tasks-per-view", tasksPerView);
-		positive("tasks", tasks);
-		positive("replay-buffer", replayBuffer);
-		positive("max-pending", maxPending);
+		positive("strand.limits.views-per-session", viewsPerSession);
+		positive("strand.limits.tasks-per-view", tasksPerView);
+		positive("strand.limits.tasks", tasks);
+		positive("strand.stream.replay-buffer", replayBuffer);
+		positive("strand.stream.max-pending", maxPending);
 		if (maxPending >= replayBuffer) {
 			throw new IllegalArgumentException("strand.stream.max-pending (" + maxPending
 					+ ") must be smaller than strand.stream.replay-buffer (" + replayBuffer + ")");
 		}
+		positive("strand.tasks.timeout", taskTimeout);
+		positive("strand.views.connect-timeout", connectTimeout);
+		notNegative("strand.tasks.linger-warning", lingerWarning);
+		notNegative("strand.views.disconnect-grace", disconnectGrace);
+		notNegative("strand.stream.push-timeout", pushTimeout);
+		notNegative("strand.tasks.shutdown-grace", shutdownGrace);
 	}
 
-	private static void positive(String name, int value) {
+	private static void positive(String property, int value) {
 		if (value <= 0) {
-			throw new IllegalArgumentException("Strand limit '" + name + "' must be positive, but was " + value);
+			throw new IllegalArgumentException(property + " must be positive, but was " + value);
+		}
+	}
+
+	private static void positive(String property, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException(property + " must be positive, but was " + value);
+		}
+	}
+
+	private static void notNegative(String property, Duration value) {
+		if (value.isNegative()) {
+			throw new IllegalArgumentException(property + " must not be negative, but was " + value);
 		}
 	}
 

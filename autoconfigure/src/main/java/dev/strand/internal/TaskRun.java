@@ -203,20 +203,23 @@ final class TaskRun implements TaskContext {
 	}
 
 	private boolean stop(Outcome<?> stopped) {
-		if (!settle(stopped)) {
+		if (!this.outcome.compareAndSet(null, stopped)) {
 			return false;
 		}
+		StrandEngine engine = this.view.engine();
 		boolean interrupted = false;
 		synchronized (this) {
 			if (this.bodyRunning && this.thread != null) {
+				// counted under the lock that runBody takes to end: the count is never lowered before it is raised
 				this.lingering = true;
+				engine.lingering(+1);
 				this.thread.interrupt();
 				interrupted = true;
 			}
 		}
+		// handed to the view only now, so that its callback already sees the body counted as lingering
+		ended(stopped);
 		if (interrupted) {
-			StrandEngine engine = this.view.engine();
-			engine.lingering(+1);
 			engine.schedule(this::warnIfLingering, engine.settings().lingerWarning());
 		}
 		return true;
@@ -242,6 +245,15 @@ final class TaskRun implements TaskContext {
 		if (!this.outcome.compareAndSet(null, result)) {
 			return false;
 		}
+		ended(result);
+		return true;
+	}
+
+	/**
+	 * Release what the run held, record it and hand its outcome, just settled, to the view's mailbox.
+	 * @param result the outcome
+	 */
+	private void ended(Outcome<?> result) {
 		ScheduledFuture<?> pending = this.timer;
 		if (pending != null) {
 			pending.cancel(false);
@@ -259,7 +271,6 @@ final class TaskRun implements TaskContext {
 		logOutcome(result);
 		engine.metrics().taskEnded(this.name, result.kind(), nanos);
 		this.view.mailbox().execute(() -> this.view.deliverOutcome(this, result));
-		return true;
 	}
 
 	private void logOutcome(Outcome<?> result) {

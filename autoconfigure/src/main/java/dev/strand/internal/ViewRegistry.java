@@ -49,20 +49,27 @@ public final class ViewRegistry {
 	 * @throws StrandLimitException if the session holds as many views as it may
 	 */
 	public ViewState create(String sessionKey, SessionHandle session, Callbacks callbacks) {
-		Session entry = this.sessions.computeIfAbsent(sessionKey, (key) -> new Session());
 		ViewState view = new ViewState(newKey(), sessionKey, this.engine, callbacks);
-		synchronized (entry) {
-			entry.handle = session;
-			int limit = this.engine.settings().viewsPerSession();
-			if (entry.views.size() >= limit) {
-				throw new StrandLimitException("This session has " + limit + " open pages, the most "
-						+ "strand.limits.views-per-session allows; close a tab, or wait for closed ones to time out");
+		while (true) {
+			Session entry = this.sessions.computeIfAbsent(sessionKey, (key) -> new Session());
+			synchronized (entry) {
+				if (this.sessions.get(sessionKey) != entry) {
+					// its last view closed meanwhile and took it out of the map: a detached entry would hide
+					// this view from closeSession and keep its id forever once re-added, so use the current one
+					continue;
+				}
+				entry.handle = session;
+				int limit = this.engine.settings().viewsPerSession();
+				if (entry.views.size() >= limit) {
+					throw new StrandLimitException("This session has " + limit + " open pages, the most "
+							+ "strand.limits.views-per-session allows; close a tab, or wait for closed ones to time out");
+				}
+				entry.views.put(view.id(), view);
+				break;
 			}
-			entry.views.put(view.id(), view);
-			this.sessions.putIfAbsent(sessionKey, entry);
 		}
 		this.views.put(view.id(), view);
-		this.engine.schedule(view::closeIfNeverConnected, this.engine.settings().connectTimeout());
+		view.expireUnlessConnected((action) -> this.engine.schedule(action, this.engine.settings().connectTimeout()));
 		return view;
 	}
 

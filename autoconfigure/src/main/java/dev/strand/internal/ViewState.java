@@ -80,6 +80,8 @@ public final class ViewState implements View {
 
 	private @Nullable ScheduledFuture<?> closeTimer;
 
+	private volatile @Nullable ScheduledFuture<?> connectTimer;
+
 	ViewState(String id, String sessionKey, StrandEngine engine, Callbacks callbacks) {
 		this.id = id;
 		this.sessionKey = sessionKey;
@@ -320,12 +322,19 @@ public final class ViewState implements View {
 	public void openTurn(java.util.function.Consumer<Runnable> onTurn) {
 		this.mailbox.submit((done) -> {
 			this.inTurn = true;
-			onTurn.accept(() -> {
+			Runnable end = () -> {
 				this.inTurn = false;
 				this.mailbox.execute(() -> turn(() -> {
 				}));
 				done.run();
-			});
+			};
+			try {
+				onTurn.accept(end);
+			}
+			catch (RuntimeException | Error ex) {
+				end.run();
+				throw ex;
+			}
 		});
 	}
 
@@ -422,8 +431,16 @@ public final class ViewState implements View {
 		execute(() -> close(reason));
 	}
 
+	/**
+	 * Close the view if it has not connected by the time the timer fires.
+	 * @param timer the connect timer, cancelled when the view closes so that it does not hold the view
+	 */
+	void expireUnlessConnected(java.util.function.Function<Runnable, ScheduledFuture<?>> timer) {
+		this.connectTimer = timer.apply(this::closeIfNeverConnected);
+	}
+
 	/** Close the view if it never connected. */
-	void closeIfNeverConnected() {
+	private void closeIfNeverConnected() {
 		execute(() -> {
 			if (!this.everConnected) {
 				close(CancelReason.VIEW_CLOSED);
@@ -437,6 +454,11 @@ public final class ViewState implements View {
 		}
 		this.closed = true;
 		this.connected = false;
+		for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] { this.connectTimer, this.closeTimer }) {
+			if (timer != null) {
+				timer.cancel(false);
+			}
+		}
 		for (TaskRun run : List.copyOf(this.tasks.values())) {
 			run.cancel(reason);
 		}
@@ -459,6 +481,11 @@ public final class ViewState implements View {
 		if (others >= this.engine.settings().tasksPerView()) {
 			throw new StrandLimitException("View runs " + others + " tasks already, the most strand.limits.tasks-per-view allows; "
 					+ "cancel one or wait for one to end before starting '" + name + "'");
+		}
+		int running = this.engine.activeTasks() - ((previous != null && !previous.isSettled()) ? 1 : 0);
+		if (this.everConnected && running >= this.engine.settings().tasks()) {
+			throw new StrandLimitException("Strand runs " + running + " tasks already, the most strand.limits.tasks allows; "
+					+ "try again when some have ended");
 		}
 		if (previous != null) {
 			previous.cancel(CancelReason.REPLACED);

@@ -1,0 +1,513 @@
+package dev.strand.autoconfigure;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.thymeleaf.spring6.ISpringWebFluxTemplateEngine;
+
+import dev.strand.AsyncTask;
+import dev.strand.CancelReason;
+import dev.strand.Outcome;
+import dev.strand.View;
+import dev.strand.internal.Callbacks;
+import dev.strand.internal.EngineSettings;
+import dev.strand.internal.EventLog;
+import dev.strand.internal.SessionHandle;
+import dev.strand.internal.StrandEngine;
+import dev.strand.internal.StrandMetrics;
+import dev.strand.internal.ViewState;
+import dev.strand.thymeleaf.StrandDialect;
+import dev.strand.web.CallbackMethods;
+import dev.strand.web.CsrfPageAttributes;
+import dev.strand.web.PageAttributes;
+import dev.strand.web.StrandWebFilter;
+import dev.strand.web.StreamHandler;
+import dev.strand.web.ViewArgumentResolver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Tests for {@link StrandAutoConfiguration}. */
+class StrandAutoConfigurationTests {
+
+	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(StrandAutoConfiguration.class, WebFluxAutoConfiguration.class,
+				ThymeleafAutoConfiguration.class));
+
+	@Test
+	void whenReactiveWebApplicationThenStrandIsConfigured() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).hasSingleBean(StrandEngine.class);
+			assertThat(context).hasSingleBean(StrandLifecycle.class);
+			assertThat(context).hasSingleBean(CallbackMethods.class);
+			assertThat(context).hasSingleBean(ViewArgumentResolver.class);
+			assertThat(context).hasSingleBean(StrandWebFilter.class);
+			assertThat(context).hasSingleBean(StreamHandler.class);
+			assertThat(context).hasSingleBean(StrandDialect.class);
+			assertThat(context).hasSingleBean(MicrometerStrandMetrics.class);
+			assertThat(context).hasBean(StrandAutoConfiguration.TASK_EXECUTOR_BEAN_NAME);
+			assertThat(context).getBean("strandWebFluxConfigurer").isInstanceOf(WebFluxConfigurer.class);
+			assertThat(context).hasBean("strandStreamRoutes");
+		});
+	}
+
+	@Test
+	void whenNotAWebApplicationThenStrandIsNotConfigured() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(StrandAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(StrandEngine.class));
+	}
+
+	@Test
+	void whenWebFluxIsAbsentThenStrandIsNotConfigured() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(WebFluxConfigurer.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(StrandEngine.class));
+	}
+
+	// ---- back-off -------------------------------------------------------------------------------------
+
+	@Test
+	void whenUserDefinesTaskExecutorThenItIsUsed() {
+		CountingExecutor executor = new CountingExecutor();
+		this.contextRunner.withBean(StrandAutoConfiguration.TASK_EXECUTOR_BEAN_NAME, Executor.class, () -> executor)
+			.run((context) -> {
+				assertThat(context).getBean(StrandAutoConfiguration.TASK_EXECUTOR_BEAN_NAME).isSameAs(executor);
+				assertThat(Tasks.run(context.getBean(StrandEngine.class), "job", (task) -> "done"))
+					.isEqualTo(new Outcome.Ok<>("done"));
+				assertThat(executor.executed).hasValue(1);
+			});
+	}
+
+	@Test
+	void whenUserDefinesAnotherExecutorThenStrandKeepsItsOwn() {
+		CountingExecutor executor = new CountingExecutor();
+		this.contextRunner.withBean("applicationTaskExecutor", Executor.class, () -> executor).run((context) -> {
+			assertThat(context).getBean(StrandAutoConfiguration.TASK_EXECUTOR_BEAN_NAME).isNotSameAs(executor);
+			assertThat(Tasks.run(context.getBean(StrandEngine.class), "job", (task) -> Thread.currentThread().isVirtual()))
+				.isEqualTo(new Outcome.Ok<>(true));
+			assertThat(executor.executed).hasValue(0);
+		});
+	}
+
+	@Test
+	void whenUserDefinesEngineThenItIsUsed() {
+		this.contextRunner.withBean("userEngine", StrandEngine.class, StrandEngine::withDefaults).run((context) -> {
+			assertThat(context).hasSingleBean(StrandEngine.class);
+			assertThat(context).getBean(StrandEngine.class).isSameAs(context.getBean("userEngine"));
+		});
+	}
+
+	@Test
+	void whenUserDefinesMetricsThenTheEngineReportsToThem() {
+		RecordingMetrics metrics = new RecordingMetrics();
+		this.contextRunner.withBean("userMetrics", StrandMetrics.class, () -> metrics).run((context) -> {
+			assertThat(context).doesNotHaveBean(MicrometerStrandMetrics.class);
+			Tasks.run(context.getBean(StrandEngine.class), "job", (task) -> "done");
+			await().atMost(Duration.ofSeconds(10)).until(() -> metrics.ended.containsKey("job"));
+			assertThat(metrics.ended).containsEntry("job", Outcome.Kind.OK);
+		});
+	}
+
+	@Test
+	void whenUserDefinesLifecycleThenItIsUsed() {
+		this.contextRunner.withUserConfiguration(UserLifecycleConfiguration.class)
+			.run((context) -> assertThat(context).getBean(StrandLifecycle.class).isSameAs(context.getBean("userLifecycle")));
+	}
+
+	@Test
+	void whenUserDefinesCallbackMethodsThenTheyAreUsed() {
+		this.contextRunner.withBean("userCallbackMethods", CallbackMethods.class, CallbackMethods::new)
+			.run((context) -> assertThat(context).getBean(CallbackMethods.class)
+				.isSameAs(context.getBean("userCallbackMethods")));
+	}
+
+	@Test
+	void whenUserDefinesPageAttributesThenTheyAreUsed() {
+		PageAttributes attributes = (exchange) -> reactor.core.publisher.Mono.just(Map.of("extra", "value"));
+		this.contextRunner.withBean("userPageAttributes", PageAttributes.class, () -> attributes)
+			.run((context) -> assertThat(context).getBean(PageAttributes.class).isSameAs(attributes));
+	}
+
+	@Test
+	void whenUserDefinesViewArgumentResolverThenItIsUsed() {
+		this.contextRunner.withUserConfiguration(UserResolverConfiguration.class)
+			.run((context) -> assertThat(context).getBean(ViewArgumentResolver.class)
+				.isSameAs(context.getBean("userResolver")));
+	}
+
+	@Test
+	void whenUserDefinesWebFilterThenItIsUsed() {
+		StrandWebFilter filter = new StrandWebFilter(1024);
+		this.contextRunner.withBean("userFilter", StrandWebFilter.class, () -> filter)
+			.run((context) -> assertThat(context).getBean(StrandWebFilter.class).isSameAs(filter));
+	}
+
+	@Test
+	void whenUserDefinesStreamHandlerThenItIsUsed() {
+		this.contextRunner.withUserConfiguration(UserStreamHandlerConfiguration.class)
+			.run((context) -> assertThat(context).getBean(StreamHandler.class)
+				.isSameAs(context.getBean("userStreamHandler")));
+	}
+
+	@Test
+	void whenUserDefinesDialectThenItIsUsed() {
+		StrandDialect dialect = new StrandDialect(() -> null, "/events", "/strand.js");
+		this.contextRunner.withBean("userDialect", StrandDialect.class, () -> dialect)
+			.run((context) -> assertThat(context).getBean(StrandDialect.class).isSameAs(dialect));
+	}
+
+	// ---- optional dependencies ------------------------------------------------------------------------
+
+	@Test
+	void whenThymeleafIsAbsentThenThereIsNoDialect() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(ISpringWebFluxTemplateEngine.class)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(StrandDialect.class);
+			assertThat(context).hasSingleBean(StrandEngine.class);
+		});
+	}
+
+	@Test
+	void whenMicrometerIsAbsentThenThereIsNoMetricsBeanAndTasksStillRun() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(StrandMetrics.class);
+			assertThat(Tasks.run(context.getBean(StrandEngine.class), "job", (task) -> "done"))
+				.isEqualTo(new Outcome.Ok<>("done"));
+		});
+	}
+
+	@Test
+	void whenSpringSecurityIsPresentThenPagesGetTheCsrfToken() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(PageAttributes.class);
+			assertThat(context).getBean(PageAttributes.class).isInstanceOf(CsrfPageAttributes.class);
+		});
+	}
+
+	@Test
+	void whenSpringSecurityIsAbsentThenPagesGetNoCsrfAttributes() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.security")).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(CsrfPageAttributes.class);
+			assertThat(context).getBean(PageAttributes.class).isSameAs(PageAttributes.NONE);
+		});
+	}
+
+	// ---- properties -----------------------------------------------------------------------------------
+
+	@Test
+	void whenNoPropertyIsSetThenTheEngineHasTheDocumentedDefaults() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(StrandEngine.class).settings())
+			.isEqualTo(new EngineSettings(32, 64, 10_000, Duration.ofMinutes(5), Duration.ofSeconds(1),
+					Duration.ofSeconds(30), Duration.ofSeconds(15), 1024, 256, Duration.ofSeconds(10),
+					Duration.ofSeconds(10))));
+	}
+
+	@Test
+	void whenTasksPerViewIsSetThenItReachesTheEngine() {
+		this.contextRunner.withPropertyValues("strand.limits.tasks-per-view=3")
+			.run((context) -> assertThat(context.getBean(StrandEngine.class).settings().tasksPerView()).isEqualTo(3));
+	}
+
+	@Test
+	void whenEveryEnginePropertyIsSetThenEachReachesItsSetting() {
+		this.contextRunner
+			.withPropertyValues("strand.limits.views-per-session=2", "strand.limits.tasks-per-view=3",
+					"strand.limits.tasks=4", "strand.tasks.timeout=5s", "strand.tasks.linger-warning=6s",
+					"strand.views.connect-timeout=7s", "strand.views.disconnect-grace=8s",
+					"strand.stream.replay-buffer=90", "strand.stream.max-pending=10", "strand.stream.push-timeout=11s",
+					"strand.tasks.shutdown-grace=12s")
+			.run((context) -> assertThat(context.getBean(StrandEngine.class).settings())
+				.isEqualTo(new EngineSettings(2, 3, 4, Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofSeconds(7),
+						Duration.ofSeconds(8), 90, 10, Duration.ofSeconds(11), Duration.ofSeconds(12))));
+	}
+
+	@Test
+	void whenPropertiesAreSetThenTheyBindToStrandProperties() {
+		this.contextRunner
+			.withPropertyValues("strand.stream.path=/live/events", "strand.stream.heartbeat=3s",
+					"strand.limits.max-event-size=2KB", "strand.views.session-check-interval=9s")
+			.run((context) -> {
+				StrandProperties properties = context.getBean(StrandProperties.class);
+				assertThat(properties.stream().path()).isEqualTo("/live/events");
+				assertThat(properties.stream().heartbeat()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(properties.limits().maxEventSize().toBytes()).isEqualTo(2048);
+				assertThat(properties.views().sessionCheckInterval()).isEqualTo(Duration.ofSeconds(9));
+			});
+	}
+
+	@Test
+	void whenStreamPathIsInvalidThenStartupFailsNamingTheProperty() {
+		assertStartupFailsNaming("strand.stream.path=nope", "strand.stream.path");
+		assertStartupFailsNaming("strand.stream.path=/strand/", "strand.stream.path");
+	}
+
+	@Test
+	void whenALimitIsNotPositiveThenStartupFailsNamingTheProperty() {
+		assertStartupFailsNaming("strand.limits.tasks-per-view=0", "strand.limits.tasks-per-view");
+		assertStartupFailsNaming("strand.limits.views-per-session=-1", "strand.limits.views-per-session");
+		assertStartupFailsNaming("strand.limits.tasks=0", "strand.limits.tasks");
+		assertStartupFailsNaming("strand.stream.replay-buffer=0", "strand.stream.replay-buffer");
+		assertStartupFailsNaming("strand.limits.max-event-size=0B", "strand.limits.max-event-size");
+	}
+
+	@Test
+	void whenMaxPendingIsNotBelowTheReplayBufferThenStartupFailsNamingBoth() {
+		assertStartupFailsNaming("strand.stream.max-pending=1024", "strand.stream.max-pending");
+		assertStartupFailsNaming("strand.stream.max-pending=1024", "strand.stream.replay-buffer");
+	}
+
+	@Test
+	void whenADurationIsNotPositiveThenStartupFailsNamingTheProperty() {
+		assertStartupFailsNaming("strand.tasks.timeout=0s", "strand.tasks.timeout");
+		assertStartupFailsNaming("strand.views.connect-timeout=-1s", "strand.views.connect-timeout");
+		assertStartupFailsNaming("strand.views.disconnect-grace=-1s", "strand.views.disconnect-grace");
+		assertStartupFailsNaming("strand.stream.push-timeout=-1s", "strand.stream.push-timeout");
+		assertStartupFailsNaming("strand.stream.heartbeat=0s", "strand.stream.heartbeat");
+		assertStartupFailsNaming("strand.views.session-check-interval=0s", "strand.views.session-check-interval");
+	}
+
+	@Test
+	void whenAPropertyHasTheWrongTypeThenStartupFailsNamingIt() {
+		assertStartupFailsNaming("strand.tasks.timeout=soon", "strand.tasks.timeout");
+	}
+
+	private void assertStartupFailsNaming(String property, String name) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(messages(context.getStartupFailure())).as("the failure for " + property).contains(name);
+		});
+	}
+
+	private static String messages(Throwable failure) {
+		StringBuilder messages = new StringBuilder();
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			messages.append(cause.getMessage()).append('\n');
+		}
+		return messages.toString();
+	}
+
+	// ---- lifecycle ------------------------------------------------------------------------------------
+
+	@Test
+	void whenContextClosesThenTasksEndWithShutdown() {
+		Tasks tasks = new Tasks();
+		CountDownLatch started = new CountDownLatch(1);
+		this.contextRunner.run((context) -> {
+			ViewState view = tasks.connectedView(context.getBean(StrandEngine.class));
+			view.execute(() -> view.startAsync("job", (task) -> {
+				started.countDown();
+				new CountDownLatch(1).await();
+				return "unreachable";
+			}));
+			assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+		});
+		assertThat(tasks.outcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.SHUTDOWN));
+	}
+
+	@Test
+	void whenSessionExpiresThenTheReaperClosesItsViewsAtTheConfiguredInterval() {
+		this.contextRunner.withPropertyValues("strand.views.session-check-interval=10ms").run((context) -> {
+			StrandEngine engine = context.getBean(StrandEngine.class);
+			SessionHandle expired = new SessionHandle() {
+
+				@Override
+				public boolean isExpired() {
+					return true;
+				}
+
+				@Override
+				public void touch() {
+				}
+
+			};
+			ViewState view = engine.registry().create("alice", expired, Callbacks.NONE);
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(view::isClosed);
+			assertThat(engine.registry().size()).isZero();
+		});
+	}
+
+	// ---- metrics --------------------------------------------------------------------------------------
+
+	@Test
+	void whenTasksEndThenTheirOutcomesAreTimedWithNameAndOutcomeTags() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry).isInstanceOf(SimpleMeterRegistry.class);
+				StrandEngine engine = context.getBean(StrandEngine.class);
+				Tasks tasks = new Tasks();
+				ViewState view = tasks.connectedView(engine);
+				view.execute(() -> view.startAsync("fine", (task) -> {
+					task.push("a");
+					task.push("b");
+					return "ok";
+				}).startAsync("bad", (task) -> {
+					throw task.fail("no");
+				}).startAsync("crash", (task) -> {
+					throw new IllegalStateException("boom");
+				}));
+				tasks.outcome("fine");
+				tasks.outcome("bad");
+				tasks.outcome("crash");
+				CountDownLatch blocked = new CountDownLatch(1);
+				view.execute(() -> view.startAsync("stuck", (task) -> {
+					blocked.countDown();
+					new CountDownLatch(1).await();
+					return "unreachable";
+				}));
+				assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+				assertThat(registry.get("strand.tasks.active").gauge().value()).isEqualTo(1);
+				assertThat(registry.get("strand.views.active").gauge().value()).isEqualTo(1);
+				view.execute(() -> view.cancelAsync("stuck"));
+				tasks.outcome("stuck");
+				assertThat(registry.get("strand.tasks").tags("task", "fine", "outcome", "ok").timer().count()).isEqualTo(1);
+				assertThat(registry.get("strand.tasks").tags("task", "bad", "outcome", "failed").timer().count()).isEqualTo(1);
+				assertThat(registry.get("strand.tasks").tags("task", "crash", "outcome", "exit").timer().count()).isEqualTo(1);
+				assertThat(registry.get("strand.tasks").tags("task", "stuck", "outcome", "cancelled").timer().count())
+					.isEqualTo(1);
+				assertThat(registry.get("strand.tasks").timers()).hasSize(4);
+				assertThat(registry.get("strand.chunks").tag("task", "fine").counter().count()).isEqualTo(2);
+				assertThat(registry.get("strand.tasks.active").gauge().value()).isZero();
+				view.closeLater(CancelReason.VIEW_CLOSED);
+				await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("strand.views.active").gauge().value() == 0);
+				assertThat(registry.get("strand.tasks.lingering").gauge().value()).isZero();
+			});
+	}
+
+	// ---- support --------------------------------------------------------------------------------------
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserLifecycleConfiguration {
+
+		@Bean
+		StrandLifecycle userLifecycle(StrandEngine engine) {
+			return new StrandLifecycle(engine, Duration.ofMinutes(1));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserResolverConfiguration {
+
+		@Bean
+		ViewArgumentResolver userResolver(StrandEngine engine, CallbackMethods callbacks) {
+			return new ViewArgumentResolver(engine.registry(), callbacks, () -> null, PageAttributes.NONE);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserStreamHandlerConfiguration {
+
+		@Bean
+		StreamHandler userStreamHandler(StrandEngine engine) {
+			return new StreamHandler(engine.registry(), () -> null, Duration.ofSeconds(5));
+		}
+
+	}
+
+	/** Runs tasks on an engine and records their outcomes. */
+	static final class Tasks implements Callbacks {
+
+		private final Map<String, CompletableFuture<Outcome<?>>> outcomes = new ConcurrentHashMap<>();
+
+		static Outcome<?> run(StrandEngine engine, String name, AsyncTask<?> body) {
+			Tasks tasks = new Tasks();
+			ViewState view = tasks.connectedView(engine);
+			view.execute(() -> view.startAsync(name, body));
+			return tasks.outcome(name);
+		}
+
+		ViewState connectedView(StrandEngine engine) {
+			ViewState view = engine.registry().create("session", SessionHandle.DETACHED, this);
+			CompletableFuture<EventLog.Subscription> connected = new CompletableFuture<>();
+			view.connect(0, () -> {
+			}, connected::complete);
+			connected.orTimeout(10, TimeUnit.SECONDS).join();
+			return view;
+		}
+
+		Outcome<?> outcome(String name) {
+			return future(name).orTimeout(10, TimeUnit.SECONDS).join();
+		}
+
+		private CompletableFuture<Outcome<?>> future(String name) {
+			return this.outcomes.computeIfAbsent(name, (key) -> new CompletableFuture<>());
+		}
+
+		@Override
+		public boolean handlesAsync(String task) {
+			return true;
+		}
+
+		@Override
+		public void onOutcome(String task, Outcome<?> outcome, View view) {
+			future(task).complete(outcome);
+		}
+
+		@Override
+		public boolean handlesChunk(String task) {
+			return false;
+		}
+
+		@Override
+		public void onChunk(String task, Object chunk, View view) {
+		}
+
+		@Override
+		public String describe() {
+			return "test tasks";
+		}
+
+	}
+
+	static final class CountingExecutor implements Executor {
+
+		final AtomicInteger executed = new AtomicInteger();
+
+		private final Executor delegate = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
+
+		@Override
+		public void execute(Runnable command) {
+			this.executed.incrementAndGet();
+			this.delegate.execute(command);
+		}
+
+	}
+
+	static final class RecordingMetrics implements StrandMetrics {
+
+		final Map<String, Outcome.Kind> ended = new ConcurrentHashMap<>();
+
+		@Override
+		public void taskEnded(String task, Outcome.Kind kind, long nanos) {
+			this.ended.put(task, kind);
+		}
+
+	}
+
+}

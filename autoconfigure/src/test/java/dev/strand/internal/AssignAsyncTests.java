@@ -1,0 +1,315 @@
+package dev.strand.internal;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import dev.strand.AsyncOptions;
+import dev.strand.AsyncResult;
+import dev.strand.CancelReason;
+import dev.strand.Outcome;
+import dev.strand.TaskFailedException;
+
+import static dev.strand.internal.EngineTestSupport.connect;
+import static dev.strand.internal.EngineTestSupport.eventually;
+import static dev.strand.internal.EngineTestSupport.inTurn;
+import static dev.strand.internal.StartAsyncTests.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * LiveView's {@code assign_async} scenarios, run against the engine: each key holds an {@link AsyncResult}
+ * that follows its loader.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class AssignAsyncTests {
+
+	private final EngineTestSupport.RecordingCallbacks callbacks = new EngineTestSupport.RecordingCallbacks();
+
+	private final StrandEngine engine = StrandEngine.withDefaults();
+
+	private final ViewState view = this.engine.registry().create("session", SessionHandle.DETACHED, this.callbacks);
+
+	@AfterEach
+	void closeEngine() {
+		this.engine.close();
+	}
+
+	private AsyncResult<?> result(String key) {
+		return inTurn(this.view, () -> this.view.<AsyncResult<?>>get(key));
+	}
+
+	private AsyncResult<?> awaitSettled(String key) {
+		eventually().until(() -> !result(key).loading());
+		return result(key);
+	}
+
+	private void loaded(String key, Object value) {
+		inTurn(this.view, () -> this.view.assignAsync(key, () -> value));
+		assertThat(awaitSettled(key)).isEqualTo(AsyncResult.ok(value));
+	}
+
+	@Test
+	void whenLoaderReturnsThenTheResultIsOk() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> "acme"));
+		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("acme"));
+		assertThat(this.callbacks.outcomes).isEmpty();
+	}
+
+	@Test
+	void whenLoaderReturnsNullThenTheResultIsOkWithNull() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> null));
+		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok(null));
+	}
+
+	@Test
+	void whenViewIsNotConnectedThenTheLoaderDoesNotRunAndTheResultShowsLoading() {
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> "acme"));
+		assertThat(result("org")).isEqualTo(AsyncResult.pending());
+		assertThat(this.engine.activeTasks()).isZero();
+		assertThat(inTurn(this.view, () -> this.view.isRunning("org"))).isTrue();
+		connect(this.view);
+		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("acme"));
+	}
+
+	@Test
+	void whenLoaderReturnsEveryKeyThenEachKeyGetsItsValue() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> Map.of("profile", "ada", "rank", 1)));
+		assertThat(awaitSettled("profile")).isEqualTo(AsyncResult.ok("ada"));
+		assertThat(awaitSettled("rank")).isEqualTo(AsyncResult.ok(1));
+	}
+
+	@Test
+	void whenLoaderMissesAKeyThenEveryKeyFailsWithAnExitThatNamesIt(CapturedOutput output) {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank", "badge"), () -> Map.of("profile", "ada")));
+		AsyncResult<?> profile = awaitSettled("profile");
+		assertThat(profile.failed()).isNotNull();
+		assertThat(profile.failed().kind()).isEqualTo(Outcome.Kind.EXIT);
+		assertThat(profile.failed().code()).isEqualTo("exit");
+		assertThat(profile.failed().reason()).isNull(); // never the raw error
+		assertThat(awaitSettled("rank").failed()).isEqualTo(profile.failed());
+		assertThat(awaitSettled("badge").failed()).isEqualTo(profile.failed());
+		assertThat(output).contains("[ref " + profile.failed().ref() + "]")
+			.contains("returned a map without [badge, rank]");
+	}
+
+	@Test
+	void whenLoaderOfSeveralKeysReturnsNullThenItExitsWithAClearMessage(CapturedOutput output) {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> null));
+		AsyncResult<?> profile = awaitSettled("profile");
+		assertThat(profile.failed().kind()).isEqualTo(Outcome.Kind.EXIT);
+		assertThat(output).contains("[ref " + profile.failed().ref() + "]")
+			.contains("returned null; return a Map with a value for every key");
+	}
+
+	@Test
+	void whenLoaderThrowsThenTheResultFailsWithAnExit() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+			throw new IllegalStateException("boom");
+		}));
+		AsyncResult<?> org = awaitSettled("org");
+		assertThat(org.ok()).isFalse();
+		assertThat(org.failed().kind()).isEqualTo(Outcome.Kind.EXIT);
+		assertThat(org.failed().ref()).isNotBlank();
+	}
+
+	@Test
+	void whenLoaderThreadDiesThenTheResultFailsWithAnExit() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+			throw new OutOfMemoryError("pretend");
+		}));
+		assertThat(awaitSettled("org").failed().kind()).isEqualTo(Outcome.Kind.EXIT);
+	}
+
+	@Test
+	void whenLoaderFailsWithAReasonThenTheResultFailsWithIt() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+			throw TaskFailedException.of("not found");
+		}));
+		AsyncResult.Failure failure = awaitSettled("org").failed();
+		assertThat(failure.kind()).isEqualTo(Outcome.Kind.FAILED);
+		assertThat(failure.code()).isEqualTo("failed");
+		assertThat(failure.reason()).isEqualTo("not found");
+	}
+
+	@Test
+	void whenReloadedThenThePreviousResultIsKeptWhileLoading() {
+		connect(this.view);
+		loaded("org", "v1");
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+			release.await();
+			return "v2";
+		}));
+		assertThat(result("org")).isEqualTo(new AsyncResult<>(true, true, null, "v1", null));
+		release.countDown();
+		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("v2"));
+	}
+
+	@Test
+	void whenReloadedWithResetThenThePreviousResultIsDropped() {
+		connect(this.view);
+		loaded("org", "v1");
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.assignAsync("org", AsyncOptions.reset(), () -> {
+			release.await();
+			return "v2";
+		}));
+		assertThat(result("org")).isEqualTo(AsyncResult.pending());
+		release.countDown();
+		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("v2"));
+	}
+
+	@Test
+	void whenReloadedWithResetOfSomeKeysThenOnlyTheirPreviousResultIsDropped() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.assignAsync(Set.of("x", "y"), () -> Map.of("x", 1, "y", 2)));
+		awaitSettled("x");
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.assignAsync(Set.of("x", "y"), AsyncOptions.reset("x"), () -> {
+			release.await();
+			return Map.of("x", 10, "y", 20);
+		}));
+		assertThat(result("x")).isEqualTo(AsyncResult.pending());
+		assertThat(result("y")).isEqualTo(new AsyncResult<>(true, true, null, 2, null));
+		release.countDown();
+		assertThat(awaitSettled("x")).isEqualTo(AsyncResult.ok(10));
+		assertThat(awaitSettled("y")).isEqualTo(AsyncResult.ok(20));
+	}
+
+	@Test
+	void whenReloadFailsThenThePreviousResultIsKeptAndOkStaysTrue() {
+		connect(this.view);
+		loaded("org", "v1");
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+			throw TaskFailedException.of("gone");
+		}));
+		AsyncResult<?> org = awaitSettled("org");
+		assertThat(org.ok()).isTrue();
+		assertThat(org.result()).isEqualTo("v1");
+		assertThat(org.failed().reason()).isEqualTo("gone");
+	}
+
+	@Test
+	void whenCancelledByKeyThenTheResultFailsAsCancelled() {
+		connect(this.view);
+		StartAsyncTests.Blocking loader = new StartAsyncTests.Blocking();
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> loader.run(null)));
+		loader.awaitStarted();
+		assertThat(inTurn(this.view, () -> this.view.cancelAsync("org"))).isTrue();
+		AsyncResult.Failure failure = awaitSettled("org").failed();
+		assertThat(failure).isEqualTo(new AsyncResult.Failure(Outcome.Kind.CANCELLED, "cancelled", null, CancelReason.REQUESTED));
+		assertThat(EngineTestSupport.join(loader.interrupted)).isTrue();
+		assertThat(inTurn(this.view, () -> this.view.isRunning("org"))).isFalse();
+	}
+
+	@Test
+	void whenCancelledByItsAsyncResultThenOnlyThatKeysLoaderIsCancelled() {
+		connect(this.view);
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+			release.await();
+			return "acme";
+		}).assignAsync("profile", () -> {
+			release.await();
+			return "ada";
+		}));
+		assertThat(inTurn(this.view, () -> this.view.cancelAsync(this.view.<AsyncResult<?>>get("profile")))).isTrue();
+		assertThat(awaitSettled("profile").failed().reason()).isEqualTo(CancelReason.REQUESTED);
+		assertThat(result("org").loading()).isTrue();
+		release.countDown();
+		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("acme"));
+	}
+
+	@Test
+	void whenCancelledWithAnAsyncResultTheViewDoesNotHoldThenItFailsClearly() {
+		connect(this.view);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> inTurn(this.view, () -> this.view.cancelAsync(AsyncResult.ok("elsewhere"))))
+			.withMessageContaining("no assign of view");
+	}
+
+	@Test
+	void whenOneKeyOfAGroupIsCancelledThenTheWholeGroupIsCancelled() {
+		connect(this.view);
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> {
+			release.await();
+			return Map.of("profile", "ada", "rank", 1);
+		}));
+		assertThat(inTurn(this.view, () -> this.view.cancelAsync("rank"))).isTrue();
+		assertThat(awaitSettled("profile").failed().kind()).isEqualTo(Outcome.Kind.CANCELLED);
+		assertThat(awaitSettled("rank").failed().kind()).isEqualTo(Outcome.Kind.CANCELLED);
+	}
+
+	@Test
+	void whenAKeyMovesToANewLoaderThenTheOldLoaderDoesNotMarkItFailed() {
+		connect(this.view);
+		CountDownLatch releaseOld = new CountDownLatch(1);
+		CountDownLatch releaseNew = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> {
+			releaseOld.await();
+			return Map.of("profile", "old", "rank", 1);
+		}));
+		inTurn(this.view, () -> this.view.assignAsync("profile", () -> {
+			releaseNew.await();
+			return "new";
+		}));
+		// the old group was replaced: its other key fails, the moved key keeps loading with its new loader
+		assertThat(awaitSettled("rank").failed().reason()).isEqualTo(CancelReason.REPLACED);
+		EngineTestSupport.drainMailbox(this.view);
+		assertThat(result("profile")).isEqualTo(AsyncResult.pending());
+		releaseNew.countDown();
+		assertThat(awaitSettled("profile")).isEqualTo(AsyncResult.ok("new"));
+	}
+
+	@Test
+	void whenViewClosesThenLoadersAreCancelled() {
+		connect(this.view);
+		StartAsyncTests.Blocking loader = new StartAsyncTests.Blocking();
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> loader.run(null)));
+		loader.awaitStarted();
+		this.view.closeLater(CancelReason.VIEW_CLOSED);
+		assertThat(EngineTestSupport.join(loader.interrupted)).isTrue();
+		eventually().until(() -> this.engine.runningBodies() == 0 && this.engine.activeTasks() == 0);
+		assertThat(this.engine.registry().size()).isZero();
+	}
+
+	@Test
+	void whenAssignAsyncIsGivenNoKeysThenItFailsClearly() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> inTurn(this.view, () -> this.view.assignAsync(Set.of(), () -> Map.of())))
+			.withMessageContaining("at least one key");
+	}
+
+	@Test
+	void whenLoaderIsSlowThenTheKeyIsLoadingUntilItReturns() {
+		connect(this.view);
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+			started.countDown();
+			release.await();
+			return "acme";
+		}));
+		await(started);
+		assertThat(result("org")).isEqualTo(AsyncResult.pending());
+		release.countDown();
+		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("acme"));
+	}
+
+}

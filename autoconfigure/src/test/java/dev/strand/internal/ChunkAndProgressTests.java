@@ -1,0 +1,222 @@
+package dev.strand.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.strand.AsyncResult;
+import dev.strand.Outcome;
+import dev.strand.Progress;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static dev.strand.internal.EngineTestSupport.connect;
+import static dev.strand.internal.EngineTestSupport.eventually;
+import static dev.strand.internal.EngineTestSupport.inTurn;
+import static dev.strand.internal.EngineTestSupport.join;
+import static dev.strand.internal.StartAsyncTests.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/** Chunks reach {@code @HandleChunk} and the stream in order and none is lost; progress coalesces. */
+class ChunkAndProgressTests {
+
+	private static final int CHUNKS = 1_000;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private final EngineTestSupport.RecordingCallbacks callbacks = new EngineTestSupport.RecordingCallbacks();
+
+	private final StrandEngine engine = StrandEngine.withDefaults();
+
+	private final ViewState view = this.engine.registry().create("session", SessionHandle.DETACHED, this.callbacks);
+
+	@AfterEach
+	void closeEngine() {
+		this.engine.close();
+	}
+
+	private List<Integer> chunkNumbers(List<EventLog.Event> events) {
+		List<Integer> numbers = new ArrayList<>();
+		for (EventLog.Event event : events) {
+			if (event.type().equals("chunk")) {
+				JsonNode data = this.json.readTree(event.data());
+				assertThat(data.get("task").asString()).isEqualTo("job");
+				numbers.add(data.get("json").asInt());
+			}
+		}
+		return numbers;
+	}
+
+	@Test
+	void whenTaskPushesChunksThenHandleChunkAndTheStreamGetEveryOneInOrder() {
+		EngineTestSupport.Stream stream = connect(this.view);
+		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+			for (int n = 1; n <= CHUNKS; n++) {
+				task.push(n);
+			}
+			return "done";
+		}));
+		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Ok<>("done"));
+		List<Integer> expected = IntStream.rangeClosed(1, CHUNKS).boxed().toList();
+		assertThat(this.callbacks.chunks.get("job")).containsExactlyElementsOf(expected);
+		assertThat(chunkNumbers(stream.events)).containsExactlyElementsOf(expected);
+		List<Long> ids = stream.events.stream().map(EventLog.Event::id).toList();
+		assertThat(ids).isSorted().doesNotHaveDuplicates();
+		assertThat(stream.events.getLast().type()).isEqualTo("outcome");
+	}
+
+	@Test
+	void whenStreamIsSlowThenPushWaitsForItAndNoChunkIsLost() {
+		// more chunks than the replay buffer holds: without backpressure the slow stream would lose some
+		int chunks = this.engine.settings().replayBuffer() * 3;
+		CompletableFuture<EventLog.Subscription> subscribed = new CompletableFuture<>();
+		this.view.connect(0, () -> {
+		}, subscribed::complete); // nobody reads until the task is far ahead
+		EventLog.Subscription subscription = join(subscribed);
+		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+			for (int n = 1; n <= chunks; n++) {
+				task.push(n);
+			}
+			return "done";
+		}));
+		eventually().until(() -> this.view.lastEventId() >= this.engine.settings().maxPending());
+		List<EventLog.Event> received = new ArrayList<>();
+		eventually().until(() -> {
+			for (EventLog.Event event = subscription.next(); event != null; event = subscription.next()) {
+				received.add(event);
+			}
+			return received.stream().anyMatch((event) -> event.type().equals("outcome"));
+		});
+		assertThat(subscription.ended()).isFalse();
+		assertThat(chunkNumbers(received)).containsExactlyElementsOf(IntStream.rangeClosed(1, chunks).boxed().toList());
+		assertThat(this.callbacks.chunks.get("job")).hasSize(chunks);
+	}
+
+	@Test
+	void whenTaskIsCancelledThenPushThrowsAndLaterChunksAreNotDelivered() {
+		connect(this.view);
+		CountDownLatch pushed = new CountDownLatch(1);
+		CountDownLatch cancelled = new CountDownLatch(1);
+		CompletableFuture<Throwable> pushAfterCancel = new CompletableFuture<>();
+		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+			task.push("before");
+			pushed.countDown();
+			while (!task.isCancelled()) {
+				Thread.onSpinWait();
+			}
+			cancelled.countDown();
+			try {
+				task.push("after");
+				pushAfterCancel.complete(null);
+			}
+			catch (Throwable ex) {
+				pushAfterCancel.complete(ex);
+			}
+			return "unused";
+		}));
+		await(pushed);
+		inTurn(this.view, () -> this.view.cancelAsync("job"));
+		await(cancelled);
+		assertThat(join(pushAfterCancel)).isInstanceOf(java.util.concurrent.CancellationException.class);
+		this.callbacks.awaitOutcome("job");
+		EngineTestSupport.drainMailbox(this.view);
+		assertThat(this.callbacks.chunks.get("job")).containsExactly("before");
+	}
+
+	@Test
+	void whenPushIsGivenNullThenItFailsClearly() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+			task.push(null);
+			return "unreachable";
+		}));
+		assertThat(this.callbacks.awaitOutcome("job")).isInstanceOfSatisfying(Outcome.Exit.class,
+				(exit) -> assertThat(exit.error()).isInstanceOf(NullPointerException.class)
+					.hasMessageContaining("chunk must not be null"));
+	}
+
+	@Test
+	void whenProgressIsReportedFasterThanTheViewTakesItThenOnlyTheLatestIsDelivered() {
+		EngineTestSupport.Stream stream = connect(this.view);
+		CountDownLatch go = new CountDownLatch(1);
+		CountDownLatch reported = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.assign("job", AsyncResult.idle()).startAsync("job", (task) -> {
+			go.await();
+			for (int n = 1; n <= 100; n++) {
+				task.progress(n, 100);
+			}
+			reported.countDown();
+			release.await();
+			return "done";
+		}));
+		// hold the mailbox while the task reports: its reports wait there and coalesce
+		CountDownLatch holding = new CountDownLatch(1);
+		CountDownLatch unhold = new CountDownLatch(1);
+		this.view.execute(() -> {
+			holding.countDown();
+			await(unhold);
+		});
+		await(holding);
+		go.countDown();
+		await(reported);
+		unhold.countDown();
+		eventually().until(() -> !stream.ofType("progress").isEmpty());
+		EngineTestSupport.drainMailbox(this.view);
+		assertThat(stream.ofType("progress")).singleElement()
+			.satisfies((event) -> assertThat(this.json.readTree(event.data()).get("done").asInt()).isEqualTo(100));
+		assertThat(inTurn(this.view, () -> this.view.<AsyncResult<?>>get("job")).progress()).isEqualTo(new Progress(100, 100));
+		release.countDown();
+		this.callbacks.awaitOutcome("job");
+		assertThat(inTurn(this.view, () -> this.view.<AsyncResult<?>>get("job"))).isEqualTo(AsyncResult.ok("done"));
+	}
+
+	@Test
+	void whenStreamIsSlowThenOnlyTheLatestProgressIsSent() {
+		CompletableFuture<EventLog.Subscription> subscribed = new CompletableFuture<>();
+		this.view.connect(0, () -> {
+		}, subscribed::complete);
+		EventLog.Subscription subscription = join(subscribed);
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+			for (int n = 1; n <= 3; n++) {
+				task.progress(n, 3);
+				int reported = n;
+				// wait until this report has been appended to the log, so that each one is a separate event
+				eventually().until(() -> this.view.lastEventId() >= reported);
+			}
+			release.await();
+			return "done";
+		}));
+		eventually().until(() -> this.view.lastEventId() >= 3);
+		List<EventLog.Event> sent = new ArrayList<>();
+		for (EventLog.Event event = subscription.next(); event != null; event = subscription.next()) {
+			sent.add(event);
+		}
+		assertThat(sent).singleElement().satisfies((event) -> {
+			assertThat(event.type()).isEqualTo("progress");
+			assertThat(this.json.readTree(event.data()).get("done").asInt()).isEqualTo(3);
+		});
+		release.countDown();
+	}
+
+	@Test
+	void whenProgressIsNegativeThenTheTaskExitsWithAClearError() {
+		connect(this.view);
+		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+			task.progress(-1, 10);
+			return "unreachable";
+		}));
+		assertThat(this.callbacks.awaitOutcome("job")).isInstanceOfSatisfying(Outcome.Exit.class,
+				(exit) -> assertThat(exit.error()).isInstanceOf(IllegalArgumentException.class)
+					.hasMessageContaining("done=-1"));
+		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> new Progress(1, -1));
+	}
+
+}

@@ -1,0 +1,208 @@
+package dev.strand.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import io.micrometer.observation.ObservationRegistry;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+
+import dev.strand.Outcome;
+import dev.strand.View;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Drives the engine without a web server: views, turns, a stream, recorded callbacks. */
+final class EngineTestSupport {
+
+	static final Duration WAIT = Duration.ofSeconds(10);
+
+	private EngineTestSupport() {
+	}
+
+	/**
+	 * Return an engine with the given settings, a virtual thread per task, and the given metrics.
+	 */
+	static StrandEngine engine(EngineSettings settings, StrandMetrics metrics) {
+		return engine(settings, Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("test-task-", 0).factory()),
+				metrics);
+	}
+
+	static StrandEngine engine(EngineSettings settings, Executor executor, StrandMetrics metrics) {
+		return new StrandEngine(settings, executor, ObservationRegistry.NOOP, metrics, JsonMapper.builder().build());
+	}
+
+	/** Default settings with another limit on tasks per view, tasks in all and views per session. */
+	static EngineSettings limits(int viewsPerSession, int tasksPerView, int tasks) {
+		EngineSettings d = EngineSettings.defaults();
+		return new EngineSettings(viewsPerSession, tasksPerView, tasks, d.taskTimeout(), d.lingerWarning(),
+				d.connectTimeout(), d.disconnectGrace(), d.replayBuffer(), d.maxPending(), d.pushTimeout(),
+				d.shutdownGrace());
+	}
+
+	/** Awaitility without its default 100 ms poll delay, so that tests stay fast. */
+	static ConditionFactory eventually() {
+		return Awaitility.await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2));
+	}
+
+	/** Run an action as a turn of the view's mailbox and return what it returns (or throw what it throws). */
+	static <T> T inTurn(ViewState view, Supplier<T> action) {
+		CompletableFuture<T> result = new CompletableFuture<>();
+		view.execute(() -> {
+			try {
+				result.complete(action.get());
+			}
+			catch (Throwable ex) {
+				result.completeExceptionally(ex);
+			}
+		});
+		return join(result);
+	}
+
+	/** Run an action as a turn of the view's mailbox and wait for it. */
+	static void inTurn(ViewState view, Runnable action) {
+		inTurn(view, () -> {
+			action.run();
+			return null;
+		});
+	}
+
+	/** Wait until every turn queued on the view's mailbox so far has run. */
+	static void drainMailbox(ViewState view) {
+		inTurn(view, () -> {
+		});
+	}
+
+	static <T> T join(CompletableFuture<T> future) {
+		try {
+			return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			if (ex.getCause() instanceof Error error) {
+				throw error;
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (InterruptedException | TimeoutException ex) {
+			throw new IllegalStateException("Gave up waiting after " + WAIT, ex);
+		}
+	}
+
+	/** Connect a stream to the view and wait until it is attached; it reads every event as it comes. */
+	static Stream connect(ViewState view) {
+		Stream stream = new Stream();
+		CompletableFuture<Void> attached = new CompletableFuture<>();
+		view.connect(0, stream, (subscription) -> {
+			stream.subscription.set(subscription);
+			stream.run();
+			attached.complete(null);
+		});
+		join(attached);
+		return stream;
+	}
+
+	/** A stream that reads every event as soon as it is told there is one, like the SSE endpoint. */
+	static final class Stream implements Runnable {
+
+		final AtomicReference<EventLog.Subscription> subscription = new AtomicReference<>();
+
+		final List<EventLog.Event> events = new CopyOnWriteArrayList<>();
+
+		@Override
+		public synchronized void run() {
+			EventLog.Subscription current = this.subscription.get();
+			if (current == null) {
+				return;
+			}
+			for (EventLog.Event event = current.next(); event != null; event = current.next()) {
+				this.events.add(event);
+			}
+		}
+
+		List<EventLog.Event> ofType(String type) {
+			return this.events.stream().filter((event) -> event.type().equals(type)).toList();
+		}
+
+	}
+
+	/** Callbacks that record every outcome and chunk, by task name. */
+	static class RecordingCallbacks implements Callbacks {
+
+		final Map<String, List<Outcome<?>>> outcomes = new ConcurrentHashMap<>();
+
+		final Map<String, List<Object>> chunks = new ConcurrentHashMap<>();
+
+		private final Set<String> unhandled;
+
+		RecordingCallbacks(String... unhandled) {
+			this.unhandled = Set.of(unhandled);
+		}
+
+		@Override
+		public boolean handlesAsync(String task) {
+			return !this.unhandled.contains(task);
+		}
+
+		@Override
+		public void onOutcome(String task, Outcome<?> outcome, View view) {
+			this.outcomes.computeIfAbsent(task, (key) -> new CopyOnWriteArrayList<>()).add(outcome);
+		}
+
+		@Override
+		public boolean handlesChunk(String task) {
+			return true;
+		}
+
+		@Override
+		public void onChunk(String task, Object chunk, View view) {
+			this.chunks.computeIfAbsent(task, (key) -> new CopyOnWriteArrayList<>()).add(chunk);
+		}
+
+		@Override
+		public String describe() {
+			return "RecordingCallbacks";
+		}
+
+		List<Outcome<?>> outcomes(String task) {
+			return this.outcomes.getOrDefault(task, List.of());
+		}
+
+		/** Wait for the task's first outcome and return it. */
+		Outcome<?> awaitOutcome(String task) {
+			eventually().until(() -> !outcomes(task).isEmpty());
+			return outcomes(task).get(0);
+		}
+
+	}
+
+	/** Metrics that record every task's end, by name. */
+	static final class RecordingMetrics implements StrandMetrics {
+
+		final Map<String, List<Outcome.Kind>> ended = new ConcurrentHashMap<>();
+
+		@Override
+		public void taskEnded(String task, Outcome.Kind kind, long nanos) {
+			this.ended.computeIfAbsent(task, (key) -> new CopyOnWriteArrayList<>()).add(kind);
+		}
+
+		int total() {
+			return this.ended.values().stream().mapToInt(List::size).sum();
+		}
+
+	}
+
+}

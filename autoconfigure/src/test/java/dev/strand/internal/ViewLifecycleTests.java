@@ -1,0 +1,257 @@
+package dev.strand.internal;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.strand.CancelReason;
+import dev.strand.Outcome;
+import dev.strand.StrandLimitException;
+
+import static dev.strand.internal.EngineTestSupport.connect;
+import static dev.strand.internal.EngineTestSupport.drainMailbox;
+import static dev.strand.internal.EngineTestSupport.eventually;
+import static dev.strand.internal.EngineTestSupport.inTurn;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tasks are linked to their view: they end with it, whether the tab goes away, the session ends or the
+ * application shuts down; and the limits that protect the server.
+ */
+class ViewLifecycleTests {
+
+	private final EngineTestSupport.RecordingCallbacks callbacks = new EngineTestSupport.RecordingCallbacks();
+
+	private StrandEngine engine = StrandEngine.withDefaults();
+
+	@AfterEach
+	void closeEngine() {
+		this.engine.close();
+	}
+
+	private void useEngine(EngineSettings settings) {
+		this.engine.close();
+		this.engine = EngineTestSupport.engine(settings, StrandMetrics.NONE);
+	}
+
+	private static EngineSettings timeouts(Duration connectTimeout, Duration disconnectGrace) {
+		EngineSettings d = EngineSettings.defaults();
+		return new EngineSettings(d.viewsPerSession(), d.tasksPerView(), d.tasks(), d.taskTimeout(), d.lingerWarning(),
+				connectTimeout, disconnectGrace, d.replayBuffer(), d.maxPending(), d.pushTimeout(), d.shutdownGrace());
+	}
+
+	private ViewState viewWithBlockingTask(String sessionKey, SessionHandle session, StartAsyncTests.Blocking body) {
+		ViewState view = this.engine.registry().create(sessionKey, session, this.callbacks);
+		connect(view);
+		inTurn(view, () -> view.startAsync("job-" + view.id(), body));
+		body.awaitStarted();
+		return view;
+	}
+
+	@Test
+	void whenSessionIsClosedThenItsViewsCloseAndTheirTasksEndWithSessionEnded() {
+		StartAsyncTests.Blocking first = new StartAsyncTests.Blocking();
+		StartAsyncTests.Blocking second = new StartAsyncTests.Blocking();
+		StartAsyncTests.Blocking other = new StartAsyncTests.Blocking();
+		ViewState a = viewWithBlockingTask("alice", SessionHandle.DETACHED, first);
+		ViewState b = viewWithBlockingTask("alice", SessionHandle.DETACHED, second);
+		ViewState c = viewWithBlockingTask("bob", SessionHandle.DETACHED, other);
+		this.engine.registry().closeSession("alice");
+		Outcome<?> sessionEnded = new Outcome.Cancelled<>(CancelReason.SESSION_ENDED);
+		assertThat(this.callbacks.awaitOutcome("job-" + a.id())).isEqualTo(sessionEnded);
+		assertThat(this.callbacks.awaitOutcome("job-" + b.id())).isEqualTo(sessionEnded);
+		assertThat(EngineTestSupport.join(first.interrupted)).isTrue();
+		assertThat(EngineTestSupport.join(second.interrupted)).isTrue();
+		drainMailbox(c);
+		assertThat(c.isClosed()).isFalse();
+		assertThat(this.callbacks.outcomes("job-" + c.id())).isEmpty();
+		assertThat(this.engine.registry().size()).isEqualTo(1);
+		assertThat(this.engine.registry().sessionCount()).isEqualTo(1);
+	}
+
+	@Test
+	void whenSessionExpiresThenTheReaperClosesItsViewsWithSessionEnded() {
+		AtomicBoolean expired = new AtomicBoolean();
+		TestSession session = new TestSession(expired);
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		ViewState view = viewWithBlockingTask("alice", session, body);
+		this.engine.registry().reap();
+		drainMailbox(view);
+		assertThat(view.isClosed()).isFalse();
+		assertThat(session.touches).hasValue(1); // a connected tab keeps its session alive
+		expired.set(true);
+		this.engine.registry().reap();
+		assertThat(this.callbacks.awaitOutcome("job-" + view.id()))
+			.isEqualTo(new Outcome.Cancelled<>(CancelReason.SESSION_ENDED));
+		eventually().until(() -> this.engine.registry().size() == 0 && this.engine.registry().sessionCount() == 0);
+	}
+
+	@Test
+	void whenEngineShutsDownThenTasksEndWithShutdownAndNoBodyIsLeftRunning() {
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		ViewState view = viewWithBlockingTask("alice", SessionHandle.DETACHED, body);
+		this.engine.close();
+		assertThat(this.engine.runningBodies()).isZero();
+		assertThat(this.engine.registry().size()).isZero();
+		assertThat(this.callbacks.awaitOutcome("job-" + view.id())).isEqualTo(new Outcome.Cancelled<>(CancelReason.SHUTDOWN));
+		assertThat(this.engine.activeTasks()).isZero();
+	}
+
+	@Test
+	void whenViewNeverConnectsThenItIsDroppedAndItsWaitingTasksAreCancelled() {
+		useEngine(timeouts(Duration.ofMillis(50), Duration.ofSeconds(15)));
+		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		inTurn(view, () -> view.startAsync("job", (task) -> "never runs"));
+		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.VIEW_CLOSED));
+		assertThat(view.isClosed()).isTrue();
+		assertThat(this.engine.registry().size()).isZero();
+	}
+
+	@Test
+	void whenStreamEndsAndDoesNotComeBackThenTheViewClosesAfterTheGracePeriod() {
+		useEngine(timeouts(Duration.ofSeconds(30), Duration.ofMillis(50)));
+		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		EngineTestSupport.Stream stream = connect(view);
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		inTurn(view, () -> view.startAsync("job", body));
+		view.disconnect(stream.subscription.get());
+		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.VIEW_CLOSED));
+		assertThat(view.isClosed()).isTrue();
+		assertThat(EngineTestSupport.join(body.interrupted)).isTrue();
+	}
+
+	@Test
+	void whenStreamComesBackWithinTheGracePeriodThenTheViewAndItsTasksLiveOn() {
+		Duration grace = Duration.ofMillis(50);
+		useEngine(timeouts(Duration.ofSeconds(30), grace));
+		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		EngineTestSupport.Stream stream = connect(view);
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		inTurn(view, () -> view.startAsync("job", body));
+		// queued back to back: the reconnect's turn runs before the grace timer can queue the close check
+		view.disconnect(stream.subscription.get());
+		EngineTestSupport.Stream again = new EngineTestSupport.Stream();
+		CompletableFuture<Void> attached = new CompletableFuture<>();
+		view.connect(view.lastEventId(), again, (subscription) -> {
+			again.subscription.set(subscription);
+			attached.complete(null);
+		});
+		EngineTestSupport.join(attached);
+		// the grace timer was set before this marker, with the same delay, on the same timer thread: the marker's
+		// turn runs after whatever that timer did
+		CompletableFuture<Boolean> closedAfterGrace = new CompletableFuture<>();
+		this.engine.schedule(() -> view.execute(() -> closedAfterGrace.complete(view.isClosed())), grace);
+		assertThat(EngineTestSupport.join(closedAfterGrace)).isFalse();
+		assertThat(view.isConnected()).isTrue();
+		assertThat(inTurn(view, () -> view.isRunning("job"))).isTrue();
+		assertThat(this.callbacks.outcomes("job")).isEmpty();
+	}
+
+	@Test
+	void whenViewRunsAsManyTasksAsItMayThenAnotherStartFailsWithALimitError() {
+		useEngine(EngineTestSupport.limits(32, 2, 10_000));
+		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		inTurn(view, () -> view.startAsync("a", new StartAsyncTests.Blocking()).startAsync("b", new StartAsyncTests.Blocking()));
+		assertThatExceptionOfType(StrandLimitException.class)
+			.isThrownBy(() -> inTurn(view, () -> view.startAsync("c", (task) -> 1)))
+			.withMessageContaining("strand.limits.tasks-per-view")
+			.withMessageContaining("'c'")
+			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(429));
+		// replacing a task does not need another slot
+		inTurn(view, () -> view.startAsync("a", (task) -> "replaced"));
+		assertThat(inTurn(view, () -> view.taskCount())).isEqualTo(2);
+	}
+
+	@Test
+	void whenTheApplicationRunsAsManyTasksAsItMayThenAnotherStartIsRefusedWith429() {
+		useEngine(EngineTestSupport.limits(32, 64, 1));
+		ViewState first = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		ViewState second = this.engine.registry().create("bob", SessionHandle.DETACHED, this.callbacks);
+		connect(first);
+		connect(second);
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		inTurn(first, () -> first.startAsync("running", body));
+		body.awaitStarted();
+		assertThatExceptionOfType(StrandLimitException.class)
+			.isThrownBy(() -> inTurn(second, () -> second.startAsync("refused", (task) -> 1)))
+			.withMessageContaining("strand.limits.tasks ")
+			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(429));
+		assertThat(this.engine.activeTasks()).isEqualTo(1);
+		inTurn(first, () -> first.cancelAsync("running"));
+		this.callbacks.awaitOutcome("running");
+		inTurn(second, () -> second.startAsync("accepted", (task) -> 2));
+		assertThat(this.callbacks.awaitOutcome("accepted")).isEqualTo(new Outcome.Ok<>(2));
+	}
+
+	@Test
+	void whenTasksWaitingForTheStreamPassTheApplicationLimitThenTheExtraOneExitsWithALimitError() {
+		useEngine(EngineTestSupport.limits(32, 64, 1));
+		ViewState first = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		ViewState second = this.engine.registry().create("bob", SessionHandle.DETACHED, this.callbacks);
+		connect(first);
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		inTurn(first, () -> first.startAsync("running", body));
+		body.awaitStarted();
+		inTurn(second, () -> second.startAsync("waiting", (task) -> 1));
+		connect(second);
+		assertThat(this.callbacks.awaitOutcome("waiting")).isInstanceOfSatisfying(Outcome.Exit.class,
+				(exit) -> assertThat(exit.error()).isInstanceOf(StrandLimitException.class)
+					.hasMessageContaining("strand.limits.tasks"));
+		inTurn(first, () -> first.cancelAsync("running"));
+		this.callbacks.awaitOutcome("running");
+	}
+
+	@Test
+	void whenSessionHoldsAsManyViewsAsItMayThenAnotherFailsWithALimitError() {
+		useEngine(EngineTestSupport.limits(2, 64, 10_000));
+		this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		ViewState second = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		assertThatExceptionOfType(StrandLimitException.class)
+			.isThrownBy(() -> this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks))
+			.withMessageContaining("strand.limits.views-per-session");
+		assertThat(this.engine.registry().size()).isEqualTo(2);
+		this.engine.registry().create("bob", SessionHandle.DETACHED, this.callbacks);
+		second.closeLater(CancelReason.VIEW_CLOSED);
+		eventually().until(second::isClosed);
+		this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		assertThat(this.engine.registry().size()).isEqualTo(3);
+	}
+
+	@Test
+	void whenAnotherSessionPresentsAViewIdThenItIsNotFound() {
+		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		assertThat(this.engine.registry().find("alice", null, view.id()).view()).isSameAs(view);
+		assertThat(this.engine.registry().find("mallory", null, view.id()))
+			.isEqualTo(new ViewRegistry.Lookup(ViewRegistry.Lookup.Status.OTHER_SESSION, null));
+		assertThat(this.engine.registry().find(null, null, view.id()).view()).isNull();
+		assertThat(view.id()).hasSizeGreaterThanOrEqualTo(22); // 128 random bits, base64url
+	}
+
+	private static final class TestSession implements SessionHandle {
+
+		private final AtomicBoolean expired;
+
+		final AtomicInteger touches = new AtomicInteger();
+
+		TestSession(AtomicBoolean expired) {
+			this.expired = expired;
+		}
+
+		@Override
+		public boolean isExpired() {
+			return this.expired.get();
+		}
+
+		@Override
+		public void touch() {
+			this.touches.incrementAndGet();
+		}
+
+	}
+
+}
