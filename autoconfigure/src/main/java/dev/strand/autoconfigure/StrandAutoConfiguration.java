@@ -20,6 +20,7 @@ import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
+import org.springframework.web.reactive.result.view.ViewResolutionResultHandler;
 import org.springframework.web.server.session.DefaultWebSessionManager;
 import org.springframework.web.server.session.WebSessionManager;
 import org.springframework.web.server.session.WebSessionStore;
@@ -37,6 +38,7 @@ import dev.strand.thymeleaf.StrandLinkBuilder;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
 import dev.strand.web.PageAttributes;
+import dev.strand.web.PageEventResultHandler;
 import dev.strand.web.StrandWebFilter;
 import dev.strand.web.StreamHandler;
 import dev.strand.web.ViewArgumentResolver;
@@ -115,6 +117,12 @@ public final class StrandAutoConfiguration {
 			}
 
 		};
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PageEventResultHandler strandPageEventResultHandler(ObjectProvider<ViewResolutionResultHandler> viewResolution) {
+		return new PageEventResultHandler(viewResolution::getObject);
 	}
 
 	@Bean

@@ -1,14 +1,17 @@
 package dev.strand.autoconfigure;
 
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 import dev.strand.internal.StrandEngine;
 
 /**
- * Starts the session reaper, and on shutdown closes every view before the web server's graceful shutdown
- * begins, so that open streams end and tasks are cancelled with the {@code shutdown} reason.
+ * Runs the session reaper while the context runs, and on stop closes every view before the web server's
+ * graceful shutdown begins, so that open streams end and tasks are cancelled with the {@code shutdown} reason.
+ * The engine itself closes with the context, so a stopped context can start again.
  */
 final class StrandLifecycle implements SmartLifecycle {
 
@@ -18,6 +21,8 @@ final class StrandLifecycle implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private volatile @Nullable ScheduledFuture<?> reaper;
+
 	StrandLifecycle(StrandEngine engine, Duration sessionCheckInterval) {
 		this.engine = engine;
 		this.sessionCheckInterval = sessionCheckInterval;
@@ -25,14 +30,18 @@ final class StrandLifecycle implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.engine.scheduleAtFixedRate(this.engine.registry()::reap, this.sessionCheckInterval);
+		this.reaper = this.engine.scheduleAtFixedRate(this.engine.registry()::reap, this.sessionCheckInterval);
 		this.running = true;
 	}
 
 	@Override
 	public void stop() {
 		this.running = false;
-		this.engine.close();
+		ScheduledFuture<?> reaper = this.reaper;
+		if (reaper != null) {
+			reaper.cancel(false);
+		}
+		this.engine.closeViews();
 	}
 
 	@Override

@@ -160,12 +160,13 @@ public final class StrandEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Run an action at a fixed rate on the engine's timer until the engine closes.
+	 * Run an action periodically on the engine's timer until it is cancelled or the engine closes.
 	 * @param action the action
 	 * @param period the period
+	 * @return the schedule, to cancel it
 	 */
-	public void scheduleAtFixedRate(Runnable action, Duration period) {
-		this.timer.scheduleWithFixedDelay(() -> {
+	public ScheduledFuture<?> scheduleAtFixedRate(Runnable action, Duration period) {
+		return this.timer.scheduleWithFixedDelay(() -> {
 			try {
 				action.run();
 			}
@@ -206,15 +207,10 @@ public final class StrandEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Close every view (its tasks end with {@link CancelReason#SHUTDOWN}), then wait up to the shutdown grace
-	 * for task bodies to finish.
+	 * Close every open view (its tasks end with {@link CancelReason#SHUTDOWN}) and wait up to the shutdown
+	 * grace for task bodies to finish. The engine stays usable: new views may open afterwards.
 	 */
-	@Override
-	public void close() {
-		if (this.closed) {
-			return;
-		}
-		this.closed = true;
+	public void closeViews() {
 		this.registry.closeAll(CancelReason.SHUTDOWN);
 		long deadline = System.nanoTime() + this.settings.shutdownGrace().toNanos();
 		while ((this.runningBodies.get() > 0 || this.registry.size() > 0) && System.nanoTime() < deadline) {
@@ -230,6 +226,18 @@ public final class StrandEngine implements AutoCloseable {
 			logger.warn(this.runningBodies.get() + " Strand task(s) still run after the shutdown grace of "
 					+ this.settings.shutdownGrace() + "; they ignore interrupts");
 		}
+	}
+
+	/**
+	 * Close every view, as {@link #closeViews()} does, then stop the engine's timer and mailbox threads.
+	 */
+	@Override
+	public void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		closeViews();
 		this.timer.shutdownNow();
 		this.mailboxExecutor.shutdown();
 	}

@@ -79,6 +79,11 @@ public class PageTestApp {
 			return "ok";
 		}
 
+		@PostMapping("/import/clear")
+		void clear(View view) {
+			view.assign("title", "Cleared");
+		}
+
 		@PostMapping("/logout")
 		@ResponseBody
 		reactor.core.publisher.Mono<String> logout(org.springframework.web.server.WebSession session) {

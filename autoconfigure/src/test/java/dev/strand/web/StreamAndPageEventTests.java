@@ -65,6 +65,16 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenAPageEventHandlerReturnsVoidThenItAnswers204AndItsChangesArriveOverTheStream() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/clear").expectStatus().isNoContent().expectBody().isEmpty();
+		ServerSentEvent<String> patch = stream.filter((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"title\""))
+			.blockFirst(Duration.ofSeconds(10));
+		assertThat(patch.data()).contains(">Cleared</h1>");
+	}
+
+	@Test
 	void whenAChunkLooksLikeMarkupOrAnEventThenItStaysInsideTheJsonData() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		var stream = page.stream(page.lastEventId());
