@@ -1,0 +1,171 @@
+package dev.strand.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.ScreenshotAnimations;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Drives Debian's headless Chromium with Playwright against the application under test: one browser per test
+ * class, a fresh context (so a fresh session, with its own cookies) and page per test.
+ */
+@ExtendWith(DiagnosticsExtension.class)
+abstract class BrowserTest {
+
+	/** Debian's Chromium; {@code -Dchromium.path=...} points elsewhere. */
+	static final Path CHROMIUM = Paths.get(System.getProperty("chromium.path", "/usr/bin/chromium"));
+
+	static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+
+	/** Where the README's pictures live; written only with {@code -Ddocs.screenshots=true}. */
+	static final Path DOCS = Paths.get("..", "docs");
+
+	static Playwright playwright;
+
+	static Browser browser;
+
+	@LocalServerPort
+	int port;
+
+	BrowserContext context;
+
+	Page page;
+
+	/** What the browser said while the test ran: console messages, script errors and failed requests. */
+	final List<String> browserLog = new CopyOnWriteArrayList<>();
+
+	@BeforeAll
+	static void launchBrowser() {
+		assertTrue(Files.isExecutable(CHROMIUM), "The browser tests need Chromium at " + CHROMIUM
+				+ ", but it is not there; install it with 'apt-get install chromium'");
+		playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+		browser = playwright.chromium()
+			.launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM)
+				.setHeadless(true)
+				.setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+						"--disable-background-networking", "--disable-component-update", "--disable-sync")));
+		PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
+	}
+
+	@AfterAll
+	static void closeBrowser() {
+		if (browser != null) {
+			browser.close();
+		}
+		if (playwright != null) {
+			playwright.close();
+		}
+	}
+
+	@BeforeEach
+	void openPage() {
+		this.context = newContext();
+		this.page = this.context.newPage();
+	}
+
+	@AfterEach
+	void closeContext(TestInfo test) {
+		try {
+			if (!this.page.isClosed()) {
+				// What the page looked like when the test ended: the first thing to look at when one fails.
+				screenshot("end/" + getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+			}
+		}
+		finally {
+			this.context.close();
+			if (!this.browserLog.isEmpty()) {
+				System.out.println("Browser log of " + test.getDisplayName() + ":\n  " + String.join("\n  ", this.browserLog));
+			}
+		}
+	}
+
+	BrowserContext newContext() {
+		BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1200, 900));
+		context.setDefaultTimeout(15_000);
+		countConnections(context);
+		context.onPage((page) -> {
+			page.onConsoleMessage((message) -> this.browserLog.add("console." + message.type() + ": " + message.text()));
+			page.onPageError((error) -> this.browserLog.add("page error: " + error));
+			page.onRequestFailed((request) -> this.browserLog.add("request failed: " + request.method() + " "
+					+ request.url() + " " + request.failure()));
+			page.onResponse((response) -> {
+				if (response.status() >= 400) {
+					this.browserLog.add("HTTP " + response.status() + ": " + response.request().method() + " " + response.url());
+				}
+			});
+		});
+		return context;
+	}
+
+	String url(String path) {
+		return "http://localhost:" + this.port + path;
+	}
+
+	Locator button(String name) {
+		return this.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(name).setExact(true));
+	}
+
+	static String viewId(Page page) {
+		return page.locator("meta[name=strand-view]").getAttribute("content");
+	}
+
+	/** Wait until the page's stream is open, so that what follows really goes over it. */
+	static void awaitConnected(Page page) {
+		page.waitForFunction("() => window.__strandConnected === true");
+	}
+
+	/** Record, before any script runs, how often strand.js reports its stream open. */
+	static void countConnections(BrowserContext context) {
+		context.addInitScript("window.__strandConnections = 0; document.addEventListener('strand:connected', () => {"
+				+ " window.__strandConnected = true; window.__strandConnections++; });");
+	}
+
+	/**
+	 * Save a screenshot under target/screenshots, and also under docs/ when {@code docs} is given and the build
+	 * was asked to refresh the README's pictures.
+	 */
+	void screenshot(String name, String docs) {
+		try {
+			Path file = SCREENSHOTS.resolve(name + ".png");
+			Files.createDirectories(file.getParent());
+			this.page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(true)
+				.setAnimations(ScreenshotAnimations.DISABLED));
+			if (docs != null && Boolean.getBoolean("docs.screenshots")) {
+				Files.createDirectories(DOCS);
+				Files.copy(file, DOCS.resolve(docs + ".png"), StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	void screenshot(String name) {
+		screenshot(name, null);
+	}
+
+}

@@ -1,0 +1,101 @@
+package dev.strand.demo;
+
+import com.microsoft.playwright.APIResponse;
+import com.microsoft.playwright.options.RequestOptions;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+
+import dev.strand.View;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With Spring Security's CSRF protection on, strand.js sends the page's token with every page event, and a page
+ * event without it is refused. Runs its own small application (Boot's Security auto-configuration and a filter
+ * chain that permits everything but keeps CSRF on), not the demo, which has no Security.
+ */
+@SpringBootTest(classes = CsrfTests.SecuredApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class CsrfTests extends BrowserTest {
+
+	@Test
+	void pageEventPostedByStrandJsCarriesTheTokenAndIsAccepted() {
+		this.page.navigate(url("/csrf"));
+		awaitConnected(this.page);
+		assertThat(this.page.locator("meta[name=strand-csrf]")).hasAttribute("data-header", "X-CSRF-TOKEN");
+		this.page.getByText("Increment").click();
+		assertThat(this.page.locator("#count")).hasText("1");
+		this.page.getByText("Increment").click();
+		assertThat(this.page.locator("#count")).hasText("2");
+		assertThat(this.browserLog).noneMatch((line) -> line.startsWith("HTTP 403"));
+	}
+
+	@Test
+	void pageEventWithoutTheTokenIsForbidden() {
+		this.page.navigate(url("/csrf"));
+		awaitConnected(this.page);
+		String view = viewId(this.page);
+		assertThat(status(this.context.request()
+			.post(url("/csrf/increment"), RequestOptions.create().setHeader("Strand-View", view).setTimeout(5000))))
+			.as("a page event without the CSRF token").isEqualTo(403);
+		assertThat(this.page.locator("#count")).hasText("0");
+		String token = this.page.locator("meta[name=strand-csrf]").getAttribute("content");
+		assertThat(status(this.context.request()
+			.post(url("/csrf/increment"), RequestOptions.create().setHeader("Strand-View", view)
+				.setHeader("X-CSRF-TOKEN", token)
+				.setTimeout(5000))))
+			.as("the same page event with the page's token").isEqualTo(204);
+		assertThat(this.page.locator("#count")).hasText("1");
+	}
+
+	private static int status(APIResponse response) {
+		try {
+			return response.status();
+		}
+		finally {
+			response.dispose();
+		}
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(CounterController.class)
+	static class SecuredApplication {
+
+		@Bean
+		SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http) {
+			// Everyone may do anything, but CSRF protection stays on (it is on by default).
+			return http.authorizeExchange((exchanges) -> exchanges.anyExchange().permitAll()).build();
+		}
+
+	}
+
+	@Controller
+	static class CounterController {
+
+		@GetMapping("/csrf")
+		String page(View view) {
+			view.assign("count", 0);
+			return "csrf";
+		}
+
+		@PostMapping("/csrf/increment")
+		@ResponseStatus(HttpStatus.NO_CONTENT)
+		void increment(View view) {
+			view.update("count", (Integer count) -> count + 1);
+		}
+
+	}
+
+}

@@ -1,0 +1,88 @@
+package dev.strand.demo;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import com.microsoft.playwright.Locator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The streaming task page: all four outcomes, seen in a browser. */
+@DemoTest
+class StreamingPageTests extends BrowserTest {
+
+	@BeforeEach
+	void openStreamingPage() {
+		this.page.navigate(url("/streaming"));
+		awaitConnected(this.page);
+	}
+
+	@Test
+	void taskThatReturnsStreamsFiveChunksWithProgressAndFlashesCompleted() {
+		assertThat(this.page.locator("#job-progress")).hasJSProperty("position", 0);
+		button("Start").click();
+		assertThat(button("Cancel")).isVisible();
+		assertThat(button("Start")).hasCount(0);
+		assertThat(chunks().nth(1)).hasText("Async work chunk 2");
+		assertThat(this.page.locator("#job-progress")).hasAttribute("value", Pattern.compile("[2-5]"));
+		assertThat(this.page.locator("#job-progress")).hasAttribute("max", "5");
+		assertThat(this.page.locator("#controls .status")).containsText(Pattern.compile("Running: chunk [2-5] of 5"));
+		assertThat(chunks().nth(2)).hasText("Async work chunk 3");
+		screenshot("streaming-running", "demo-streaming");
+		assertThat(this.page.locator("#flash .strand-flash-info .strand-flash-text")).hasText("Completed!");
+		assertThat(chunks().allTextContents()).isEqualTo(expectedChunks(5));
+		assertThat(button("Start")).isVisible();
+		assertThat(this.page.locator("#controls .status")).containsText("Completed: returned \"done\"");
+		assertThat(this.page.locator("#job-progress")).hasJSProperty("position", 1);
+		screenshot("streaming-completed");
+	}
+
+	@Test
+	void taskThatReturnsAnErrorFlashesItsReason() {
+		this.page.getByLabel("returns an error").check();
+		button("Start").click();
+		assertThat(this.page.locator("#flash .strand-flash-error .strand-flash-text")).hasText("Failed: quota exceeded after chunk 3");
+		assertThat(this.page.locator("#controls .status")).hasText("Returned an error.");
+		assertThat(chunks().allTextContents()).isEqualTo(expectedChunks(3));
+		assertThat(button("Start")).isVisible();
+		screenshot("streaming-failed");
+	}
+
+	@Test
+	void taskThatThrowsFlashesTaskFailedWithItsReference() {
+		this.page.getByLabel("crashes").check();
+		button("Start").click();
+		assertThat(this.page.locator("#flash .strand-flash-error .strand-flash-text")).containsText("Task failed (crashed; ref ");
+		assertThat(this.page.locator("#controls .status")).containsText("Crashed");
+		assertThat(this.page.locator("#flash")).not().containsText("IllegalStateException");
+		assertThat(chunks().allTextContents()).isEqualTo(expectedChunks(3));
+		screenshot("streaming-crashed");
+	}
+
+	@Test
+	void cancelStopsTheTaskAndFlashesCancelled() {
+		button("Start").click();
+		assertThat(chunks().first()).hasText("Async work chunk 1");
+		button("Cancel").click();
+		assertThat(this.page.locator("#flash .strand-flash-info .strand-flash-text")).hasText("Cancelled");
+		assertThat(this.page.locator("#controls .status")).hasText("Cancelled.");
+		assertThat(button("Start")).isVisible();
+		int seen = chunks().count();
+		this.page.waitForTimeout(2500);
+		assertThat(chunks().count()).as("chunks after the cancel").isEqualTo(seen);
+		screenshot("streaming-cancelled");
+	}
+
+	private Locator chunks() {
+		return this.page.locator("#chunks .strand-chunk");
+	}
+
+	private static List<String> expectedChunks(int count) {
+		return IntStream.rangeClosed(1, count).mapToObj((n) -> "Async work chunk " + n).toList();
+	}
+
+}
