@@ -234,7 +234,8 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String task, IElementTagStructureHandler handler) {
 			String id = id(tag, "progress");
-			Progress progress = (context.getVariable(task) instanceof AsyncResult<?> result) ? result.progress() : null;
+			AsyncResult<?> result = (context.getVariable(task) instanceof AsyncResult<?> value) ? value : null;
+			Progress progress = (result != null) ? result.progress() : null;
 			StringBuilder html = new StringBuilder("<progress id=\"").append(escape(id)).append('"');
 			String cssClass = tag.getAttributeValue("class");
 			if (cssClass != null) {
@@ -246,6 +247,10 @@ public final class StrandDialect extends AbstractProcessorDialect {
 			if (progress != null && progress.total() > 0) {
 				html.append(" max=\"").append(progress.total()).append("\" value=\"").append(progress.done()).append('"');
 				html.append(" aria-valuetext=\"").append(progress.done()).append(" of ").append(progress.total()).append('"');
+			}
+			else if (result != null && !result.loading()) {
+				// Not running: a determinate bar (full once it succeeded), never an indeterminate "busy" one.
+				html.append(" max=\"1\" value=\"").append((result.ok() && result.failed() == null) ? 1 : 0).append('"');
 			}
 			html.append("></progress>");
 			handler.replaceWith(html.toString(), false);

@@ -134,6 +134,8 @@ public final class StreamHandler {
 		}
 
 		void start(long lastEventId) {
+			// Send a comment at once: the response (and EventSource's "open") is held back until its first bytes.
+			this.heartbeatDue.set(true);
 			long period = StreamHandler.this.heartbeat.toMillis();
 			Disposable heartbeats = Schedulers.parallel().schedulePeriodically(() -> {
 				this.heartbeatDue.set(true);

@@ -245,7 +245,10 @@ async function send(url, body, restore) {
   let message;
   try {
     const res = await post(url, body);
-    if (res.ok) return;
+    if (res.ok) {
+      await res.arrayBuffer().catch(() => {}); // read it to the end, or the browser reports the request aborted
+      return;
+    }
     status = res.status;
     message = await errorMessage(res);
   } catch {
