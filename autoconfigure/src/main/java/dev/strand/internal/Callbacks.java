@@ -10,32 +10,41 @@ import dev.strand.View;
 public interface Callbacks {
 
 	/** Callbacks that handle nothing. */
-	Callbacks NONE = new Callbacks() {
+	Callbacks NONE = none("no controller");
 
-		@Override
-		public boolean handlesAsync(String task) {
-			return false;
-		}
+	/**
+	 * Return callbacks that handle nothing, for a controller without callback methods.
+	 * @param description where they would live, for error messages
+	 * @return the callbacks
+	 */
+	static Callbacks none(String description) {
+		return new Callbacks() {
 
-		@Override
-		public void onOutcome(String task, Outcome<?> outcome, View view) {
-		}
+			@Override
+			public boolean handlesAsync(String task) {
+				return false;
+			}
 
-		@Override
-		public boolean handlesChunk(String task) {
-			return false;
-		}
+			@Override
+			public void onOutcome(String task, Outcome<?> outcome, View view) {
+			}
 
-		@Override
-		public void onChunk(String task, Object chunk, View view) {
-		}
+			@Override
+			public boolean handlesChunk(String task) {
+				return false;
+			}
 
-		@Override
-		public String describe() {
-			return "no controller";
-		}
+			@Override
+			public void onChunk(String task, Object chunk, View view) {
+			}
 
-	};
+			@Override
+			public String describe() {
+				return description;
+			}
+
+		};
+	}
 
 	/**
 	 * Whether there is a {@code @HandleAsync} method for the task.

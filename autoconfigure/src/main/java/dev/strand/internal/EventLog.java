@@ -20,7 +20,12 @@ public final class EventLog {
 
 	private final Condition sent = this.lock.newCondition();
 
-	private final @Nullable Event[] ring;
+	/** Slots a new log starts with; it doubles, up to its capacity, whenever it would evict. */
+	private static final int INITIAL_SLOTS = 16;
+
+	private final int capacity;
+
+	private @Nullable Event[] ring;
 
 	private final Map<String, Event> latestByKey = new HashMap<>();
 
@@ -29,7 +34,8 @@ public final class EventLog {
 	private @Nullable Subscription subscription;
 
 	EventLog(int capacity) {
-		this.ring = new Event[capacity];
+		this.capacity = capacity;
+		this.ring = new Event[Math.min(capacity, INITIAL_SLOTS)];
 	}
 
 	/**
@@ -54,7 +60,7 @@ public final class EventLog {
 	 * @return the event's id
 	 */
 	long append(String type, String data, @Nullable String key) {
-		if (type.isEmpty() || !type.chars().allMatch((c) -> c >= 'a' && c <= 'z')) {
+		if (!isEventName(type)) {
 			throw new IllegalArgumentException("An event name must be lower-case letters only, but was '" + type + "'");
 		}
 		Subscription notify;
@@ -67,6 +73,9 @@ public final class EventLog {
 				if (previous != null && previous.id > sentUpTo) {
 					previous.superseded = true;
 				}
+			}
+			if (this.ring[(int) (event.id % this.ring.length)] != null && this.ring.length < this.capacity) {
+				grow();
 			}
 			int slot = (int) (event.id % this.ring.length);
 			Event evicted = this.ring[slot];
@@ -88,6 +97,30 @@ public final class EventLog {
 			notify.listener.run();
 		}
 		return this.lastId;
+	}
+
+	private static boolean isEventName(String type) {
+		for (int i = 0; i < type.length(); i++) {
+			char c = type.charAt(i);
+			if (c < 'a' || c > 'z') {
+				return false;
+			}
+		}
+		return !type.isEmpty();
+	}
+
+	/**
+	 * Double the ring (up to the capacity), keeping every event: they are the latest ones, fewer than the
+	 * new size, so their ids fall into distinct slots.
+	 */
+	private void grow() {
+		@Nullable Event[] grown = new Event[(int) Math.min(this.capacity, 2L * this.ring.length)];
+		for (Event kept : this.ring) {
+			if (kept != null) {
+				grown[(int) (kept.id % grown.length)] = kept;
+			}
+		}
+		this.ring = grown;
 	}
 
 	/**

@@ -3,10 +3,13 @@ package dev.strand.internal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Writes event data as JSON. */
 final class Json {
+
+	private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
 
 	private final JsonMapper mapper;
 
@@ -16,6 +19,18 @@ final class Json {
 
 	String write(Object value) {
 		return this.mapper.writeValueAsString(value);
+	}
+
+	/**
+	 * Return {@code {"task":...,"text":...}}, the data of every text chunk, quoted by Jackson's string
+	 * encoder rather than through a Map and the mapper.
+	 */
+	String textChunk(String task, CharSequence text) {
+		StringBuilder json = new StringBuilder(text.length() + task.length() + 24).append("{\"task\":\"");
+		ENCODER.quoteAsString(task, json);
+		json.append("\",\"text\":\"");
+		ENCODER.quoteAsString(text, json);
+		return json.append("\"}").toString();
 	}
 
 	String object(Object... keysAndValues) {

@@ -61,6 +61,8 @@ final class TaskRun implements TaskContext {
 
 	private boolean lingering;
 
+	private boolean warnedLingering;
+
 	private boolean launched;
 
 	private long startNanos;
@@ -174,14 +176,16 @@ final class TaskRun implements TaskContext {
 		}
 		settle(result);
 		boolean wasLingering;
+		boolean wasWarned;
 		synchronized (this) {
 			this.bodyRunning = false;
 			this.thread = null;
 			wasLingering = this.lingering;
+			wasWarned = this.warnedLingering;
 			Thread.interrupted(); // never leak our interrupt to a pooled thread
 		}
 		engine.bodyEnded(wasLingering);
-		if (wasLingering) {
+		if (wasWarned) {
 			logger.info("Task '" + this.name + "' of view " + this.view.id() + " ended "
 					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.startNanos) + " ms after it started, after it was stopped");
 		}
@@ -230,6 +234,7 @@ final class TaskRun implements TaskContext {
 			if (!this.bodyRunning) {
 				return;
 			}
+			this.warnedLingering = true;
 		}
 		logger.warn("Task '" + this.name + "' of view " + this.view.id()
 				+ " is still running after it was stopped: it ignores interrupts. It is reported as ended; "

@@ -548,19 +548,24 @@ public final class ViewState implements View {
 						+ this + " keeps running", ex);
 			}
 		}
-		Map<String, Object> data = new LinkedHashMap<>();
-		data.put("task", run.name);
-		if (chunk instanceof CharSequence text) {
-			data.put("text", text.toString());
+		String html = (this.renderer != null) ? this.renderer.renderChunk(this, run.name, chunk) : null;
+		if (html == null && chunk instanceof CharSequence text) {
+			append("chunk", this.engine.json().textChunk(run.name, text), null); // the common case, without a Map
 		}
 		else {
-			data.put("json", chunk);
+			Map<String, Object> data = new LinkedHashMap<>();
+			data.put("task", run.name);
+			if (chunk instanceof CharSequence text) {
+				data.put("text", text.toString());
+			}
+			else {
+				data.put("json", chunk);
+			}
+			if (html != null) {
+				data.put("html", html);
+			}
+			append("chunk", this.engine.json().write(data), null);
 		}
-		String html = (this.renderer != null) ? this.renderer.renderChunk(this, run.name, chunk) : null;
-		if (html != null) {
-			data.put("html", html);
-		}
-		append("chunk", this.engine.json().write(data), null);
 		this.engine.metrics().chunkDelivered(run.name);
 	}
 

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
@@ -31,11 +32,20 @@ public final class CallbackMethods implements BeanPostProcessor {
 
 	private final Map<String, ControllerCallbacks> byName = new ConcurrentHashMap<>();
 
+	private final Set<Class<?>> withoutCallbacks = ConcurrentHashMap.newKeySet();
+
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		Class<?> type = AopUtils.getTargetClass(bean);
+		if (this.withoutCallbacks.contains(type)) {
+			return bean;
+		}
 		Map<String, Method> async = find(type, HandleAsync.class, Outcome.class);
 		Map<String, Method> chunk = find(type, HandleChunk.class, null);
+		if (async.isEmpty() && chunk.isEmpty()) {
+			this.withoutCallbacks.add(type);
+			return bean;
+		}
 		for (String task : chunk.keySet()) {
 			if (ControllerCallbacks.find(async, task.replace("*", "")) == null) {
 				throw new IllegalStateException("@HandleChunk(\"" + task + "\") "
@@ -59,14 +69,14 @@ public final class CallbackMethods implements BeanPostProcessor {
 	public Callbacks forBean(Object bean) {
 		if (bean instanceof String beanName) {
 			Callbacks callbacks = this.byName.get(beanName);
-			return (callbacks != null) ? callbacks : new NoCallbacks("bean '" + beanName + "'");
+			return (callbacks != null) ? callbacks : Callbacks.none("bean '" + beanName + "'");
 		}
 		if (bean instanceof Class<?> type) {
 			Callbacks callbacks = this.byType.get(type);
-			return (callbacks != null) ? callbacks : new NoCallbacks(type.getName());
+			return (callbacks != null) ? callbacks : Callbacks.none(type.getName());
 		}
 		Callbacks callbacks = this.byType.get(ClassUtils.getUserClass(AopUtils.getTargetClass(bean)));
-		return (callbacks != null) ? callbacks : new NoCallbacks(ClassUtils.getUserClass(bean).getName());
+		return (callbacks != null) ? callbacks : Callbacks.none(ClassUtils.getUserClass(bean).getName());
 	}
 
 	private static Map<String, Method> find(Class<?> type, Class<? extends java.lang.annotation.Annotation> annotation,
@@ -127,33 +137,6 @@ public final class CallbackMethods implements BeanPostProcessor {
 				.map(Class::getSimpleName)
 				.toList() + "; expected " + expected);
 		}
-	}
-
-	private record NoCallbacks(String controller) implements Callbacks {
-
-		@Override
-		public boolean handlesAsync(String task) {
-			return false;
-		}
-
-		@Override
-		public void onOutcome(String task, Outcome<?> outcome, View view) {
-		}
-
-		@Override
-		public boolean handlesChunk(String task) {
-			return false;
-		}
-
-		@Override
-		public void onChunk(String task, Object chunk, View view) {
-		}
-
-		@Override
-		public String describe() {
-			return this.controller;
-		}
-
 	}
 
 }
