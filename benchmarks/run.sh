@@ -1,0 +1,444 @@
+#!/usr/bin/env bash
+# Runs Strand's benchmark scenarios against Strand and the baseline servers.
+#
+# Usage: benchmarks/run.sh <capacity|throughput|render|latency|churn|all|quick|jmh> [--quick] [--target netty|mvc|webflux|strand]
+#
+#   capacity    many tabs, each with one task that just sleeps: memory and threads per tab
+#   throughput  tabs streaming chunks, in steps of rising rate (RATES chunks/s per tab) on one
+#               server after an unreported warm-up: chunks/s, delivery latency, CPU per chunk
+#   render      tabs whose every chunk re-renders a Thymeleaf fragment, in steps like throughput's
+#               (RENDER_RATES): renders/s and latency.
+#               strand: @HandleChunk assigns the chunk and a strand:watch element is re-rendered
+#               (the patch events are measured); webflux: each chunk is a rendered fragment; netty
+#               and mvc have no equivalent and are skipped
+#   latency     starts at 1,000/s (count=1): start-to-first-chunk latency
+#   churn       tabs cancelled, closed and replaced at a steady rate, then all closed: connect
+#               latency, failures, and whether heap, threads and the servers' gauges come back
+#   all         every scenario above, one after another
+#   quick       a very short run of every scenario for every target, one summary line per
+#               scenario at the end (under a minute on an idle machine): a smoke test, not a
+#               measurement. The four servers start at once (ports PORT..PORT+3) and one client
+#               process runs every scenario against each in turn (C1 JIT only, to spare CPU), so
+#               server CPU is the difference over each run.
+#   jmh         the JMH microbenchmarks (task start to outcome, push to encoded SSE bytes with and
+#               without a re-render per chunk, a fragment render, the client's parsing), kept short:
+#               one fork, 2 warm-up and 3 measured iterations of 1 s (JMH_ARGS overrides; e.g.
+#               JMH_ARGS="-f 3 -wi 5 -i 10" for a steadier result, or a regex to pick benchmarks)
+#   --quick     the short version of one scenario, run the same way
+#   --target    only this target (default: all)
+#
+# A full run starts a fresh server JVM per scenario, runs the load client (several processes when
+# the tabs exceed TABS_PER_CLIENT: one process holds at most ~19,900 sockets under the 20,000
+# open-file hard limit), collects client and server stats, stops the server and writes
+# benchmarks/results/<run>/. Everything runs under nice. Environment overrides: JAVA, PORT,
+# SERVER_XMX, SERVER_OPTS (more server JVM flags, e.g. -Dbench.task-threads=400 for mvc, or
+# -XX:StartFlightRecording=...), CLIENT_XMX, TABS, DURATION, RATES (throughput: per-tab rates of
+# the steps, e.g. "4 8 16"), RENDER_RATES (the same for render), RATE (churn: per-tab rate), CHURN_RATE, SETTLE,
+# WARMUP (the throughput ladder's unreported first step, seconds), WARMUP_SECONDS (unmeasured time
+# after the connect phase of every full run), TABS_PER_CLIENT, ADDRESSES_PER_CLIENT, NICENESS, and for the strand target STRAND_PAGE,
+# STRAND_RENDER_PAGE, STRAND_STREAM, STRAND_START, STRAND_CANCEL, STRAND_STATS, and STRAND_JAR (a
+# strand-spring-boot-autoconfigure jar to run instead of the one in ~/.m2, to compare two builds).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+PORT=${PORT:-18080}
+SERVER_XMX=${SERVER_XMX:-2g}
+CLIENT_XMX=${CLIENT_XMX:-1g}
+TABS_PER_CLIENT=${TABS_PER_CLIENT:-9000}
+ADDRESSES_PER_CLIENT=${ADDRESSES_PER_CLIENT:-4}
+NICE=(nice -n "${NICENESS:-10}")
+JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
+CLIENT_MAIN=dev.strand.bench.client.LoadClient
+ALL_TARGETS=(netty strand webflux mvc)
+# Capacity goes last: its sleeping tasks hold the MVC baseline's task threads until a heartbeat
+# finds their closed connections, which would starve the scenarios after it on a reused server.
+ALL_SCENARIOS=(throughput render latency churn capacity)
+
+usage() {
+    sed -n '4,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+    exit 2
+}
+
+fail() {
+    echo "run.sh: $*" >&2
+    exit 1
+}
+
+main_class() {
+    case $1 in
+        netty) echo dev.strand.bench.baseline.netty.NettyBaselineApp ;;
+        mvc) echo dev.strand.bench.baseline.mvc.MvcBaselineApp ;;
+        webflux) echo dev.strand.bench.baseline.webflux.WebFluxBaselineApp ;;
+        strand) echo dev.strand.bench.strand.StrandBenchApp ;;
+        *) fail "unknown target '$1'; expected one of: ${ALL_TARGETS[*]}" ;;
+    esac
+}
+
+# The client's target options for a scenario: a base URL, the paths of its endpoints, and for
+# Strand's render scenario its render page, whose patch events are the ones measured.
+target_args() {
+    local target=$1 scenario=$2 port=$3
+    echo --target "$target" --base "http://127.0.0.1:$port"
+    if [[ $target == strand ]]; then
+        if [[ $scenario == render ]]; then
+            echo --page "${STRAND_RENDER_PAGE:-/bench/render}" --event patch
+        else
+            echo --page "${STRAND_PAGE:-/bench}"
+        fi
+        echo --stream "${STRAND_STREAM:-/strand/stream}" --start "${STRAND_START:-/bench/start}" \
+            --cancel "${STRAND_CANCEL:-/bench/cancel}"
+    else
+        echo --page /bench --stream /strand/stream --start /bench/start --cancel /bench/cancel
+    fi
+}
+
+# Whether a target takes part in a scenario: only Strand and WebFlux render fragments per chunk.
+runs_scenario() {
+    [[ $2 != render || $1 == strand || $1 == webflux ]]
+}
+
+stats_path() {
+    if [[ $1 == strand ]]; then echo "${STRAND_STATS:-/bench/stats}"; else echo /bench/stats; fi
+}
+
+client() {
+    "${NICE[@]}" "$JAVA" "${JVM_FLAGS[@]}" "${JIT[@]}" -Xmx"$CLIENT_XMX" -cp "$CP" "$CLIENT_MAIN" "$@"
+}
+
+# Keeps a report's two lines: result.json for tools, result.txt (printed) for people.
+keep_result() {
+    local dir=$1 json=$2 human=$3
+    echo "$json" >"$dir/result.json"
+    echo "$human" | tee "$dir/result.txt"
+    RESULTS+=("$dir/result.json")
+}
+
+# Sets SCENARIO_TABS and SCENARIO_ARGS for a scenario, full or quick (throughput's rate comes
+# from its steps, see run_target).
+scenario_settings() {
+    local scenario=$1 quick=$2 tabs duration
+    case $scenario in
+        capacity)
+            if ((quick)); then tabs=200 duration=0.5; else tabs=18000 duration=10; fi
+            SCENARIO_ARGS=(--rate 0 --count 0 --connect-rate 1000) ;;
+        throughput)
+            if ((quick)); then tabs=100 duration=1; else tabs=5000 duration=20; fi
+            SCENARIO_ARGS=(--count 1000000 --size 64 --connect-rate 1000) ;;
+        render)
+            if ((quick)); then tabs=100 duration=1; else tabs=1000 duration=20; fi
+            SCENARIO_ARGS=(--count 1000000 --size 64 --connect-rate 1000) ;;
+        latency)
+            if ((quick)); then tabs=200 duration=1; else tabs=1000 duration=20; fi
+            SCENARIO_ARGS=(--rate 10 --count 1 --size 64 --start-rate 1000 --connect-rate 1000) ;;
+        churn)
+            local churn settle
+            # settle: a replacement tab closed between its page and its stream leaves a view that
+            # Strand drops after strand.views.connect-timeout (1 minute in StrandBenchApp)
+            if ((quick)); then tabs=100 duration=1 churn=200 settle=1.2; else tabs=2000 duration=150 churn=200 settle=120; fi
+            SCENARIO_ARGS=(--rate "${RATE:-5}" --count 1000000 --size 64 --churn-rate "${CHURN_RATE:-$churn}"
+                --connect-rate 1000 --settle "${SETTLE:-$settle}") ;;
+        *) fail "unknown scenario '$scenario'; expected capacity, throughput, render, latency, churn, all or quick" ;;
+    esac
+    SCENARIO_TABS=${TABS:-$tabs}
+    SCENARIO_ARGS+=(--duration "${DURATION:-$duration}")
+    # Full runs start measuring after a warm-up: what queued up while the tabs connected drains
+    # first (quick runs do not).
+    # Latency and churn have no warm-up step: their runs start with 10 s of starts or churn that
+    # are not measured, so that the JIT has compiled those paths.
+    if ((!quick)) && [[ $scenario == latency || $scenario == churn ]]; then
+        SCENARIO_ARGS+=(--warmup "${WARMUP_SECONDS:-10}")
+    elif ((!quick)) && [[ $scenario != capacity ]]; then
+        SCENARIO_ARGS+=(--warmup "${WARMUP_SECONDS:-3}")
+    fi
+}
+
+# The per-tab rates of a scenario's steps (throughput and render): one step in quick mode, a
+# rising ladder otherwise.
+scenario_rates() {
+    local scenario=$1 quick=$2
+    if [[ $scenario == render ]]; then
+        if ((quick)); then echo "${RENDER_RATES:-10}"; else echo "${RENDER_RATES:-2 4 8 16}"; fi
+    elif ((quick)); then
+        echo "${RATES:-20}"
+    else
+        echo "${RATES:-2 4 6 8}"
+    fi
+}
+
+ensure_built() {
+    local stamp=$HERE/target/classpath.txt
+    if [[ ! -f $stamp || -n $(find "$HERE/src" "$HERE/pom.xml" -newer "$stamp" -print -quit) ]]; then
+        echo "building the benchmarks module ..."
+        (cd "$ROOT" && ./mvnw -q -B -f benchmarks/pom.xml package -DskipTests)
+        touch "$stamp" # the dependency plugin leaves an unchanged classpath file as it was
+    fi
+    CP="$HERE/target/classes:$(cat "$stamp")"
+}
+
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+declare -A SERVER_PIDS=()
+CLIENT_PIDS=()
+
+cleanup() {
+    local pid
+    for pid in "${CLIENT_PIDS[@]}" "${SERVER_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+
+# The server's classpath: the module's, with STRAND_JAR in place of Strand's jar if it is set.
+server_classpath() {
+    if [[ $1 == strand && -n ${STRAND_JAR:-} ]]; then
+        [[ -f $STRAND_JAR ]] || fail "STRAND_JAR=$STRAND_JAR is not a file"
+        echo "$CP" | tr ':' '\n' | sed "s|.*/strand-spring-boot-autoconfigure-[^/]*\.jar$|$STRAND_JAR|" | paste -sd:
+    else
+        echo "$CP"
+    fi
+}
+
+# Target-specific server flags: the MVC baseline's task pool gets a thread per tab (every scenario
+# keeps a task running in each tab, and a fixed pool of 200 would leave the others queued), unless
+# SERVER_OPTS sets bench.task-threads.
+server_flags() {
+    if [[ $1 == mvc && ${SERVER_OPTS:-} != *bench.task-threads* ]]; then
+        echo "-Dbench.task-threads=$2"
+    fi
+}
+
+# Starts a target's server on a port without waiting for it (see await_server); $4 is the most
+# tabs it will hold.
+launch_server() {
+    local target=$1 port=$2 log=$3 tabs=${4:-200}
+    port_open "$port" && fail "port $port is already in use; set PORT to a free one"
+    # shellcheck disable=SC2086,SC2046
+    "${NICE[@]}" "$JAVA" "${JVM_FLAGS[@]}" "${JIT[@]}" -Xmx"$SERVER_XMX" ${SERVER_OPTS:-} $(server_flags "$target" "$tabs") \
+        -Dserver.port="$port" -cp "$(server_classpath "$target")" \
+        "$(main_class "$target")" >"$log" 2>&1 &
+    SERVER_PIDS[$target]=$!
+}
+
+await_server() {
+    local target=$1 port=$2 log=$3 waited
+    for ((waited = 0; waited < 600; waited++)); do
+        port_open "$port" && return 0
+        kill -0 "${SERVER_PIDS[$target]}" 2>/dev/null || fail "$target server exited while starting; see $log"
+        sleep 0.1
+    done
+    fail "$target server did not listen on port $port within 60 s; see $log"
+}
+
+start_server() {
+    launch_server "$@"
+    await_server "$@"
+}
+
+stop_server() {
+    local target=$1 pid waited
+    pid=${SERVER_PIDS[$target]:-}
+    [[ -n $pid ]] || return 0
+    kill "$pid" 2>/dev/null || true
+    for ((waited = 0; waited < 100; waited++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "SERVER_PIDS[$target]"
+}
+
+# The machine's busy CPU time so far, in seconds (all processes: /proc/stat).
+machine_busy_seconds() {
+    awk '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100 }' /proc/stat
+}
+
+# Runs the client processes of one scenario against the running server.
+run_clients() {
+    local dir=$1 scenario=$2 target=$3 clients i share status=0
+    local extra=()
+    clients=$(((SCENARIO_TABS + TABS_PER_CLIENT - 1) / TABS_PER_CLIENT))
+    local busy_before began=$SECONDS load_before
+    busy_before=$(machine_busy_seconds)
+    load_before=$(cut -d' ' -f1 /proc/loadavg)
+    CLIENT_PIDS=()
+    for ((i = 0; i < clients; i++)); do
+        share=$((SCENARIO_TABS / clients + (i < SCENARIO_TABS % clients ? 1 : 0)))
+        # The first client fetches the server's stats at the end of its run; the others keep their
+        # tabs open a little longer so that the stats see them.
+        if ((i == 0)); then extra=(--stats "$(stats_path "$target")"); else extra=(--linger 5); fi
+        # shellcheck disable=SC2046
+        client $(target_args "$target" "$scenario" "$PORT") --scenario "$scenario" --tabs "$share" \
+            --addresses "$ADDRESSES_PER_CLIENT" --address-offset $((i * ADDRESSES_PER_CLIENT)) \
+            "${SCENARIO_ARGS[@]}" "${extra[@]}" >"$dir/client-$i.out" 2>"$dir/client-$i.err" &
+        CLIENT_PIDS+=($!)
+    done
+    for i in "${!CLIENT_PIDS[@]}"; do
+        wait "${CLIENT_PIDS[$i]}" || { status=$?; echo "client $i failed ($status); see $dir/client-$i.err" >&2; }
+    done
+    CLIENT_PIDS=()
+    # The machine's CPU time over the run, so that what other processes took can be told apart
+    # (busy minus the server's and the clients' own CPU, both in the report).
+    echo "wall $((SECONDS - began)) s, machine busy $(awk -v a="$busy_before" -v b="$(machine_busy_seconds)" 'BEGIN { printf "%.1f", b - a }') CPU-s, load average $load_before -> $(cut -d' ' -f1 /proc/loadavg)" >"$dir/machine.txt"
+    ((status == 0)) || return "$status"
+    if ((clients == 1)); then
+        cp "$dir/client-0.out" "$dir/report.out"
+    else
+        "$JAVA" -cp "$CP" dev.strand.bench.client.ReportTool merge "$dir"/client-*.out >"$dir/report.out"
+    fi
+    keep_result "$dir" "$(grep '^{' "$dir/report.out")" "$(grep -v '^{' "$dir/report.out")"
+    rm "$dir/report.out"
+}
+
+# A full run of one scenario on one target, on a fresh server; throughput's steps share that
+# server, the first warming it up.
+run_full() {
+    local target=$1 scenario=$2 dir rate steps saved
+    runs_scenario "$target" "$scenario" || return 0
+    scenario_settings "$scenario" 0
+    # Throughput's and render's steps start with an unreported warm-up at the first rate (WARMUP
+    # seconds, 10 by default), so that the first step is not the one that pays for the JIT.
+    if [[ $scenario == throughput || $scenario == render ]]; then steps="warmup $(scenario_rates "$scenario" 0)"; else steps=-; fi
+    mkdir -p "$RUN_DIR/$scenario-$target"
+    echo "== [$((SECONDS - BEGAN)) s] $target $scenario: starting $(main_class "$target") (-Xmx$SERVER_XMX), $SCENARIO_TABS tabs ${SCENARIO_ARGS[*]}"
+    start_server "$target" "$PORT" "$RUN_DIR/$scenario-$target/server.log" "$SCENARIO_TABS"
+    for rate in $steps; do
+        dir=$RUN_DIR/$scenario-$target
+        saved=("${SCENARIO_ARGS[@]}")
+        if [[ $rate == warmup ]]; then
+            dir+=/warmup
+            mkdir -p "$dir"
+            SCENARIO_ARGS+=(--rate "$(scenario_rates "$scenario" 0 | cut -d' ' -f1)" --duration "${WARMUP:-10}")
+            echo "== [$((SECONDS - BEGAN)) s] $target $scenario: warm-up (not reported), load average $(cut -d' ' -f1 /proc/loadavg)"
+            local kept=${#RESULTS[@]}
+            run_clients "$dir" "$scenario" "$target" >/dev/null || echo "== $target warm-up failed; see $dir"
+            RESULTS=("${RESULTS[@]:0:kept}")
+            SCENARIO_ARGS=("${saved[@]}")
+            continue
+        elif [[ $rate != - ]]; then
+            dir+=/rate-$rate
+            mkdir -p "$dir"
+            SCENARIO_ARGS+=(--rate "$rate")
+            echo "== [$((SECONDS - BEGAN)) s] $target $scenario: $rate chunks/s per tab, $((SCENARIO_TABS * rate)) chunks/s offered, load average $(cut -d' ' -f1 /proc/loadavg)"
+        fi
+        run_clients "$dir" "$scenario" "$target" || echo "== $target $scenario failed; see $dir"
+        SCENARIO_ARGS=("${saved[@]}")
+    done
+    stop_server "$target"
+}
+
+# Quick runs: every server at once, and one client process for every scenario and target.
+run_quick() {
+    local targets=("$@") target scenario args=() runs=() json human i port
+    local -A ports=()
+    for i in "${!targets[@]}"; do
+        ports[${targets[$i]}]=$((PORT + i))
+    done
+    echo "== [$((SECONDS - BEGAN)) s] starting ${targets[*]} on ports $PORT..$((PORT + ${#targets[@]} - 1)) (-Xmx$SERVER_XMX)"
+    for target in "${targets[@]}"; do
+        launch_server "$target" "${ports[$target]}" "$RUN_DIR/server-$target.log" 500
+    done
+    for target in "${targets[@]}"; do
+        await_server "$target" "${ports[$target]}" "$RUN_DIR/server-$target.log"
+    done
+    echo "== [$((SECONDS - BEGAN)) s] servers up; running ${SCENARIOS[*]}"
+    for scenario in "${SCENARIOS[@]}"; do
+        scenario_settings "$scenario" 1
+        [[ $scenario != throughput && $scenario != render ]] || SCENARIO_ARGS+=(--rate "$(scenario_rates "$scenario" 1)")
+        for target in "${targets[@]}"; do
+            runs_scenario "$target" "$scenario" || continue
+            ((${#args[@]} == 0)) || args+=(--then)
+            # shellcheck disable=SC2207
+            args+=($(target_args "$target" "$scenario" "${ports[$target]}") --scenario "$scenario"
+                --tabs "$SCENARIO_TABS" "${SCENARIO_ARGS[@]}" --stats "$(stats_path "$target")")
+            runs+=("$scenario-$target")
+            mkdir -p "$RUN_DIR/$scenario-$target"
+        done
+    done
+    i=0
+    if client "${args[@]}" 2>"$RUN_DIR/client.err" | tee "$RUN_DIR/client.out" | { grep --line-buffered -v '^{' || true; }; then
+        while IFS= read -r json && IFS= read -r human; do
+            echo "$json" >"$RUN_DIR/${runs[i]}/result.json"
+            echo "$human" >"$RUN_DIR/${runs[i]}/result.txt"
+            RESULTS+=("$RUN_DIR/${runs[i]}/result.json")
+            i=$((i + 1))
+        done <"$RUN_DIR/client.out"
+    else
+        echo "== quick run failed; see $RUN_DIR/client.err"
+    fi
+    for target in "${targets[@]}"; do
+        stop_server "$target"
+    done
+}
+
+[[ $# -ge 1 && $1 != -h && $1 != --help ]] || usage
+SCENARIO=$1
+shift
+if [[ $SCENARIO == jmh ]]; then
+    [[ -x $JAVA ]] || fail "no java at $JAVA; set JAVA to a JDK 21+ binary"
+    ensure_built
+    RUN_DIR=$HERE/results/$(date +%Y%m%d-%H%M%S)-jmh
+    mkdir -p "$RUN_DIR"
+    echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA" -version 2>&1 | head -1)" | tee "$RUN_DIR/machine.txt"
+    # shellcheck disable=SC2086
+    "${NICE[@]}" "$JAVA" -cp "$CP" org.openjdk.jmh.Main ${JMH_ARGS:-'dev.strand.bench' -f 1 -wi 2 -i 3 -w 1s -r 1s} \
+        -rf json -rff "$RUN_DIR/jmh.json" 2>&1 | tee "$RUN_DIR/jmh.txt" | grep -E '^(Benchmark|[A-Z][A-Za-z]+Benchmark\.|# Run progress)'
+    echo "== load average now $(cut -d' ' -f1-3 /proc/loadavg), results in ${RUN_DIR#"$ROOT"/}"
+    exit 0
+fi
+QUICK=0
+TARGETS=("${ALL_TARGETS[@]}")
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --quick) QUICK=1 ;;
+        --target)
+            [[ $# -ge 2 ]] || usage
+            main_class "$2" >/dev/null
+            TARGETS=("$2")
+            shift ;;
+        -h | --help) usage ;;
+        *) echo "run.sh: unknown option '$1'" >&2; usage ;;
+    esac
+    shift
+done
+if [[ $SCENARIO == quick ]]; then
+    QUICK=1
+    SCENARIOS=("${ALL_SCENARIOS[@]}")
+elif [[ $SCENARIO == all ]]; then
+    SCENARIOS=("${ALL_SCENARIOS[@]}")
+else
+    scenario_settings "$SCENARIO" 0
+    SCENARIOS=("$SCENARIO")
+fi
+
+[[ -x $JAVA ]] || fail "no java at $JAVA; set JAVA to a JDK 21+ binary"
+ensure_built
+if ((QUICK)); then JIT=(-XX:TieredStopAtLevel=1); else JIT=(); fi
+RUN_DIR=$HERE/results/$(date +%Y%m%d-%H%M%S)-$SCENARIO
+((QUICK)) && [[ $SCENARIO != quick ]] && RUN_DIR+=-quick
+mkdir -p "$RUN_DIR"
+RESULTS=()
+BEGAN=$SECONDS
+echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA" -version 2>&1 | head -1)" | tee "$RUN_DIR/machine.txt"
+
+if ((QUICK)); then
+    run_quick "${TARGETS[@]}"
+else
+    # Scenario by scenario, every target in turn, so that the targets of a scenario see the same machine.
+    for scenario in "${SCENARIOS[@]}"; do
+        for target in "${TARGETS[@]}"; do
+            run_full "$target" "$scenario"
+        done
+    done
+fi
+
+if ((${#RESULTS[@]} > 0)); then
+    echo "== summary ($((SECONDS - BEGAN)) s, load average now $(cut -d' ' -f1-3 /proc/loadavg), results in ${RUN_DIR#"$ROOT"/})"
+    "$JAVA" -cp "$CP" dev.strand.bench.client.ReportTool summary "${RESULTS[@]}" | tee "$RUN_DIR/summary.txt"
+else
+    rm -r "$RUN_DIR"
+fi

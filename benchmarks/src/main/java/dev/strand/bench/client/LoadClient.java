@@ -1,0 +1,316 @@
+package dev.strand.bench.client;
+
+import dev.strand.bench.Json;
+import dev.strand.bench.ProcessStats;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * Opens many simulated tabs against one target and reports what they saw, as one JSON line and
+ * one line for people. One process holds at most about 19,900 sockets (the 20,000 open-file hard
+ * limit), so {@code run.sh} starts several processes, each with its own source addresses, for more.
+ *
+ * <p>Phases: <em>connect</em> opens {@code --tabs} tabs at {@code --connect-rate} (each starting its
+ * task as soon as its stream connects unless {@code --start-rate} is set); <em>run</em> lasts
+ * {@code --duration}, starting tasks at {@code --start-rate} and replacing tabs at
+ * {@code --churn-rate}; then the client measures itself and the server, lingers and closes its
+ * tabs. Several runs may follow one another in one process ({@code --then}); the process exits
+ * after the last (its event loop threads are daemons; the kernel closes what is still open).
+ */
+public final class LoadClient {
+
+    private static final int REQUEST_CONNECTIONS = 256;
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Event loops on the JDK's NIO transport: with Netty's native epoll transport, about one in
+     * thirty streams opened while tabs churn fails in connect with {@code NotYetConnectedException}
+     * (client side, whatever the server), which NIO does not show.
+     */
+    private static final LoopResources LOOPS = LoopResources.create("bench-client",
+            Math.max(2, Runtime.getRuntime().availableProcessors()), true);
+
+    private static final ConnectionProvider REQUEST_POOL = ConnectionProvider.builder("bench-requests")
+            .maxConnections(REQUEST_CONNECTIONS)
+            .pendingAcquireMaxCount(-1)
+            .pendingAcquireTimeout(REQUEST_TIMEOUT)
+            .build();
+
+    private final ClientOptions options;
+
+    private final ClientMetrics metrics = new ClientMetrics();
+
+    private final HttpClient requests;
+
+    private final List<HttpClient> streams;
+
+    private final AtomicReferenceArray<ClientTab> tabs;
+
+    private LoadClient(ClientOptions options) {
+        this.options = options;
+        String base = options.target().base().toString();
+        this.requests = HttpClient.create(REQUEST_POOL)
+                .runOn(LOOPS, false)
+                .baseUrl(base)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .responseTimeout(REQUEST_TIMEOUT);
+        this.streams = IntStream.rangeClosed(1, options.addresses())
+                .mapToObj(k -> new InetSocketAddress("127.0.0." + (options.addressOffset() + k), 0))
+                .map(source -> HttpClient.newConnection()
+                        .runOn(LOOPS, false)
+                        .baseUrl(base)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                        .bindAddress(() -> source))
+                .toList();
+        this.tabs = new AtomicReferenceArray<>(options.tabs());
+    }
+
+    /** Runs each set of options in turn (sets are separated by {@code --then}), printing a report for each. */
+    public static void main(String[] args) {
+        List<ClientOptions> runs;
+        try {
+            runs = ClientOptions.parseRuns(List.of(args));
+        } catch (IllegalArgumentException ex) {
+            System.err.println(ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        for (ClientOptions options : runs) {
+            ClientReport report = new LoadClient(options).run();
+            System.out.println(Json.write(report));
+            System.out.println(report.humanLine());
+        }
+    }
+
+    private ClientReport run() {
+        long began = System.nanoTime();
+        ProcessStats serverBefore = serverStats();
+        double cpuBefore = ProcessStats.processCpuSeconds();
+        long connectBegan = System.nanoTime();
+        connectPhase();
+
+        // The run phase's starts and churn begin at once, but for a warm-up nothing is measured: what
+        // queued up while the tabs connected drains, and the JIT compiles the paths the run takes.
+        long warmup = options.warmup().toNanos();
+        long duration = options.duration().toNanos();
+        long warmupStart = System.nanoTime();
+        List<Thread> pacers = new ArrayList<>();
+        if (options.startRate() > 0) {
+            pacers.add(pace(options.startRate(), warmup + duration, this::restart));
+        }
+        if (options.churnRate() > 0) {
+            pacers.add(pace(options.churnRate(), warmup + duration, this::churn));
+        }
+        sleepUntil(warmupStart + warmup);
+        if (warmup > 0) {
+            metrics.resetLatencies();
+        }
+        ProcessStats serverRunStart = serverStats(false);
+        double clientRunStart = ProcessStats.processCpuSeconds();
+        metrics.resetChunkLatency();
+        long runStart = System.nanoTime();
+        long chunksBefore = metrics.chunks.sum();
+        timeline(runStart, warmupStart + warmup + duration);
+        pacers.forEach(LoadClient::join);
+        double runSeconds = (System.nanoTime() - runStart) / 1e9;
+        double clientRunCpu = ProcessStats.processCpuSeconds() - clientRunStart;
+        ProcessStats serverRunEnd = serverStats(false);
+        ClientReport report = report(runSeconds, chunksBefore).withRunCpu(
+                serverRunStart == null || serverRunEnd == null ? -1
+                        : serverRunEnd.cpuSeconds() - serverRunStart.cpuSeconds(), clientRunCpu);
+
+        long statsBegan = System.nanoTime();
+        ProcessStats client = ProcessStats.capture().withCpuSince(cpuBefore);
+        ProcessStats serverAfter = serverStats();
+        long statsEnded = System.nanoTime();
+        sleepUntil(System.nanoTime() + options.linger().toNanos());
+        metrics.finish();
+        for (int i = 0; i < tabs.length(); i++) {
+            tab(i).close();
+        }
+        report = report.withStats(client, serverBefore, serverAfter);
+        long settleBegan = System.nanoTime();
+        report = options.settle().isZero() ? report : settle(report);
+        System.err.printf("%s %s took %.1f s: stats %.1f s, connect %.1f s, warm-up %.1f s, run %.1f s, stats %.1f s, settle %.1f s%n",
+                options.target().name(), options.scenario(), seconds(began, System.nanoTime()),
+                seconds(began, connectBegan), seconds(connectBegan, warmupStart), seconds(warmupStart, runStart), runSeconds,
+                seconds(statsBegan, statsEnded), seconds(settleBegan, System.nanoTime()));
+        return report;
+    }
+
+    /**
+     * Waits out the run phase, printing to stderr each second the events received in that second and
+     * the largest delivery latency among them, so that a stall (of the server, the client or the
+     * machine) shows when it happened.
+     */
+    private void timeline(long runStart, long runEnd) {
+        StringBuilder line = new StringBuilder(options.target().name()).append(' ').append(options.scenario())
+                .append(" per second (events/max ms):");
+        long chunksBefore = metrics.chunks.sum();
+        metrics.takeSecondMax();
+        for (long next = runStart + 1_000_000_000L; ; next += 1_000_000_000L) {
+            sleepUntil(Math.min(next, runEnd));
+            long chunks = metrics.chunks.sum();
+            line.append(' ').append(chunks - chunksBefore).append('/').append(metrics.takeSecondMax() / 1000);
+            chunksBefore = chunks;
+            if (next >= runEnd) {
+                break;
+            }
+        }
+        System.err.println(line);
+    }
+
+    private static double seconds(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1e9;
+    }
+
+    /**
+     * Waits until the server's gauges (open tabs, running tasks) are back to zero now that every tab
+     * is closed, fetching its stats every half second up to {@code --settle}; the last stats and the
+     * time it took go into the report (a server that never got there shows its gauges above zero).
+     */
+    private ClientReport settle(ClientReport report) {
+        long began = System.nanoTime();
+        long deadline = began + options.settle().toNanos();
+        ProcessStats stats = serverStats();
+        while (stats != null && !stats.gaugesAtZero() && System.nanoTime() < deadline) {
+            sleepUntil(Math.min(deadline, System.nanoTime() + 500_000_000L));
+            stats = serverStats();
+        }
+        return report.withSettled(stats, (System.nanoTime() - began) / 1e9);
+    }
+
+    /** The counts and latencies at the end of the run phase, before the client measures itself. */
+    private ClientReport report(double runSeconds, long chunksBefore) {
+        ClientMetrics.Latencies latencies = metrics.latencies();
+        long chunks = metrics.chunks.sum();
+        return new ClientReport(options.target().name(), options.scenario(), 1, options.tabs(),
+                metrics.tabsOpened.sum(), metrics.tabsFailed.sum(), metrics.peakConnected(),
+                metrics.streamsDropped.sum(), chunks, runSeconds, (chunks - chunksBefore) / runSeconds,
+                metrics.lost.sum(), metrics.duplicates.sum(), metrics.malformed.sum(), metrics.startsSent.sum(),
+                metrics.startsFailed.sum(), LatencySummary.of(latencies.chunk()), LatencySummary.of(latencies.start()),
+                LatencySummary.of(latencies.connect()), null, null, null,
+                Histograms.encode(latencies.chunk(), latencies.start(), latencies.connect()), null, 0,
+                options.startRate() == 0 && !options.task().sleeps() ? options.tabs() * options.task().rate() : 0, -1, 0);
+    }
+
+    private void connectPhase() {
+        boolean startOnConnect = options.startRate() == 0;
+        CountDownLatch settled = new CountDownLatch(options.tabs());
+        Pacer.run(options.connectRate(), options.tabs(), Long.MAX_VALUE, i -> {
+            ClientTab tab = newTab((int) i, null);
+            tab.open().subscribe(ignored -> {
+            }, error -> {
+                metrics.failed(metrics.tabsFailed, "tab " + i, error);
+                settled.countDown();
+            }, () -> {
+                if (startOnConnect) {
+                    tab.start();
+                }
+                settled.countDown();
+            });
+        });
+        try {
+            if (!settled.await(options.connectTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                System.err.println(settled.getCount() + " tabs still connecting after " + options.connectTimeout()
+                        + "; running with the others");
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private ClientTab newTab(int index, @Nullable String cookies) {
+        ClientTab tab = new ClientTab(options.target(), requests, streams.get(index % streams.size()),
+                options.task().toForm(), metrics, options.event(), cookies);
+        tabs.set(index, tab);
+        return tab;
+    }
+
+    private ClientTab tab(long i) {
+        return tabs.get((int) (i % tabs.length()));
+    }
+
+    /**
+     * Starts a new task on a tab, unless its previous start is still waiting for its first chunk:
+     * overlapping starts would cancel each other and blur the start latency, so a slow server
+     * lowers the start rate actually reached (see {@code startsSent}).
+     */
+    private void restart(long i) {
+        ClientTab tab = tab(i);
+        if (tab.settled()) {
+            tab.start();
+        }
+    }
+
+    /**
+     * Replaces a tab: cancel its task and close it, then open a new one, in the same browser (with its
+     * cookies, so the same session), that starts a task. A tab
+     * still opening or waiting for its first chunk is left alone, so a slow server lowers the churn
+     * actually reached (see {@code tabsOpened}) instead of the client tearing down its own requests.
+     */
+    private void churn(long i) {
+        ClientTab old = tab(i);
+        if (!old.settled()) {
+            return;
+        }
+        old.cancelAndClose();
+        ClientTab replacement = newTab((int) (i % tabs.length()), old.cookies());
+        replacement.open().subscribe(ignored -> {
+        }, error -> metrics.failed(metrics.tabsFailed, "replacement tab", error), replacement::start);
+    }
+
+    private static Thread pace(double perSecond, long limitNanos, LongConsumer action) {
+        return Thread.ofPlatform().name("bench-pacer").daemon()
+                .start(() -> Pacer.run(perSecond, Long.MAX_VALUE, limitNanos, action));
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private @Nullable ProcessStats serverStats() {
+        return serverStats(true);
+    }
+
+    /** The server's stats; without {@code gc}, only its CPU time and gauges are meaningful (no GC pause). */
+    private @Nullable ProcessStats serverStats(boolean gc) {
+        String stats = options.target().stats();
+        if (stats == null) {
+            return null;
+        }
+        String path = gc ? stats : stats + (stats.contains("?") ? "&" : "?") + "gc=false";
+        try {
+            String json = requests.get().uri(path).responseSingle((response, body) -> body.asString())
+                    .block(REQUEST_TIMEOUT);
+            return json == null ? null : Json.read(json, ProcessStats.class);
+        } catch (RuntimeException ex) {
+            System.err.println("GET " + path + " failed, reporting no server stats: " + ex);
+            return null;
+        }
+    }
+
+    private static void sleepUntil(long deadlineNanos) {
+        for (long wait = deadlineNanos - System.nanoTime(); wait > 0; wait = deadlineNanos - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.strand.bench.strand;
+
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The Strand target: the bench endpoints on Strand's starter (WebFlux, Thymeleaf, a {@code View} per
+ * tab, tasks started with {@code startAsync} on virtual threads). Strand's limits are raised for the
+ * load (a million tasks, a thousand views per session, a million web sessions) and its metrics are
+ * bound to a {@link SimpleMeterRegistry}, as an application with Actuator would have them, so that
+ * {@code /bench/stats} reports the {@code strand.views.active} and {@code strand.tasks.active}
+ * gauges. Everything else is Strand's default, except two timeouts the load client never needs:
+ * a closed tab's view goes after 1 s (default 15 s, the reconnect grace) and shutdown waits 1 s for
+ * task bodies. Override any of them with {@code -Dstrand....} (run.sh: {@code SERVER_OPTS}).
+ */
+@SpringBootApplication(proxyBeanMethods = false)
+public class StrandBenchApp {
+
+    /** The properties the bench sets; system properties and arguments override them. */
+    static final Map<String, Object> PROPERTIES = Map.ofEntries(
+            Map.entry("server.address", "127.0.0.1"),
+            Map.entry("server.shutdown", "immediate"),
+            Map.entry("server.reactive.session.max-sessions", "1000000"),
+            Map.entry("spring.main.banner-mode", "off"),
+            Map.entry("strand.limits.tasks", "1000000"),
+            Map.entry("strand.limits.views-per-session", "1000"),
+            Map.entry("strand.tasks.timeout", "1h"),
+            Map.entry("strand.tasks.shutdown-grace", "1s"),
+            Map.entry("strand.views.connect-timeout", "1m"),
+            Map.entry("strand.views.disconnect-grace", "1s"));
+
+    public static void main(String[] args) {
+        SpringApplication application = new SpringApplication(StrandBenchApp.class);
+        application.setWebApplicationType(WebApplicationType.REACTIVE);
+        application.setDefaultProperties(PROPERTIES);
+        application.run(args);
+    }
+
+    /** Strand's meters (and any other binder's), as Actuator would register them. */
+    @Bean
+    SimpleMeterRegistry benchMeterRegistry(ObjectProvider<MeterBinder> binders) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        binders.orderedStream().forEach(binder -> binder.bindTo(registry));
+        return registry;
+    }
+}
