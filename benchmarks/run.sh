@@ -11,7 +11,8 @@
 #               strand: @HandleChunk assigns the chunk and a strand:watch element is re-rendered
 #               (the patch events are measured); webflux: each chunk is a rendered fragment; netty
 #               and mvc have no equivalent and are skipped
-#   latency     starts at 1,000/s (count=1): start-to-first-chunk latency
+#   latency     starts at 250, 500 and 1,000 per second across the tabs (START_RATES; count=1), one
+#               20 s step each on one server after a warm-up: start-to-first-chunk latency
 #   churn       tabs cancelled, closed and replaced at a steady rate, then all closed: connect
 #               latency, failures, and whether heap, threads and the servers' gauges come back
 #   all         every scenario above, one after another
@@ -33,8 +34,8 @@
 # benchmarks/results/<run>/. Everything runs under nice. Environment overrides: JAVA, PORT,
 # SERVER_XMX, SERVER_OPTS (more server JVM flags, e.g. -Dbench.task-threads=400 for mvc, or
 # -XX:StartFlightRecording=...), CLIENT_XMX, TABS, DURATION, RATES (throughput: per-tab rates of
-# the steps, e.g. "4 8 16"), RENDER_RATES (the same for render), RATE (churn: per-tab rate), CHURN_RATE, SETTLE,
-# WARMUP (the throughput ladder's unreported first step, seconds), WARMUP_SECONDS (unmeasured time
+# the steps, e.g. "4 8 16"), RENDER_RATES (the same for render), START_RATES (latency's steps), RATE (churn: per-tab rate), CHURN_RATE, SETTLE,
+# CONNECT_RATE (capacity's connects per second, all client processes together), WARMUP (the throughput ladder's unreported first step, seconds), WARMUP_SECONDS (unmeasured time
 # after the connect phase of every full run), TABS_PER_CLIENT, ADDRESSES_PER_CLIENT, NICENESS, and for the strand target STRAND_PAGE,
 # STRAND_RENDER_PAGE, STRAND_STREAM, STRAND_START, STRAND_CANCEL, STRAND_STATS, and STRAND_JAR (a
 # strand-spring-boot-autoconfigure jar to run instead of the one in ~/.m2, to compare two builds).
@@ -104,7 +105,16 @@ stats_path() {
 }
 
 client() {
-    "${NICE[@]}" "$JAVA" "${JVM_FLAGS[@]}" "${JIT[@]}" -Xmx"$CLIENT_XMX" -cp "$CP" "$CLIENT_MAIN" "$@"
+    # shellcheck disable=SC2046
+    "${NICE[@]}" "$JAVA" "${JVM_FLAGS[@]}" "${JIT[@]}" $(cds client) -Xmx"$CLIENT_XMX" -cp "$CP" "$CLIENT_MAIN" "$@"
+}
+
+# Quick runs start their JVMs from a class-data archive per program (made by the first quick run,
+# in target/, remade when the classpath changes), which shortens the servers' start; full runs do
+# not, so that their memory figures are the plain JVM's.
+cds() {
+    ((QUICK)) || return 0
+    echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$HERE/target/quick-$1.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
 }
 
 # Keeps a report's two lines: result.json for tools, result.txt (printed) for people.
@@ -121,8 +131,11 @@ scenario_settings() {
     local scenario=$1 quick=$2 tabs duration
     case $scenario in
         capacity)
-            if ((quick)); then tabs=200 duration=0.5; else tabs=18000 duration=10; fi
-            SCENARIO_ARGS=(--rate 0 --count 0 --connect-rate 1000) ;;
+            # full runs open 300 tabs/s in all: what the slowest target serves with the client
+            # beside it (a faster offer only queues, and tabs then fail the connect phase's limit)
+            local connect_rate
+            if ((quick)); then tabs=200 duration=0.5 connect_rate=1000; else tabs=18000 duration=10 connect_rate=300; fi
+            SCENARIO_ARGS=(--rate 0 --count 0 --connect-rate "${CONNECT_RATE:-$connect_rate}" --connect-timeout 180) ;;
         throughput)
             if ((quick)); then tabs=100 duration=1; else tabs=5000 duration=20; fi
             SCENARIO_ARGS=(--count 1000000 --size 64 --connect-rate 1000) ;;
@@ -131,7 +144,9 @@ scenario_settings() {
             SCENARIO_ARGS=(--count 1000000 --size 64 --connect-rate 1000) ;;
         latency)
             if ((quick)); then tabs=200 duration=1; else tabs=1000 duration=20; fi
-            SCENARIO_ARGS=(--rate 10 --count 1 --size 64 --start-rate 1000 --connect-rate 1000) ;;
+            SCENARIO_ARGS=(--rate 10 --count 1 --size 64 --connect-rate 1000)
+            # quick: one step; a full run has steps of rising start rate (see scenario_rates)
+            ((!quick)) || SCENARIO_ARGS+=(--start-rate "$(scenario_rates latency 1)") ;;
         churn)
             local churn settle
             # settle: a replacement tab closed between its page and its stream leaves a view that
@@ -145,20 +160,22 @@ scenario_settings() {
     SCENARIO_ARGS+=(--duration "${DURATION:-$duration}")
     # Full runs start measuring after a warm-up: what queued up while the tabs connected drains
     # first (quick runs do not).
-    # Latency and churn have no warm-up step: their runs start with 10 s of starts or churn that
-    # are not measured, so that the JIT has compiled those paths.
-    if ((!quick)) && [[ $scenario == latency || $scenario == churn ]]; then
+    # Churn has no warm-up step: its run starts with 10 s of churn that is not measured, so that
+    # the JIT has compiled those paths.
+    if ((!quick)) && [[ $scenario == churn ]]; then
         SCENARIO_ARGS+=(--warmup "${WARMUP_SECONDS:-10}")
     elif ((!quick)) && [[ $scenario != capacity ]]; then
         SCENARIO_ARGS+=(--warmup "${WARMUP_SECONDS:-3}")
     fi
 }
 
-# The per-tab rates of a scenario's steps (throughput and render): one step in quick mode, a
-# rising ladder otherwise.
+# The rates of a scenario's steps: per tab for throughput and render, starts per second in all
+# for latency; one step in quick mode, a rising ladder otherwise.
 scenario_rates() {
     local scenario=$1 quick=$2
-    if [[ $scenario == render ]]; then
+    if [[ $scenario == latency ]]; then
+        if ((quick)); then echo "${START_RATES:-1000}"; else echo "${START_RATES:-250 500 1000}"; fi
+    elif [[ $scenario == render ]]; then
         if ((quick)); then echo "${RENDER_RATES:-10}"; else echo "${RENDER_RATES:-2 4 8 16}"; fi
     elif ((quick)); then
         echo "${RATES:-20}"
@@ -174,7 +191,10 @@ ensure_built() {
         (cd "$ROOT" && ./mvnw -q -B -f benchmarks/pom.xml package -DskipTests)
         touch "$stamp" # the dependency plugin leaves an unchanged classpath file as it was
     fi
-    CP="$HERE/target/classes:$(cat "$stamp")"
+    # the module's jar rather than target/classes: a class-data archive (see cds) takes only jars
+    local jar
+    jar=$(ls "$HERE"/target/strand-benchmarks-*.jar)
+    CP="$jar:$(cat "$stamp")"
 }
 
 port_open() {
@@ -217,7 +237,7 @@ launch_server() {
     local target=$1 port=$2 log=$3 tabs=${4:-200}
     port_open "$port" && fail "port $port is already in use; set PORT to a free one"
     # shellcheck disable=SC2086,SC2046
-    "${NICE[@]}" "$JAVA" "${JVM_FLAGS[@]}" "${JIT[@]}" -Xmx"$SERVER_XMX" ${SERVER_OPTS:-} $(server_flags "$target" "$tabs") \
+    "${NICE[@]}" "$JAVA" "${JVM_FLAGS[@]}" "${JIT[@]}" $(cds "$target") -Xmx"$SERVER_XMX" ${SERVER_OPTS:-} $(server_flags "$target" "$tabs") \
         -Dserver.port="$port" -cp "$(server_classpath "$target")" \
         "$(main_class "$target")" >"$log" 2>&1 &
     SERVER_PIDS[$target]=$!
@@ -266,6 +286,11 @@ run_clients() {
     busy_before=$(machine_busy_seconds)
     load_before=$(cut -d' ' -f1 /proc/loadavg)
     CLIENT_PIDS=()
+    # --connect-rate is the scenario's in all: each client process opens its share of it
+    local args=("${SCENARIO_ARGS[@]}") j
+    for j in "${!args[@]}"; do
+        if [[ ${args[j]} == --connect-rate ]]; then args[j + 1]=$(awk -v r="${args[j + 1]}" -v c="$clients" 'BEGIN { print r / c }'); fi
+    done
     for ((i = 0; i < clients; i++)); do
         share=$((SCENARIO_TABS / clients + (i < SCENARIO_TABS % clients ? 1 : 0)))
         # The first client fetches the server's stats at the end of its run; the others keep their
@@ -274,7 +299,7 @@ run_clients() {
         # shellcheck disable=SC2046
         client $(target_args "$target" "$scenario" "$PORT") --scenario "$scenario" --tabs "$share" \
             --addresses "$ADDRESSES_PER_CLIENT" --address-offset $((i * ADDRESSES_PER_CLIENT)) \
-            "${SCENARIO_ARGS[@]}" "${extra[@]}" >"$dir/client-$i.out" 2>"$dir/client-$i.err" &
+            "${args[@]}" "${extra[@]}" >"$dir/client-$i.out" 2>"$dir/client-$i.err" &
         CLIENT_PIDS+=($!)
     done
     for i in "${!CLIENT_PIDS[@]}"; do
@@ -300,9 +325,11 @@ run_full() {
     local target=$1 scenario=$2 dir rate steps saved
     runs_scenario "$target" "$scenario" || return 0
     scenario_settings "$scenario" 0
-    # Throughput's and render's steps start with an unreported warm-up at the first rate (WARMUP
-    # seconds, 10 by default), so that the first step is not the one that pays for the JIT.
-    if [[ $scenario == throughput || $scenario == render ]]; then steps="warmup $(scenario_rates "$scenario" 0)"; else steps=-; fi
+    # Throughput's, render's and latency's steps start with an unreported warm-up at the first rate
+    # (WARMUP seconds, 10 by default), so that the first step is not the one that pays for the JIT.
+    local rate_flag=--rate
+    [[ $scenario != latency ]] || rate_flag=--start-rate
+    if [[ $scenario == throughput || $scenario == render || $scenario == latency ]]; then steps="warmup $(scenario_rates "$scenario" 0)"; else steps=-; fi
     mkdir -p "$RUN_DIR/$scenario-$target"
     echo "== [$((SECONDS - BEGAN)) s] $target $scenario: starting $(main_class "$target") (-Xmx$SERVER_XMX), $SCENARIO_TABS tabs ${SCENARIO_ARGS[*]}"
     start_server "$target" "$PORT" "$RUN_DIR/$scenario-$target/server.log" "$SCENARIO_TABS"
@@ -312,7 +339,7 @@ run_full() {
         if [[ $rate == warmup ]]; then
             dir+=/warmup
             mkdir -p "$dir"
-            SCENARIO_ARGS+=(--rate "$(scenario_rates "$scenario" 0 | cut -d' ' -f1)" --duration "${WARMUP:-10}")
+            SCENARIO_ARGS+=("$rate_flag" "$(scenario_rates "$scenario" 0 | cut -d' ' -f1)" --duration "${WARMUP:-10}")
             echo "== [$((SECONDS - BEGAN)) s] $target $scenario: warm-up (not reported), load average $(cut -d' ' -f1 /proc/loadavg)"
             local kept=${#RESULTS[@]}
             run_clients "$dir" "$scenario" "$target" >/dev/null || echo "== $target warm-up failed; see $dir"
@@ -322,8 +349,12 @@ run_full() {
         elif [[ $rate != - ]]; then
             dir+=/rate-$rate
             mkdir -p "$dir"
-            SCENARIO_ARGS+=(--rate "$rate")
-            echo "== [$((SECONDS - BEGAN)) s] $target $scenario: $rate chunks/s per tab, $((SCENARIO_TABS * rate)) chunks/s offered, load average $(cut -d' ' -f1 /proc/loadavg)"
+            SCENARIO_ARGS+=("$rate_flag" "$rate")
+            if [[ $scenario == latency ]]; then
+                echo "== [$((SECONDS - BEGAN)) s] $target $scenario: $rate starts/s, load average $(cut -d' ' -f1 /proc/loadavg)"
+            else
+                echo "== [$((SECONDS - BEGAN)) s] $target $scenario: $rate chunks/s per tab, $((SCENARIO_TABS * rate)) chunks/s offered, load average $(cut -d' ' -f1 /proc/loadavg)"
+            fi
         fi
         run_clients "$dir" "$scenario" "$target" || echo "== $target $scenario failed; see $dir"
         SCENARIO_ARGS=("${saved[@]}")

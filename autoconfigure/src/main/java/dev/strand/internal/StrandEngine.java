@@ -148,6 +148,11 @@ public final class StrandEngine implements AutoCloseable {
 		return this.snapshots.captureAll();
 	}
 
+	/** The timer actions not yet run or cancelled: a view or task that is done must hold none. */
+	int pendingTimers() {
+		return this.timer.getQueue().size();
+	}
+
 	ScheduledFuture<?> schedule(Runnable action, Duration delay) {
 		return this.timer.schedule(() -> {
 			try {

@@ -395,6 +395,10 @@ public final class ViewState implements View {
 			}
 			if (!this.everConnected) {
 				this.everConnected = true;
+				if (this.connectTimer != null) {
+					this.connectTimer.cancel(false); // a timer per open tab adds up
+					this.connectTimer = null;
+				}
 				for (TaskRun run : List.copyOf(this.tasks.values())) {
 					run.launch(this.engine);
 				}

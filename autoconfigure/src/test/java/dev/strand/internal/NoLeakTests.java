@@ -138,6 +138,21 @@ class NoLeakTests {
 	}
 
 	@Test
+	void whenViewsConnectThenTheyHoldNoTimer() {
+		int before = this.engine.pendingTimers();
+		List<ViewState> views = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			views.add(this.engine.registry().create("session-" + i, SessionHandle.DETACHED, this.callbacks));
+		}
+		assertThat(this.engine.pendingTimers()).as("connect timeouts while the views wait").isEqualTo(before + 100);
+		views.forEach(EngineTestSupport::connect);
+		views.forEach(EngineTestSupport::drainMailbox);
+		assertThat(this.engine.pendingTimers()).as("timers left once every view connected").isEqualTo(before);
+		views.forEach((view) -> view.closeLater(CancelReason.VIEW_CLOSED));
+		eventually().until(() -> this.engine.registry().size() == 0);
+	}
+
+	@Test
 	void whenViewsOfOneSessionOpenAndCloseConcurrentlyThenClosingTheSessionStillFindsEveryOne() throws Exception {
 		StrandEngine engine = EngineTestSupport.engine(EngineTestSupport.limits(100_000, 64, 10_000), StrandMetrics.NONE);
 		try {

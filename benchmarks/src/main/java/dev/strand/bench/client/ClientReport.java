@@ -111,10 +111,11 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
             case "render" -> "%.0f renders/s, p50 %s p99 %s ms, coalesced %d, server %s µs/render, %.2f cores".formatted(
                     chunksPerSecond, LatencySummary.ms(chunkLatencyMicros.p50()),
                     LatencySummary.ms(chunkLatencyMicros.p99()), lost, cpuPerEvent(), serverRunCpuSeconds / runSeconds);
-            case "latency" -> "%d starts (%d failed), start p50 %s p99 %s p99.9 %s max %s ms".formatted(startsSent,
-                    startsFailed, LatencySummary.ms(startLatencyMicros.p50()),
+            case "latency" -> "%.0f starts/s (%d failed), start p50 %s p99 %s p99.9 %s max %s ms, server %s µs/start, %.2f cores, client %.2f cores".formatted(
+                    startsSent / runSeconds, startsFailed, LatencySummary.ms(startLatencyMicros.p50()),
                     LatencySummary.ms(startLatencyMicros.p99()), LatencySummary.ms(startLatencyMicros.p999()),
-                    LatencySummary.ms(startLatencyMicros.max()));
+                    LatencySummary.ms(startLatencyMicros.max()), cpuPer(startsSent), serverRunCpuSeconds / runSeconds,
+                    clientRunCpuSeconds / runSeconds);
             case "churn" -> "%d tabs opened (%d failed, %d dropped), connect p50 %s p99 %s ms, server cpu %s s%s"
                     .formatted(tabsOpened, tabsFailed, streamsDropped, LatencySummary.ms(connectLatencyMicros.p50()),
                             LatencySummary.ms(connectLatencyMicros.p99()), serverCpu(), settled());
@@ -145,7 +146,11 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
 
     /** Server CPU per measured event during the run phase, in microseconds. */
     private String cpuPerEvent() {
-        double events = chunksPerSecond * runSeconds;
+        return cpuPer(chunksPerSecond * runSeconds);
+    }
+
+    /** Server CPU during the run phase per one of {@code events}, in microseconds. */
+    private String cpuPer(double events) {
         if (serverRunCpuSeconds < 0 || events == 0) {
             return "n/a";
         }

@@ -54,6 +54,9 @@ public final class ReportTool {
         if (steps.size() == 1) {
             return steps.getFirst().summaryCell();
         }
+        if (steps.getFirst().scenario().equals("latency")) { // steps of rising start rate: each one counts
+            return steps.stream().map(ClientReport::summaryCell).collect(Collectors.joining("; "));
+        }
         ClientReport best = steps.stream().filter(ClientReport::held)
                 .max(java.util.Comparator.comparingDouble(ClientReport::offeredPerSecond)).orElse(null);
         String verdicts = steps.stream()

@@ -6,12 +6,12 @@ import dev.strand.View;
 import dev.strand.bench.ChunkTask;
 import dev.strand.bench.ProcessStats;
 import dev.strand.bench.SseFrames;
+import dev.strand.bench.StartForm;
 import dev.strand.bench.StartRequest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
@@ -95,18 +95,5 @@ class StrandBenchController {
     @ResponseBody
     ResponseEntity<String> badRequest(IllegalArgumentException ex) {
         return ResponseEntity.badRequest().body(ex.getMessage());
-    }
-
-    /** The start form, {@code rate=R&count=C&size=S}; page events post forms, bound with {@code @ModelAttribute}. */
-    record StartForm(@Nullable String rate, @Nullable String count, @Nullable String size) {
-
-        StartRequest request() {
-            return StartRequest.from(name -> switch (name) {
-                case "rate" -> rate;
-                case "count" -> count;
-                case "size" -> size;
-                default -> null;
-            });
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.strand.bench.baseline.webflux;
 
 import dev.strand.bench.ProcessStats;
-import dev.strand.bench.StartRequest;
+import dev.strand.bench.StartForm;
 import dev.strand.bench.baseline.BenchTab;
 import dev.strand.bench.baseline.BenchTabs;
 import dev.strand.bench.baseline.EventSink;
@@ -11,13 +11,12 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /** The bench endpoints with {@code Flux<ServerSentEvent<String>>}; the page is a Thymeleaf view. */
@@ -52,14 +51,14 @@ class WebFluxBenchController {
 
     @PostMapping("/bench/start")
     @ResponseBody
-    Mono<ResponseEntity<String>> start(@RequestHeader("Strand-View") String view, ServerWebExchange exchange) {
+    ResponseEntity<String> start(@RequestHeader("Strand-View") String view, @ModelAttribute StartForm form) {
         BenchTab tab = tabs.find(view);
         if (tab == null) {
-            return Mono.just(ResponseEntity.notFound().build());
+            return ResponseEntity.notFound().build();
         }
-        return exchange.getFormData().map(form -> tab.start(StartRequest.from(form::getFirst))
+        return tab.start(form.request())
                 ? ResponseEntity.accepted().build()
-                : ResponseEntity.status(409).body("view has no stream"));
+                : ResponseEntity.status(409).body("view has no stream");
     }
 
     @PostMapping("/bench/cancel")
