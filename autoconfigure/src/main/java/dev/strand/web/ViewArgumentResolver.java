@@ -1,6 +1,7 @@
 package dev.strand.web;
 
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import java.util.function.Supplier;
 
@@ -8,6 +9,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.reactive.BindingContext;
 import org.springframework.web.reactive.HandlerMapping;
@@ -17,6 +20,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 
 import dev.strand.View;
 import dev.strand.internal.ViewRegistry;
@@ -31,6 +35,9 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 
 	/** The model attribute under which a page's template finds its view. */
 	public static final String VIEW_ATTRIBUTE = "strandView";
+
+	private static final boolean REACTOR_NETTY = ClassUtils.isPresent("reactor.netty.Connection",
+			ViewArgumentResolver.class.getClassLoader());
 
 	private final ViewRegistry registry;
 
@@ -104,6 +111,7 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 
 	private Mono<Object> turn(ViewState view, ServerWebExchange exchange, Runnable begin, Runnable end) {
 		Turn turn = Turn.of(exchange);
+		Executor connectionThread = connectionThread(exchange);
 		return Mono.create((sink) -> view.openTurn((done) -> {
 			begin.run();
 			if (turn.granted(() -> {
@@ -111,9 +119,30 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 				done.run();
 			})) {
 				exchange.getAttributes().put(VIEW_ATTRIBUTE, view);
-				sink.success(view);
+				connectionThread.execute(() -> sink.success(view));
 			}
 		}));
+	}
+
+	/**
+	 * Return where the request goes on once its turn is granted: on Reactor Netty, its connection's event loop.
+	 * The turn is granted on a mailbox thread, and a response completed there, off the event loop, can leave
+	 * a keep-alive connection that no longer reads: a browser's next request on it (the page's stream, its
+	 * next page event) is never answered (reactor/reactor-netty#4361). The handler still runs inside the turn.
+	 */
+	private static Executor connectionThread(ServerWebExchange exchange) {
+		Executor eventLoop = REACTOR_NETTY ? ReactorNetty.eventLoop(exchange) : null;
+		return (eventLoop != null) ? eventLoop : Runnable::run;
+	}
+
+	/** Kept apart so that the resolver loads without Reactor Netty. */
+	private static final class ReactorNetty {
+
+		static @Nullable Executor eventLoop(ServerWebExchange exchange) {
+			Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			return (request instanceof Connection connection) ? connection.channel().eventLoop() : null;
+		}
+
 	}
 
 }
