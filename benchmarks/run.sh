@@ -131,10 +131,10 @@ scenario_settings() {
     local scenario=$1 quick=$2 tabs duration
     case $scenario in
         capacity)
-            # full runs open 300 tabs/s in all: what the slowest target serves with the client
+            # full runs open 150 tabs/s in all: what the Spring targets serve with the client
             # beside it (a faster offer only queues, and tabs then fail the connect phase's limit)
             local connect_rate
-            if ((quick)); then tabs=200 duration=0.5 connect_rate=1000; else tabs=18000 duration=10 connect_rate=300; fi
+            if ((quick)); then tabs=200 duration=0.5 connect_rate=1000; else tabs=18000 duration=10 connect_rate=150; fi
             SCENARIO_ARGS=(--rate 0 --count 0 --connect-rate "${CONNECT_RATE:-$connect_rate}" --connect-timeout 180) ;;
         throughput)
             if ((quick)); then tabs=100 duration=1; else tabs=5000 duration=20; fi
@@ -152,7 +152,7 @@ scenario_settings() {
             # settle: a replacement tab closed between its page and its stream leaves a view that
             # Strand drops after strand.views.connect-timeout (1 minute in StrandBenchApp)
             if ((quick)); then tabs=100 duration=1 churn=200 settle=1.2; else tabs=2000 duration=150 churn=200 settle=120; fi
-            SCENARIO_ARGS=(--rate "${RATE:-5}" --count 1000000 --size 64 --churn-rate "${CHURN_RATE:-$churn}"
+            SCENARIO_ARGS=(--rate "${RATE:-2}" --count 1000000 --size 64 --churn-rate "${CHURN_RATE:-$churn}"
                 --connect-rate 1000 --settle "${SETTLE:-$settle}") ;;
         *) fail "unknown scenario '$scenario'; expected capacity, throughput, render, latency, churn, all or quick" ;;
     esac
@@ -294,8 +294,10 @@ run_clients() {
     for ((i = 0; i < clients; i++)); do
         share=$((SCENARIO_TABS / clients + (i < SCENARIO_TABS % clients ? 1 : 0)))
         # The first client fetches the server's stats at the end of its run; the others keep their
-        # tabs open a little longer so that the stats see them.
-        if ((i == 0)); then extra=(--stats "$(stats_path "$target")"); else extra=(--linger 5); fi
+        # tabs open until it has, so that the stats see them
+        # (--sync: the first waits for the others to be connected, they wait for its stats)
+        if ((i == 0)); then extra=(--stats "$(stats_path "$target")"); else extra=(--linger 600); fi
+        ((clients == 1)) || extra+=(--sync "$dir/sync" --peers $((clients - 1)))
         # shellcheck disable=SC2046
         client $(target_args "$target" "$scenario" "$PORT") --scenario "$scenario" --tabs "$share" \
             --addresses "$ADDRESSES_PER_CLIENT" --address-offset $((i * ADDRESSES_PER_CLIENT)) \
@@ -417,7 +419,7 @@ if [[ $SCENARIO == jmh ]]; then
     echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA" -version 2>&1 | head -1)" | tee "$RUN_DIR/machine.txt"
     # shellcheck disable=SC2086
     "${NICE[@]}" "$JAVA" -cp "$CP" org.openjdk.jmh.Main ${JMH_ARGS:-'dev.strand.bench' -f 1 -wi 2 -i 3 -w 1s -r 1s} \
-        -rf json -rff "$RUN_DIR/jmh.json" 2>&1 | tee "$RUN_DIR/jmh.txt" | grep -E '^(Benchmark|[A-Z][A-Za-z]+Benchmark\.|# Run progress)'
+        -rf json -rff "$RUN_DIR/jmh.json" 2>&1 | tee "$RUN_DIR/jmh.txt" | grep -E '^(Benchmark |[a-z.]*[A-Z][A-Za-z]+Benchmark\.|# Run progress)'
     echo "== load average now $(cut -d' ' -f1-3 /proc/loadavg), results in ${RUN_DIR#"$ROOT"/}"
     exit 0
 fi

@@ -91,9 +91,12 @@ public record ProcessStats(double cpuSeconds, long heapUsedBytes, long rssBytes,
         return gauges.get(name);
     }
 
-    /** Whether every gauge is zero: no open tabs, no running tasks. */
+    /**
+     * Whether every gauge of tabs and tasks is zero. Web sessions are not counted: they outlive their tabs
+     * by design, until they expire (30 minutes by default), as a browser's session does.
+     */
     public boolean gaugesAtZero() {
-        return gauges.values().stream().allMatch(value -> value == 0);
+        return gauges.entrySet().stream().allMatch(gauge -> gauge.getKey().equals("web.sessions") || gauge.getValue() == 0);
     }
 
     private static long nettyAllocatorDirectBytes() {

@@ -2,12 +2,14 @@ package dev.strand.bench.client;
 
 import dev.strand.bench.StartRequest;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The load client's command line, {@code --name value} pairs; see {@link #USAGE}.
@@ -27,10 +29,14 @@ import java.util.Set;
  * @param event the event type whose data carries the stamps that are counted and timed
  * @param settle how long, after closing its tabs, the client waits for the server's gauges to reach
  *     zero (fetching its stats every half second); 0: no settle phase
+ * @param sync a directory shared by the client processes of one run, or {@code null}: the one that
+ *     fetches the server's stats waits there for its {@code peers} to be connected, and they keep their
+ *     tabs open (up to {@code linger}) until it has fetched them
+ * @param peers how many other client processes share {@code sync}
  */
 record ClientOptions(Target target, String scenario, int tabs, double connectRate, StartRequest task,
         double startRate, double churnRate, Duration warmup, Duration duration, Duration linger, Duration connectTimeout,
-        int addresses, int addressOffset, String event, Duration settle) {
+        int addresses, int addressOffset, String event, Duration settle, @Nullable Path sync, int peers) {
 
     static final String USAGE = """
             usage: LoadClient [--name value]... [--then [--name value]...]...   (--help: this text)
@@ -57,7 +63,11 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
               --warmup SECONDS       unmeasured time between the connect and the run phase, so that what
                                      queued up while connecting drains first (default: 0)
               --duration SECONDS     run phase after all tabs are connected (default: 5)
-              --linger SECONDS       keep tabs open after the run phase (default: 0)
+              --linger SECONDS       keep tabs open after the run phase (default: 0); with --sync, until
+                                     the process that fetches the stats has fetched them, at most this
+              --sync DIR             a directory the client processes of one run share (see --peers)
+              --peers N              the other client processes sharing --sync: the one with --stats
+                                     waits for them to be connected before its run phase (default: 0)
               --connect-timeout SECONDS  limit of the connect phase (default: 60)
               --addresses K          bind source addresses 127.0.0.(offset+1)..(offset+K) round-robin (default: 4)
               --address-offset O     (default: 0)
@@ -72,7 +82,7 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
 
     private static final Set<String> NAMES = Set.of("target", "scenario", "base", "page", "stream", "start", "cancel",
             "stats", "tabs", "connect-rate", "rate", "count", "size", "start-rate", "churn-rate", "warmup", "duration", "linger",
-            "connect-timeout", "addresses", "address-offset", "event", "settle");
+            "connect-timeout", "addresses", "address-offset", "event", "settle", "sync", "peers");
 
     /** Splits the arguments at each {@code --then} and parses every set; {@code --help} throws the usage. */
     static List<ClientOptions> parseRuns(List<String> args) {
@@ -118,7 +128,8 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
                 StartRequest.from(name -> values.getOrDefault(name, TASK_DEFAULTS.get(name))),
                 options.number("start-rate", 0), options.number("churn-rate", 0), options.seconds("warmup", 0),
                 options.seconds("duration", 5), options.seconds("linger", 0), options.seconds("connect-timeout", 60),
-                addresses, addressOffset, options.text("event", "chunk"), options.seconds("settle", 0));
+                addresses, addressOffset, options.text("event", "chunk"), options.seconds("settle", 0),
+                values.containsKey("sync") ? Path.of(values.get("sync")) : null, (int) options.number("peers", 0));
     }
 
     private record Options(Map<String, String> values) {

@@ -3,7 +3,11 @@ package dev.strand.bench.client;
 import dev.strand.bench.Json;
 import dev.strand.bench.ProcessStats;
 import io.netty.channel.ChannelOption;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +106,7 @@ public final class LoadClient {
         double cpuBefore = ProcessStats.processCpuSeconds();
         long connectBegan = System.nanoTime();
         connectPhase();
+        syncConnected();
 
         // The run phase's starts and churn begin at once, but for a warm-up nothing is measured: what
         // queued up while the tabs connected drains, and the JIT compiles the paths the run takes.
@@ -137,7 +142,7 @@ public final class LoadClient {
         ProcessStats client = ProcessStats.capture().withCpuSince(cpuBefore);
         ProcessStats serverAfter = serverStats();
         long statsEnded = System.nanoTime();
-        sleepUntil(System.nanoTime() + options.linger().toNanos());
+        linger();
         metrics.finish();
         for (int i = 0; i < tabs.length(); i++) {
             tab(i).close();
@@ -305,6 +310,60 @@ public final class LoadClient {
         } catch (RuntimeException ex) {
             System.err.println("GET " + path + " failed, reporting no server stats: " + ex);
             return null;
+        }
+    }
+
+    /**
+     * With {@code --sync}: the process that fetches the stats waits for its peers to be connected; each
+     * of them says it is.
+     */
+    private void syncConnected() {
+        Path sync = options.sync();
+        if (sync == null) {
+            return;
+        }
+        if (options.target().stats() == null) {
+            touch(sync.resolve("connected-" + ProcessHandle.current().pid()));
+            return;
+        }
+        long deadline = System.nanoTime() + options.connectTimeout().toNanos();
+        while (count(sync, "connected-") < options.peers() && System.nanoTime() < deadline) {
+            sleepUntil(System.nanoTime() + 100_000_000);
+        }
+    }
+
+    /**
+     * Keeps the tabs open after the run: for {@code --linger}, or with {@code --sync} until the process
+     * that fetches the stats has fetched them (at most {@code --linger}), which then says so.
+     */
+    private void linger() {
+        Path sync = options.sync();
+        long deadline = System.nanoTime() + options.linger().toNanos();
+        if (sync == null) {
+            sleepUntil(deadline);
+        } else if (options.target().stats() != null) {
+            touch(sync.resolve("stats-taken"));
+        } else {
+            while (!Files.exists(sync.resolve("stats-taken")) && System.nanoTime() < deadline) {
+                sleepUntil(System.nanoTime() + 100_000_000);
+            }
+        }
+    }
+
+    private static void touch(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "");
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static long count(Path dir, String prefix) {
+        try (var files = Files.list(dir)) {
+            return files.filter(file -> file.getFileName().toString().startsWith(prefix)).count();
+        } catch (IOException ex) {
+            return 0; // not made yet
         }
     }
 
