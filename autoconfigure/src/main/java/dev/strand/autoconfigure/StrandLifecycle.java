@@ -30,7 +30,7 @@ final class StrandLifecycle implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.reaper = this.engine.scheduleAtFixedRate(this.engine.registry()::reap, this.sessionCheckInterval);
+		this.reaper = this.engine.scheduleWithFixedDelay(this.engine.registry()::reap, this.sessionCheckInterval);
 		this.running = true;
 	}
 

@@ -154,31 +154,29 @@ public final class StrandEngine implements AutoCloseable {
 	}
 
 	ScheduledFuture<?> schedule(Runnable action, Duration delay) {
-		return this.timer.schedule(() -> {
-			try {
-				action.run();
-			}
-			catch (RuntimeException ex) {
-				logger.error("A Strand timer action failed", ex);
-			}
-		}, delay.toNanos(), TimeUnit.NANOSECONDS);
+		return this.timer.schedule(logFailure(action), delay.toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	/**
 	 * Run an action periodically on the engine's timer until it is cancelled or the engine closes.
 	 * @param action the action
-	 * @param period the period
+	 * @param delay the delay between the end of one run and the start of the next
 	 * @return the schedule, to cancel it
 	 */
-	public ScheduledFuture<?> scheduleAtFixedRate(Runnable action, Duration period) {
-		return this.timer.scheduleWithFixedDelay(() -> {
+	public ScheduledFuture<?> scheduleWithFixedDelay(Runnable action, Duration delay) {
+		return this.timer.scheduleWithFixedDelay(logFailure(action), delay.toNanos(), delay.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	/** A timer action that logs its failure: an exception would cancel a periodic one silently. */
+	private static Runnable logFailure(Runnable action) {
+		return () -> {
 			try {
 				action.run();
 			}
 			catch (RuntimeException ex) {
 				logger.error("A Strand timer action failed", ex);
 			}
-		}, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+		};
 	}
 
 	boolean tryAcquireTask() {

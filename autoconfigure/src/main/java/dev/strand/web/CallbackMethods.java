@@ -4,7 +4,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
@@ -32,20 +31,11 @@ public final class CallbackMethods implements BeanPostProcessor {
 
 	private final Map<String, ControllerCallbacks> byName = new ConcurrentHashMap<>();
 
-	private final Set<Class<?>> withoutCallbacks = ConcurrentHashMap.newKeySet();
-
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		Class<?> type = AopUtils.getTargetClass(bean);
-		if (this.withoutCallbacks.contains(type)) {
-			return bean;
-		}
 		Map<String, Method> async = find(type, HandleAsync.class, Outcome.class);
 		Map<String, Method> chunk = find(type, HandleChunk.class, null);
-		if (async.isEmpty() && chunk.isEmpty()) {
-			this.withoutCallbacks.add(type);
-			return bean;
-		}
 		for (String task : chunk.keySet()) {
 			if (ControllerCallbacks.find(async, task.replace("*", "")) == null) {
 				throw new IllegalStateException("@HandleChunk(\"" + task + "\") "
@@ -64,7 +54,7 @@ public final class CallbackMethods implements BeanPostProcessor {
 	/**
 	 * Return the callbacks of a controller bean.
 	 * @param bean the controller
-	 * @return its callbacks, or {@link Callbacks#NONE}
+	 * @return its callbacks, or callbacks that handle nothing
 	 */
 	public Callbacks forBean(Object bean) {
 		if (bean instanceof String beanName) {
