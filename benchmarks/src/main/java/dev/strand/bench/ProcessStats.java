@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What one JVM costs: CPU time so far, heap used after a full GC, resident set size, live platform
@@ -28,19 +27,14 @@ public record ProcessStats(double cpuSeconds, long heapUsedBytes, long rssBytes,
         gauges = gauges == null ? Map.of() : Map.copyOf(gauges);
     }
 
-    /** Figures without Netty's memory or gauges (the client's own, and tests). */
+    /** Figures without Netty's memory or gauges, for tests. */
     public ProcessStats(double cpuSeconds, long heapUsedBytes, long rssBytes, int threads, long directBytes) {
         this(cpuSeconds, heapUsedBytes, rssBytes, threads, directBytes, 0, Map.of());
     }
 
     /** Forces a full GC ({@link System#gc()}), then measures this process. */
     public static ProcessStats capture() {
-        return capture(Map.of());
-    }
-
-    /** Forces a full GC ({@link System#gc()}), then measures this process and records the given gauges. */
-    public static ProcessStats capture(Map<String, Long> gauges) {
-        return capture(gauges, true);
+        return capture(Map.of(), true);
     }
 
     /**
@@ -84,11 +78,6 @@ public record ProcessStats(double cpuSeconds, long heapUsedBytes, long rssBytes,
         return new ProcessStats(cpuSeconds + other.cpuSeconds, heapUsedBytes + other.heapUsedBytes,
                 rssBytes + other.rssBytes, threads + other.threads, directBytes + other.directBytes,
                 nettyDirectBytes + other.nettyDirectBytes, sum);
-    }
-
-    /** A gauge's value, or {@code null} if this process does not report it. */
-    public @Nullable Long gauge(String name) {
-        return gauges.get(name);
     }
 
     /**

@@ -1,7 +1,8 @@
 package dev.strand.bench;
 
 /**
- * The bytes Strand sends for a chunk, written out by hand for servers that frame SSE themselves.
+ * The bytes Strand sends for a chunk of text without control characters, written out by hand for servers that
+ * frame SSE themselves (a line feed, for one, is escaped in six characters here and in two by Jackson in Strand).
  */
 public final class SseFrames {
 

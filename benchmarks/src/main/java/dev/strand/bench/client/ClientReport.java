@@ -58,13 +58,6 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
                 histograms, settled, seconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds);
     }
 
-    ClientReport withRunCpu(double serverSeconds, double clientSeconds) {
-        return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
-                chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
-                chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
-                histograms, serverSettled, settleSeconds, offeredPerSecond, serverSeconds, clientSeconds);
-    }
-
     private ClientReport plus(ClientReport other) {
         Histograms sum = histograms.plus(other.histograms);
         return new ClientReport(target, scenario, clients + other.clients, tabs + other.tabs,

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
@@ -120,7 +119,7 @@ public final class LoadClient {
         if (options.churnRate() > 0) {
             pacers.add(pace(options.churnRate(), warmup + duration, this::churn));
         }
-        sleepUntil(warmupStart + warmup);
+        Pacer.sleepUntil(warmupStart + warmup);
         if (warmup > 0) {
             metrics.resetLatencies();
         }
@@ -134,9 +133,8 @@ public final class LoadClient {
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
         double clientRunCpu = ProcessStats.processCpuSeconds() - clientRunStart;
         ProcessStats serverRunEnd = serverStats(false);
-        ClientReport report = report(runSeconds, chunksBefore).withRunCpu(
-                serverRunStart == null || serverRunEnd == null ? -1
-                        : serverRunEnd.cpuSeconds() - serverRunStart.cpuSeconds(), clientRunCpu);
+        ClientReport report = report(runSeconds, chunksBefore, serverRunStart == null || serverRunEnd == null ? -1
+                : serverRunEnd.cpuSeconds() - serverRunStart.cpuSeconds(), clientRunCpu);
 
         long statsBegan = System.nanoTime();
         ProcessStats client = ProcessStats.capture().withCpuSince(cpuBefore);
@@ -168,7 +166,7 @@ public final class LoadClient {
         long chunksBefore = metrics.chunks.sum();
         metrics.takeSecondMax();
         for (long next = runStart + 1_000_000_000L; ; next += 1_000_000_000L) {
-            sleepUntil(Math.min(next, runEnd));
+            Pacer.sleepUntil(Math.min(next, runEnd));
             long chunks = metrics.chunks.sum();
             line.append(' ').append(chunks - chunksBefore).append('/').append(metrics.takeSecondMax() / 1000);
             chunksBefore = chunks;
@@ -193,14 +191,14 @@ public final class LoadClient {
         long deadline = began + options.settle().toNanos();
         ProcessStats stats = serverStats();
         while (stats != null && !stats.gaugesAtZero() && System.nanoTime() < deadline) {
-            sleepUntil(Math.min(deadline, System.nanoTime() + 500_000_000L));
+            Pacer.sleepUntil(Math.min(deadline, System.nanoTime() + 500_000_000L));
             stats = serverStats();
         }
         return report.withSettled(stats, (System.nanoTime() - began) / 1e9);
     }
 
     /** The counts and latencies at the end of the run phase, before the client measures itself. */
-    private ClientReport report(double runSeconds, long chunksBefore) {
+    private ClientReport report(double runSeconds, long chunksBefore, double serverRunCpu, double clientRunCpu) {
         ClientMetrics.Latencies latencies = metrics.latencies();
         long chunks = metrics.chunks.sum();
         return new ClientReport(options.target().name(), options.scenario(), 1, options.tabs(),
@@ -210,7 +208,7 @@ public final class LoadClient {
                 metrics.startsFailed.sum(), LatencySummary.of(latencies.chunk()), LatencySummary.of(latencies.start()),
                 LatencySummary.of(latencies.connect()), null, null, null,
                 Histograms.encode(latencies.chunk(), latencies.start(), latencies.connect()), null, 0,
-                options.startRate() == 0 && !options.task().sleeps() ? options.tabs() * options.task().rate() : 0, -1, 0);
+                options.startRate() == 0 && !options.task().sleeps() ? options.tabs() * options.task().rate() : 0, serverRunCpu, clientRunCpu);
     }
 
     private void connectPhase() {
@@ -328,7 +326,7 @@ public final class LoadClient {
         }
         long deadline = System.nanoTime() + options.connectTimeout().toNanos();
         while (count(sync, "connected-") < options.peers() && System.nanoTime() < deadline) {
-            sleepUntil(System.nanoTime() + 100_000_000);
+            Pacer.sleepUntil(System.nanoTime() + 100_000_000);
         }
     }
 
@@ -340,12 +338,12 @@ public final class LoadClient {
         Path sync = options.sync();
         long deadline = System.nanoTime() + options.linger().toNanos();
         if (sync == null) {
-            sleepUntil(deadline);
+            Pacer.sleepUntil(deadline);
         } else if (options.target().stats() != null) {
             touch(sync.resolve("stats-taken"));
         } else {
             while (!Files.exists(sync.resolve("stats-taken")) && System.nanoTime() < deadline) {
-                sleepUntil(System.nanoTime() + 100_000_000);
+                Pacer.sleepUntil(System.nanoTime() + 100_000_000);
             }
         }
     }
@@ -364,12 +362,6 @@ public final class LoadClient {
             return files.filter(file -> file.getFileName().toString().startsWith(prefix)).count();
         } catch (IOException ex) {
             return 0; // not made yet
-        }
-    }
-
-    private static void sleepUntil(long deadlineNanos) {
-        for (long wait = deadlineNanos - System.nanoTime(); wait > 0; wait = deadlineNanos - System.nanoTime()) {
-            LockSupport.parkNanos(wait);
         }
     }
 }

@@ -21,10 +21,15 @@ final class Pacer {
             if (offset >= limitNanos) {
                 return;
             }
-            for (long wait = start + offset - System.nanoTime(); wait > 0; wait = start + offset - System.nanoTime()) {
-                LockSupport.parkNanos(wait);
-            }
+            sleepUntil(start + offset);
             action.accept(i);
+        }
+    }
+
+    /** Parks the calling thread until {@link System#nanoTime()} reaches the deadline. */
+    static void sleepUntil(long deadlineNanos) {
+        for (long wait = deadlineNanos - System.nanoTime(); wait > 0; wait = deadlineNanos - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
         }
     }
 }

@@ -95,7 +95,7 @@ public class PushEncodeBenchmark {
         Flux<ServerSentEvent<String>> events = Flux.create(created -> sink = created);
         new ServerSentEventHttpMessageWriter()
                 .write(events, ResolvableType.forClassWithGenerics(ServerSentEvent.class, String.class),
-                        MediaType.TEXT_EVENT_STREAM, new CountingResponse(this::encodedEvent), Map.of())
+                        MediaType.TEXT_EVENT_STREAM, new CountingResponse(), Map.of())
                 .subscribe();
         view = BenchViews.connected(engine, BenchViews.callbacks(outcome -> {
         }, render ? (chunk, current) -> current.assign("last", chunk) : null), this::send);
@@ -126,9 +126,8 @@ public class PushEncodeBenchmark {
         CountDownLatch finished = new CountDownLatch(1);
         done = finished;
         target = encoded.get() + eventsPerRun;
-        Supplier<String[]> chunks = () -> texts;
         view.execute(() -> view.startAsync("job", task -> {
-            for (String text : chunks.get()) {
+            for (String text : texts) {
                 task.push(text);
             }
             return "ok";
@@ -164,12 +163,6 @@ public class PushEncodeBenchmark {
 
         private final HttpHeaders headers = new HttpHeaders();
 
-        private final Runnable onEvent;
-
-        CountingResponse(Runnable onEvent) {
-            this.onEvent = onEvent;
-        }
-
         @Override
         public HttpHeaders getHeaders() {
             return headers;
@@ -199,7 +192,7 @@ public class PushEncodeBenchmark {
             return Flux.from(body).concatMap(event -> Flux.from(event).doOnNext(buffer -> {
                 bytes.addAndGet(buffer.readableByteCount());
                 DataBufferUtils.release(buffer);
-            }).then(Mono.fromRunnable(onEvent))).then();
+            }).then(Mono.fromRunnable(PushEncodeBenchmark.this::encodedEvent))).then();
         }
 
         @Override
