@@ -34,7 +34,6 @@ class OrganizationController {
 
 	@GetMapping
 	String page(View view) {
-		view.assign("orgLatency", ORG_DEFAULTS).assign("profileLatency", PROFILE_DEFAULTS);
 		loadOrg(view, ORG_DEFAULTS, false);
 		loadProfile(view, PROFILE_DEFAULTS, false);
 		return "organization";
@@ -42,7 +41,6 @@ class OrganizationController {
 
 	@PostMapping("/org/reload")
 	void reloadOrg(View view, @ModelAttribute LoadForm form) {
-		view.assign("orgLatency", form.latency(ORG_DEFAULTS));
 		loadOrg(view, form.latency(ORG_DEFAULTS), form.reset());
 	}
 
@@ -53,7 +51,6 @@ class OrganizationController {
 
 	@PostMapping("/profile/reload")
 	void reloadProfile(View view, @ModelAttribute LoadForm form) {
-		view.assign("profileLatency", form.latency(PROFILE_DEFAULTS));
 		loadProfile(view, form.latency(PROFILE_DEFAULTS), form.reset());
 	}
 
@@ -63,11 +60,11 @@ class OrganizationController {
 	}
 
 	private void loadOrg(View view, Directory.Latency latency, boolean reset) {
-		view.assignAsync("org", options(reset), () -> this.directory.organization(latency));
+		view.assign("orgLatency", latency).assignAsync("org", options(reset), () -> this.directory.organization(latency));
 	}
 
 	private void loadProfile(View view, Directory.Latency latency, boolean reset) {
-		view.assignAsync(Set.of("profile", "rank"), options(reset),
+		view.assign("profileLatency", latency).assignAsync(Set.of("profile", "rank"), options(reset),
 				() -> Map.of("profile", this.directory.profile(latency), "rank", this.directory.rank(latency)));
 	}
 

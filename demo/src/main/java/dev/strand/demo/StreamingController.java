@@ -38,7 +38,7 @@ class StreamingController {
 	void start(View view, @ModelAttribute StartForm form) {
 		Ending ending = Ending.of(form.ending());
 		view.assign("messages", List.of())
-			.update("run", (Integer run) -> (run != null) ? run + 1 : 1)
+			.update("run", (Integer run) -> run + 1)
 			.startAsync("job", (task) -> {
 				for (int n = 1; n <= CHUNKS; n++) {
 					Thread.sleep(1000);

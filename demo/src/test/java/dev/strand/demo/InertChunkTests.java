@@ -4,11 +4,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.Import;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.ResponseStatus;
 
 import dev.strand.HandleAsync;
 import dev.strand.Outcome;
@@ -57,7 +55,6 @@ class InertChunkTests extends BrowserTest {
 		}
 
 		@PostMapping("/inert/push")
-		@ResponseStatus(HttpStatus.NO_CONTENT)
 		void push(View view) {
 			view.startAsync("tricky", (task) -> {
 				for (String chunk : List.of(SCRIPT, IMAGE, FRAMING, AFTER)) {

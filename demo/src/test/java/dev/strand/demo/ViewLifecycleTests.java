@@ -6,7 +6,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
-import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.RequestOptions;
@@ -106,15 +105,6 @@ class ViewLifecycleTests extends BrowserTest {
 				RequestOptions.create().setTimeout(5000).setHeader("Strand-View", view)))).isEqualTo(204);
 		assertThat(this.page.locator("#chunks .strand-chunk").first()).hasText("Async work chunk 1");
 		assertThat(button("Cancel")).isVisible();
-	}
-
-	private static int status(APIResponse response) {
-		try {
-			return response.status();
-		}
-		finally {
-			response.dispose();
-		}
 	}
 
 	private double gauge(String name) {
