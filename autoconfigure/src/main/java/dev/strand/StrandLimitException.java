@@ -1,16 +1,13 @@
 package dev.strand;
 
-import org.springframework.http.HttpStatus;
-import org.springframework.web.server.ResponseStatusException;
-
 /**
- * Thrown when starting a task or opening a view would pass one of Strand's limits; answered with
- * {@code 429 Too Many Requests}.
+ * Thrown when starting a task or opening a view would pass one of Strand's limits. Its message names the
+ * property that sets the limit; a web request that meets it is answered with {@code 429 Too Many Requests}.
  */
-public class StrandLimitException extends ResponseStatusException {
+public class StrandLimitException extends RuntimeException {
 
-	public StrandLimitException(String reason) {
-		super(HttpStatus.TOO_MANY_REQUESTS, reason);
+	public StrandLimitException(String message) {
+		super(message);
 	}
 
 }

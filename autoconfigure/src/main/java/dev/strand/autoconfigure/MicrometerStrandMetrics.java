@@ -15,6 +15,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import dev.strand.Outcome;
 import dev.strand.internal.StrandEngine;
 import dev.strand.internal.StrandMetrics;
+import dev.strand.internal.TabRegistry;
 
 /**
  * Records Strand's metrics with Micrometer: the {@code strand.tasks} timer (tags {@code task} and
@@ -25,12 +26,15 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 
 	private final ObjectProvider<StrandEngine> engine;
 
+	private final ObjectProvider<TabRegistry> tabs;
+
 	private volatile @Nullable MeterRegistry registry;
 
 	private final Map<String, Counter> chunkCounters = new ConcurrentHashMap<>();
 
-	MicrometerStrandMetrics(ObjectProvider<StrandEngine> engine) {
+	MicrometerStrandMetrics(ObjectProvider<StrandEngine> engine, ObjectProvider<TabRegistry> tabs) {
 		this.engine = engine;
+		this.tabs = tabs;
 	}
 
 	@Override
@@ -43,7 +47,7 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 		Gauge.builder("strand.tasks.lingering", this.engine, (engine) -> engine.getObject().lingeringTasks())
 			.description("Stopped tasks whose thread still runs because it ignores interrupts")
 			.register(registry);
-		Gauge.builder("strand.views.active", this.engine, (engine) -> engine.getObject().registry().size())
+		Gauge.builder("strand.views.active", this.tabs, (tabs) -> tabs.getObject().size())
 			.description("Open views (browser tabs)")
 			.register(registry);
 	}
@@ -70,6 +74,18 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 				.description("Chunks delivered to views")
 				.tag("task", name)
 				.register(registry)).increment();
+		}
+	}
+
+	@Override
+	public void callbackFailed(String callback) {
+		MeterRegistry registry = this.registry;
+		if (registry != null) {
+			Counter.builder("strand.callbacks.errors")
+				.description("@HandleAsync and @HandleChunk callbacks that threw; their changes were discarded")
+				.tag("callback", callback.substring(1))
+				.register(registry)
+				.increment();
 		}
 	}
 

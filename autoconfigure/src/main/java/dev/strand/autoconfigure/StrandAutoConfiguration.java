@@ -30,15 +30,17 @@ import org.thymeleaf.TemplateEngine;
 import org.thymeleaf.linkbuilder.StandardLinkBuilder;
 import org.thymeleaf.spring6.ISpringWebFluxTemplateEngine;
 
-import dev.strand.internal.EngineSettings;
+import dev.strand.internal.MemoryTabRegistry;
 import dev.strand.internal.StrandEngine;
 import dev.strand.internal.StrandMetrics;
+import dev.strand.internal.TabRegistry;
 import dev.strand.thymeleaf.StrandDialect;
 import dev.strand.thymeleaf.StrandLinkBuilder;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
 import dev.strand.web.PageAttributes;
 import dev.strand.web.PageEventResultHandler;
+import dev.strand.web.StrandExceptionHandler;
 import dev.strand.web.StrandWebFilter;
 import dev.strand.web.StreamHandler;
 import dev.strand.web.ViewArgumentResolver;
@@ -71,21 +73,20 @@ public final class StrandAutoConfiguration {
 	StrandEngine strandEngine(StrandProperties properties, @Qualifier(TASK_EXECUTOR_BEAN_NAME) Executor taskExecutor,
 			ObjectProvider<ObservationRegistry> observations, ObjectProvider<StrandMetrics> metrics,
 			ObjectProvider<JsonMapper> jsonMapper) {
-		StrandProperties.Limits limits = properties.limits();
-		StrandProperties.Tasks tasks = properties.tasks();
-		StrandProperties.Stream stream = properties.stream();
-		StrandProperties.Views views = properties.views();
-		EngineSettings settings = new EngineSettings(limits.viewsPerSession(), limits.tasksPerView(), limits.tasks(),
-				tasks.timeout(), tasks.lingerWarning(), views.connectTimeout(), views.disconnectGrace(),
-				stream.replayBuffer(), stream.maxPending(), stream.pushTimeout(), tasks.shutdownGrace());
-		return new StrandEngine(settings, taskExecutor, observations.getIfAvailable(() -> ObservationRegistry.NOOP),
+		return new StrandEngine(properties.toEngineSettings(), taskExecutor, observations.getIfAvailable(() -> ObservationRegistry.NOOP),
 				metrics.getIfAvailable(() -> StrandMetrics.NONE), jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	StrandLifecycle strandLifecycle(StrandEngine engine, StrandProperties properties) {
-		return new StrandLifecycle(engine, properties.views().sessionCheckInterval());
+	TabRegistry strandTabRegistry(StrandEngine engine) {
+		return new MemoryTabRegistry(engine);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StrandLifecycle strandLifecycle(StrandEngine engine, TabRegistry registry, StrandProperties properties) {
+		return new StrandLifecycle(engine, registry, properties.views().sessionCheckInterval());
 	}
 
 	@Bean
@@ -102,9 +103,9 @@ public final class StrandAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ViewArgumentResolver strandViewArgumentResolver(StrandEngine engine, CallbackMethods callbacks,
+	ViewArgumentResolver strandViewArgumentResolver(TabRegistry registry, CallbackMethods callbacks,
 			ObjectProvider<WebSessionManager> sessionManager, PageAttributes pageAttributes) {
-		return new ViewArgumentResolver(engine.registry(), callbacks, sessionStore(sessionManager), pageAttributes);
+		return new ViewArgumentResolver(registry, callbacks, sessionStore(sessionManager), pageAttributes);
 	}
 
 	@Bean
@@ -133,9 +134,15 @@ public final class StrandAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	StreamHandler strandStreamHandler(StrandEngine engine, ObjectProvider<WebSessionManager> sessionManager,
+	StreamHandler strandStreamHandler(TabRegistry registry, ObjectProvider<WebSessionManager> sessionManager,
 			StrandProperties properties) {
-		return new StreamHandler(engine.registry(), sessionStore(sessionManager), properties.stream().heartbeat());
+		return new StreamHandler(registry, sessionStore(sessionManager), properties.stream().heartbeat());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StrandExceptionHandler strandExceptionHandler() {
+		return new StrandExceptionHandler();
 	}
 
 	private static Supplier<@Nullable WebSessionStore> sessionStore(ObjectProvider<WebSessionManager> sessionManager) {
@@ -183,8 +190,8 @@ public final class StrandAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(StrandMetrics.class)
-		MicrometerStrandMetrics strandMetrics(ObjectProvider<StrandEngine> engine) {
-			return new MicrometerStrandMetrics(engine);
+		MicrometerStrandMetrics strandMetrics(ObjectProvider<StrandEngine> engine, ObjectProvider<TabRegistry> registry) {
+			return new MicrometerStrandMetrics(engine, registry);
 		}
 
 	}

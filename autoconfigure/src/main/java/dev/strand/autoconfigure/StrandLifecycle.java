@@ -6,7 +6,9 @@ import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
+import dev.strand.CancelReason;
 import dev.strand.internal.StrandEngine;
+import dev.strand.internal.TabRegistry;
 
 /**
  * Runs the session reaper while the context runs, and on stop closes every view before the web server's
@@ -17,20 +19,23 @@ final class StrandLifecycle implements SmartLifecycle {
 
 	private final StrandEngine engine;
 
+	private final TabRegistry registry;
+
 	private final Duration sessionCheckInterval;
 
 	private volatile boolean running;
 
 	private volatile @Nullable ScheduledFuture<?> reaper;
 
-	StrandLifecycle(StrandEngine engine, Duration sessionCheckInterval) {
+	StrandLifecycle(StrandEngine engine, TabRegistry registry, Duration sessionCheckInterval) {
 		this.engine = engine;
+		this.registry = registry;
 		this.sessionCheckInterval = sessionCheckInterval;
 	}
 
 	@Override
 	public void start() {
-		this.reaper = this.engine.scheduleWithFixedDelay(this.engine.registry()::reap, this.sessionCheckInterval);
+		this.reaper = this.engine.scheduleWithFixedDelay(this.registry::reap, this.sessionCheckInterval);
 		this.running = true;
 	}
 
@@ -41,7 +46,8 @@ final class StrandLifecycle implements SmartLifecycle {
 		if (reaper != null) {
 			reaper.cancel(false);
 		}
-		this.engine.closeViews();
+		this.registry.closeAll(CancelReason.SHUTDOWN);
+		this.engine.awaitQuiet(() -> this.registry.size() == 0);
 	}
 
 	@Override

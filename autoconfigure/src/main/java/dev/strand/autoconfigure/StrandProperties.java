@@ -6,6 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
+import dev.strand.internal.EngineSettings;
+
 /**
  * Configuration properties for Strand.
  *
@@ -17,6 +19,26 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("strand")
 public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks tasks, @DefaultValue Stream stream,
 		@DefaultValue Views views) {
+
+	/**
+	 * Return the engine's settings.
+	 * @return the settings
+	 */
+	EngineSettings toEngineSettings() {
+		return EngineSettings.builder()
+			.viewsPerSession(this.limits.viewsPerSession())
+			.tasksPerView(this.limits.tasksPerView())
+			.tasks(this.limits.tasks())
+			.taskTimeout(this.tasks.timeout())
+			.lingerWarning(this.tasks.lingerWarning())
+			.shutdownGrace(this.tasks.shutdownGrace())
+			.connectTimeout(this.views.connectTimeout())
+			.disconnectGrace(this.views.disconnectGrace())
+			.replayBuffer(this.stream.replayBuffer())
+			.maxPending(this.stream.maxPending())
+			.pushTimeout(this.stream.pushTimeout())
+			.build();
+	}
 
 	/**
 	 * Limits; passing one is answered with 429 (or 413 for an event's size) and a message naming the property.

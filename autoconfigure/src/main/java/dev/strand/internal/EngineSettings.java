@@ -3,16 +3,17 @@ package dev.strand.internal;
 import java.time.Duration;
 
 /**
- * The engine's limits and timeouts.
+ * The engine's limits and timeouts; build them with {@link #builder()}, which starts from the defaults of
+ * the {@code strand.*} properties.
  *
- * @param viewsPerSession views one session may hold
- * @param tasksPerView tasks one view may run or hold waiting
+ * @param viewsPerSession tabs one session may hold
+ * @param tasksPerView tasks one tab may run or hold waiting
  * @param tasks tasks that may run in all
  * @param taskTimeout the default task timeout
  * @param lingerWarning how long a cancelled task may keep running before it is logged
- * @param connectTimeout how long a view may wait for its stream before it is dropped
- * @param disconnectGrace how long a view outlives its stream, waiting for a reconnect
- * @param replayBuffer events kept per view for replay after a reconnect
+ * @param connectTimeout how long a tab may wait for its stream before it is dropped
+ * @param disconnectGrace how long a tab outlives its stream, waiting for a reconnect
+ * @param replayBuffer events kept per tab for replay after a reconnect
  * @param maxPending events a stream may lag behind before {@code push} blocks
  * @param pushTimeout how long {@code push} blocks before the stream is dropped
  * @param shutdownGrace how long shutdown waits for cancelled tasks to end
@@ -58,12 +59,130 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 	}
 
 	/**
-	 * Return settings for tests and tools: generous limits, short timeouts.
+	 * Return the defaults, those of the {@code strand.*} properties.
 	 * @return the settings
 	 */
 	public static EngineSettings defaults() {
-		return new EngineSettings(32, 64, 10_000, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
-				Duration.ofSeconds(15), 1024, 256, Duration.ofSeconds(10), Duration.ofSeconds(10));
+		return builder().build();
+	}
+
+	/**
+	 * Return a builder that starts from the defaults.
+	 * @return the builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Return a builder that starts from these settings.
+	 * @return the builder
+	 */
+	public Builder toBuilder() {
+		Builder builder = new Builder();
+		builder.viewsPerSession = this.viewsPerSession;
+		builder.tasksPerView = this.tasksPerView;
+		builder.tasks = this.tasks;
+		builder.taskTimeout = this.taskTimeout;
+		builder.lingerWarning = this.lingerWarning;
+		builder.connectTimeout = this.connectTimeout;
+		builder.disconnectGrace = this.disconnectGrace;
+		builder.replayBuffer = this.replayBuffer;
+		builder.maxPending = this.maxPending;
+		builder.pushTimeout = this.pushTimeout;
+		builder.shutdownGrace = this.shutdownGrace;
+		return builder;
+	}
+
+	/** Builds {@link EngineSettings}; each value is checked, with the property's name, by {@link #build()}. */
+	public static final class Builder {
+
+		private int viewsPerSession = 32;
+
+		private int tasksPerView = 64;
+
+		private int tasks = 10_000;
+
+		private Duration taskTimeout = Duration.ofMinutes(5);
+
+		private Duration lingerWarning = Duration.ofSeconds(1);
+
+		private Duration connectTimeout = Duration.ofSeconds(30);
+
+		private Duration disconnectGrace = Duration.ofSeconds(15);
+
+		private int replayBuffer = 1024;
+
+		private int maxPending = 256;
+
+		private Duration pushTimeout = Duration.ofSeconds(10);
+
+		private Duration shutdownGrace = Duration.ofSeconds(10);
+
+		private Builder() {
+		}
+
+		public Builder viewsPerSession(int viewsPerSession) {
+			this.viewsPerSession = viewsPerSession;
+			return this;
+		}
+
+		public Builder tasksPerView(int tasksPerView) {
+			this.tasksPerView = tasksPerView;
+			return this;
+		}
+
+		public Builder tasks(int tasks) {
+			this.tasks = tasks;
+			return this;
+		}
+
+		public Builder taskTimeout(Duration taskTimeout) {
+			this.taskTimeout = taskTimeout;
+			return this;
+		}
+
+		public Builder lingerWarning(Duration lingerWarning) {
+			this.lingerWarning = lingerWarning;
+			return this;
+		}
+
+		public Builder connectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+			return this;
+		}
+
+		public Builder disconnectGrace(Duration disconnectGrace) {
+			this.disconnectGrace = disconnectGrace;
+			return this;
+		}
+
+		public Builder replayBuffer(int replayBuffer) {
+			this.replayBuffer = replayBuffer;
+			return this;
+		}
+
+		public Builder maxPending(int maxPending) {
+			this.maxPending = maxPending;
+			return this;
+		}
+
+		public Builder pushTimeout(Duration pushTimeout) {
+			this.pushTimeout = pushTimeout;
+			return this;
+		}
+
+		public Builder shutdownGrace(Duration shutdownGrace) {
+			this.shutdownGrace = shutdownGrace;
+			return this;
+		}
+
+		public EngineSettings build() {
+			return new EngineSettings(this.viewsPerSession, this.tasksPerView, this.tasks, this.taskTimeout,
+					this.lingerWarning, this.connectTimeout, this.disconnectGrace, this.replayBuffer, this.maxPending,
+					this.pushTimeout, this.shutdownGrace);
+		}
+
 	}
 
 }

@@ -1,334 +1,92 @@
 package dev.strand.internal;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * One view's outgoing events: numbered, kept in a bounded buffer for replay after a reconnect, and read by
- * at most one stream at a time through a {@link Subscription}. Events that carry a coalescing key (a
- * re-rendered element, a task's progress) replace an earlier one with the same key that the stream has not
- * sent yet, so a slow browser gets only the latest. Only the view's mailbox appends.
+ * One tab's outgoing events, with the contract of a Redis Stream: append an event with the next id
+ * (bounded), read from an id, and be told when there is more. Only the tab's mailbox appends; at most one
+ * stream reads at a time, through a {@link Subscription}. A keyed event that a later one with the same key
+ * replaces before the stream sends it may be skipped (a slow browser gets only the latest progress or
+ * render), but no other event is ever skipped: a stream that falls behind what is kept ends, and its browser
+ * reconnects and gets a {@link WireEvent.Reset}.
  */
-public final class EventLog {
-
-	private final ReentrantLock lock = new ReentrantLock();
-
-	private final Condition sent = this.lock.newCondition();
-
-	/** Slots a new log starts with; it doubles, up to its capacity, whenever it would evict. */
-	private static final int INITIAL_SLOTS = 16;
-
-	private final int capacity;
-
-	private @Nullable Event[] ring;
-
-	private final Map<String, Event> latestByKey = new HashMap<>();
-
-	private long lastId;
-
-	private @Nullable Subscription subscription;
-
-	EventLog(int capacity) {
-		this.capacity = capacity;
-		this.ring = new Event[Math.min(capacity, INITIAL_SLOTS)];
-	}
-
-	/**
-	 * Return the id of the last event appended.
-	 * @return the last id
-	 */
-	long lastId() {
-		this.lock.lock();
-		try {
-			return this.lastId;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
+public interface EventLog {
 
 	/**
 	 * Append an event and wake the stream.
-	 * @param type the event name
-	 * @param data the JSON data
-	 * @param key a coalescing key, or {@code null} for an event that must not be dropped
-	 * @return the event's id
+	 * @param event the event
+	 * @return its id, one more than the previous one
 	 */
-	long append(String type, String data, @Nullable String key) {
-		if (!isEventName(type)) {
-			throw new IllegalArgumentException("An event name must be lower-case letters only, but was '" + type + "'");
-		}
-		Subscription notify;
-		this.lock.lock();
-		try {
-			Event event = new Event(++this.lastId, type, data, key);
-			long sentUpTo = (this.subscription != null) ? this.subscription.cursor : 0;
-			if (key != null) {
-				Event previous = this.latestByKey.put(key, event);
-				if (previous != null && previous.id > sentUpTo) {
-					previous.superseded = true;
-				}
-			}
-			if (this.ring[(int) (event.id % this.ring.length)] != null && this.ring.length < this.capacity) {
-				grow();
-			}
-			int slot = (int) (event.id % this.ring.length);
-			Event evicted = this.ring[slot];
-			this.ring[slot] = event;
-			if (evicted != null) {
-				if (this.subscription != null && evicted.id > this.subscription.cursor && !evicted.superseded) {
-					this.subscription.overrun = true;
-				}
-				if (evicted.key != null) {
-					this.latestByKey.remove(evicted.key, evicted);
-				}
-			}
-			notify = this.subscription;
-		}
-		finally {
-			this.lock.unlock();
-		}
-		if (notify != null) {
-			notify.listener.run();
-		}
-		return this.lastId;
-	}
-
-	private static boolean isEventName(String type) {
-		for (int i = 0; i < type.length(); i++) {
-			char c = type.charAt(i);
-			if (c < 'a' || c > 'z') {
-				return false;
-			}
-		}
-		return !type.isEmpty();
-	}
+	long append(WireEvent event);
 
 	/**
-	 * Double the ring (up to the capacity), keeping every event: they are the latest ones, fewer than the
-	 * new size, so their ids fall into distinct slots.
+	 * Return the id of the last event appended, or {@code 0}.
+	 * @return the last id
 	 */
-	private void grow() {
-		@Nullable Event[] grown = new Event[(int) Math.min(this.capacity, 2L * this.ring.length)];
-		for (Event kept : this.ring) {
-			if (kept != null) {
-				grown[(int) (kept.id % grown.length)] = kept;
-			}
-		}
-		this.ring = grown;
-	}
+	long lastId();
 
 	/**
-	 * Attach a stream that has seen every event up to {@code lastEventId}, detaching any earlier one.
+	 * Attach a stream that has every event up to {@code lastEventId}, ending any earlier one.
 	 * @param lastEventId the last event the browser has
-	 * @param listener called (on any thread) when there is something to read
+	 * @param listener called, on any thread, when there is something to read or the stream must end
 	 * @return the subscription
 	 */
-	Subscription subscribe(long lastEventId, Runnable listener) {
-		Subscription previous;
-		Subscription subscription;
-		this.lock.lock();
-		try {
-			long oldest = Math.max(1, this.lastId - this.ring.length + 1);
-			boolean missed = lastEventId > this.lastId || lastEventId + 1 < oldest;
-			subscription = new Subscription(missed ? this.lastId : lastEventId, missed, listener);
-			previous = this.subscription;
-			this.subscription = subscription;
-			this.sent.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
-		if (previous != null) {
-			previous.replaced = true;
-			previous.listener.run();
-		}
-		return subscription;
-	}
+	Subscription subscribe(long lastEventId, Runnable listener);
 
 	/**
-	 * Block while the attached stream is more than {@code maxPending} events behind.
-	 * @param maxPending the events a stream may lag behind
+	 * Block while the attached stream lags too far behind, up to a timeout.
 	 * @param timeout how long to wait
-	 * @return {@code false} if the stream still lags after the timeout (it has then been detached)
+	 * @return {@code false} if it still lags after the timeout: the stream has then been ended, so that its
+	 * browser resynchronises
 	 * @throws InterruptedException if interrupted while waiting
 	 */
-	boolean awaitCapacity(int maxPending, Duration timeout) throws InterruptedException {
-		long nanos = timeout.toNanos();
-		Subscription lagging;
-		this.lock.lockInterruptibly();
-		try {
-			while (this.subscription != null && this.lastId - this.subscription.cursor > maxPending) {
-				if (nanos <= 0) {
-					break;
-				}
-				nanos = this.sent.awaitNanos(nanos);
-			}
-			if (this.subscription == null || this.lastId - this.subscription.cursor <= maxPending) {
-				return true;
-			}
-			lagging = this.subscription;
-			lagging.overrun = true;
-		}
-		finally {
-			this.lock.unlock();
-		}
-		lagging.listener.run();
-		return false;
-	}
+	boolean awaitCapacity(Duration timeout) throws InterruptedException;
+
+	/** End the stream for good: the tab has closed. */
+	void close();
 
 	/**
-	 * Detach the stream and wake it so it completes.
+	 * An event as sent: its id, SSE name and JSON data.
+	 *
+	 * @param id the id
+	 * @param name the SSE event name
+	 * @param data the JSON data
 	 */
-	void close() {
-		Subscription current;
-		this.lock.lock();
-		try {
-			current = this.subscription;
-			this.subscription = null;
-			this.sent.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
-		if (current != null) {
-			current.closed = true;
-			current.listener.run();
-		}
-	}
-
-	private @Nullable Event next(Subscription subscription) {
-		this.lock.lock();
-		try {
-			if (subscription.replaced || subscription.overrun) {
-				return null;
-			}
-			while (subscription.cursor < this.lastId) {
-				long id = subscription.cursor + 1;
-				Event event = this.ring[(int) (id % this.ring.length)];
-				subscription.cursor = id;
-				if (event != null && event.id == id && !event.superseded) {
-					this.sent.signalAll();
-					return event;
-				}
-			}
-			return null;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private void unsubscribe(Subscription subscription) {
-		this.lock.lock();
-		try {
-			if (this.subscription == subscription) {
-				this.subscription = null;
-				this.sent.signalAll();
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/** An event as sent over the stream. */
-	public static final class Event {
-
-		final long id;
-
-		final String type;
-
-		final String data;
-
-		final @Nullable String key;
-
-		volatile boolean superseded;
-
-		Event(long id, String type, String data, @Nullable String key) {
-			this.id = id;
-			this.type = type;
-			this.data = data;
-			this.key = key;
-		}
-
-		public long id() {
-			return this.id;
-		}
-
-		public String type() {
-			return this.type;
-		}
-
-		public String data() {
-			return this.data;
-		}
-
+	record Entry(long id, String name, String data) {
 	}
 
 	/** One stream's position in the log. */
-	public final class Subscription {
-
-		private volatile long cursor;
-
-		private final boolean missed;
-
-		private final Runnable listener;
-
-		private volatile boolean closed;
-
-		private volatile boolean replaced;
-
-		private volatile boolean overrun;
-
-		private Subscription(long cursor, boolean missed, Runnable listener) {
-			this.cursor = cursor;
-			this.missed = missed;
-			this.listener = listener;
-		}
+	interface Subscription {
 
 		/**
-		 * Whether the browser missed events that are no longer buffered, so it needs a full re-render.
+		 * Whether the browser missed events that are no longer kept, so that it needs a full re-render.
 		 * @return whether a reset is needed
 		 */
-		public boolean missed() {
-			return this.missed;
-		}
+		boolean missed();
 
 		/**
 		 * Return the next event to send, or {@code null} if there is none yet.
 		 * @return the event
 		 */
-		public @Nullable Event next() {
-			return EventLog.this.next(this);
-		}
+		@Nullable Entry next();
 
 		/**
-		 * Whether the stream must end once {@link #next()} has nothing more: the view closed, another stream
-		 * took over, or this one fell too far behind (the browser then reconnects and resynchronises).
+		 * Whether the stream must end once {@link #next()} has nothing more: the tab closed, another stream
+		 * took over, or this one fell too far behind.
 		 * @return whether it must end
 		 */
-		public boolean ended() {
-			return this.closed || this.replaced || this.overrun;
-		}
+		boolean ended();
 
 		/**
-		 * Whether the stream fell too far behind.
+		 * Whether the stream fell so far behind that it must end at once, without sending what is left.
 		 * @return whether it was overrun
 		 */
-		public boolean overrun() {
-			return this.overrun;
-		}
+		boolean overrun();
 
 		/** Detach this stream. */
-		public void cancel() {
-			EventLog.this.unsubscribe(this);
-		}
+		void cancel();
 
 	}
 

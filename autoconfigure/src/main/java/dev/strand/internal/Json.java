@@ -1,44 +1,119 @@
 package dev.strand.internal;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Writes event data as JSON. */
-final class Json {
+/**
+ * Writes wire events' data: small JSON objects built field by field, with strings quoted by Jackson's
+ * encoder and arbitrary values (a chunk that is not text) written by the application's mapper.
+ */
+public final class Json {
 
 	private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
 
 	private final JsonMapper mapper;
 
-	Json(JsonMapper mapper) {
+	public Json(JsonMapper mapper) {
 		this.mapper = mapper;
 	}
 
-	String write(Object value) {
-		return this.mapper.writeValueAsString(value);
-	}
-
 	/**
-	 * Return {@code {"task":...,"text":...}}, the data of every text chunk, quoted by Jackson's string
-	 * encoder rather than through a Map and the mapper.
+	 * Start an object.
+	 * @return its writer
 	 */
-	String textChunk(String task, CharSequence text) {
-		StringBuilder json = new StringBuilder(text.length() + task.length() + 24).append("{\"task\":\"");
-		ENCODER.quoteAsString(task, json);
-		json.append("\",\"text\":\"");
-		ENCODER.quoteAsString(text, json);
-		return json.append("\"}").toString();
+	public ObjectWriter object() {
+		return new ObjectWriter(new StringBuilder(64));
 	}
 
-	String object(Object... keysAndValues) {
-		Map<Object, Object> map = new LinkedHashMap<>();
-		for (int i = 0; i < keysAndValues.length; i += 2) {
-			map.put(keysAndValues[i], keysAndValues[i + 1]);
+	/** Writes one JSON object. */
+	public final class ObjectWriter {
+
+		private final StringBuilder out;
+
+		private boolean first = true;
+
+		private ObjectWriter(StringBuilder out) {
+			this.out = out.append('{');
 		}
-		return write(map);
+
+		private StringBuilder name(String name) {
+			if (!this.first) {
+				this.out.append(',');
+			}
+			this.first = false;
+			this.out.append('"');
+			ENCODER.quoteAsString(name, this.out);
+			return this.out.append("\":");
+		}
+
+		public ObjectWriter field(String name, @Nullable CharSequence value) {
+			StringBuilder out = name(name);
+			if (value == null) {
+				out.append("null");
+			}
+			else {
+				out.append('"');
+				ENCODER.quoteAsString(value, out);
+				out.append('"');
+			}
+			return this;
+		}
+
+		public ObjectWriter field(String name, long value) {
+			name(name).append(value);
+			return this;
+		}
+
+		/** Write any value with the application's JSON mapper. */
+		public ObjectWriter value(String name, @Nullable Object value) {
+			name(name).append(Json.this.mapper.writeValueAsString(value));
+			return this;
+		}
+
+		public ArrayWriter array(String name) {
+			name(name);
+			return new ArrayWriter(this.out, this);
+		}
+
+		/** End the object and return the JSON. */
+		public String end() {
+			this.out.append('}');
+			return this.out.toString();
+		}
+
+	}
+
+	/** Writes a JSON array inside an object. */
+	public final class ArrayWriter {
+
+		private final StringBuilder out;
+
+		private final ObjectWriter parent;
+
+		private boolean first = true;
+
+		private ArrayWriter(StringBuilder out, ObjectWriter parent) {
+			this.out = out.append('[');
+			this.parent = parent;
+		}
+
+		/** Append a value that is already JSON. */
+		public ArrayWriter raw(String json) {
+			if (!this.first) {
+				this.out.append(',');
+			}
+			this.first = false;
+			this.out.append(json);
+			return this;
+		}
+
+		public ObjectWriter end() {
+			this.out.append(']');
+			return this.parent;
+		}
+
 	}
 
 }

@@ -9,51 +9,55 @@ import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Runs one view's turns one at a time, in order, whatever thread submits them. A turn may end after it
- * returns (a page event's handler holds its turn until the response is done), so turns are given a
- * {@code done} callback rather than being plain runnables. Turns never run on the submitting thread: they
- * are drained on the given executor (virtual threads), so a Netty event loop is never blocked by one.
+ * Hands one actor its messages one at a time, in order, whatever thread sends them. Messages are received on
+ * the given executor (virtual threads), never on the sender's thread, so a Netty event loop is never blocked
+ * by one. A message's handling may {@link #hold() hold} the mailbox past its return (a web request's turn
+ * lasts until its response is ready); the next message waits until it is released.
+ *
+ * @param <M> the message type
  */
-final class Mailbox {
+final class Mailbox<M> {
 
 	private static final Log logger = LogFactory.getLog(Mailbox.class);
 
-	private final Queue<Consumer<Runnable>> turns = new ConcurrentLinkedQueue<>();
+	private final Queue<M> messages = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger size = new AtomicInteger();
 
 	private final Executor executor;
 
-	Mailbox(Executor executor) {
+	private final Consumer<M> receiver;
+
+	/** The hold taken by the message being received, if any; only touched by the receiving thread. */
+	private @Nullable Hold hold;
+
+	Mailbox(Executor executor, Consumer<M> receiver) {
 		this.executor = executor;
+		this.receiver = receiver;
 	}
 
 	/**
-	 * Run the action as a turn of its own.
-	 * @param action the action
+	 * Queue a message.
+	 * @param message the message
 	 */
-	void execute(Runnable action) {
-		submit((done) -> {
-			try {
-				action.run();
-			}
-			finally {
-				done.run();
-			}
-		});
-	}
-
-	/**
-	 * Queue a turn that ends when it calls the {@code done} callback it is given, exactly once.
-	 * @param turn the turn
-	 */
-	void submit(Consumer<Runnable> turn) {
-		this.turns.add(turn);
+	void send(M message) {
+		this.messages.add(message);
 		if (this.size.getAndIncrement() == 0) {
 			start();
 		}
+	}
+
+	/**
+	 * Keep the mailbox for the message being received after its handling returns; called while receiving it.
+	 * @return releases the mailbox, exactly once, on any thread
+	 */
+	Runnable hold() {
+		Hold hold = new Hold();
+		this.hold = hold;
+		return hold;
 	}
 
 	private void start() {
@@ -61,50 +65,53 @@ final class Mailbox {
 			this.executor.execute(this::drain);
 		}
 		catch (RejectedExecutionException ex) {
-			logger.debug("A Strand mailbox turn was dropped: the application is shutting down");
+			logger.debug("A Strand mailbox message was dropped: the application is shutting down");
 		}
 	}
 
 	private void drain() {
 		do {
-			Consumer<Runnable> turn = this.turns.poll();
-			Completion completion = new Completion();
+			M message = this.messages.poll();
 			try {
-				turn.accept(completion);
+				this.receiver.accept(message);
 			}
 			catch (Throwable ex) {
-				logger.error("A Strand mailbox turn failed; the view keeps running", ex);
-				completion.run();
+				logger.error("A Strand tab failed to handle " + message.getClass().getSimpleName() + "; it keeps running", ex);
 			}
-			if (!completion.returned()) {
-				return; // the turn ends later; its done callback resumes draining
+			Hold held = this.hold;
+			if (held != null) {
+				this.hold = null;
+				if (!held.returned()) {
+					return; // released later: its release resumes draining
+				}
 			}
 		}
 		while (this.size.decrementAndGet() > 0);
 	}
 
-	private final class Completion extends AtomicInteger implements Runnable {
+	/** A hold on the mailbox, released once; the release and the end of the handling race. */
+	private final class Hold extends AtomicInteger implements Runnable {
 
-		private static final int RUNNING = 0;
+		private static final int HELD = 0;
 
-		private static final int DONE = 1;
+		private static final int RELEASED = 1;
 
 		private static final int RETURNED = 2;
 
-		/** Called by the turn when it ends. */
+		/** Release: resume draining if the handling has returned. */
 		@Override
 		public void run() {
-			if (compareAndSet(RUNNING, DONE)) {
-				return; // ended before it returned: the drain loop goes on
+			if (compareAndSet(HELD, RELEASED)) {
+				return; // released before the handling returned: the drain loop goes on
 			}
-			if (compareAndSet(RETURNED, DONE) && Mailbox.this.size.decrementAndGet() > 0) {
+			if (compareAndSet(RETURNED, RELEASED) && Mailbox.this.size.decrementAndGet() > 0) {
 				Mailbox.this.start();
 			}
 		}
 
-		/** Called by the drain loop once the turn returned; false if the turn is still going. */
+		/** Called by the drain loop once the handling returned; false while the hold lasts. */
 		boolean returned() {
-			return !compareAndSet(RUNNING, RETURNED);
+			return !compareAndSet(HELD, RETURNED);
 		}
 
 	}

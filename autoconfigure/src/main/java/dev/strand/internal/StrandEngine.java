@@ -17,11 +17,10 @@ import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import dev.strand.CancelReason;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Strand's engine: the registry of views, the executors that run tasks and mailboxes, the timer, and the
+ * What every tab runs on: the executors for task bodies and mailboxes, the timer, the settings, and the
  * counts behind the gauges. One per application.
  */
 public final class StrandEngine implements AutoCloseable {
@@ -42,8 +41,6 @@ public final class StrandEngine implements AutoCloseable {
 	private final StrandMetrics metrics;
 
 	private final Json json;
-
-	private final ViewRegistry registry = new ViewRegistry(this);
 
 	private final ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder().build();
 
@@ -77,19 +74,19 @@ public final class StrandEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Return the registry of open views.
-	 * @return the registry
-	 */
-	public ViewRegistry registry() {
-		return this.registry;
-	}
-
-	/**
 	 * Return the settings.
 	 * @return the settings
 	 */
 	public EngineSettings settings() {
 		return this.settings;
+	}
+
+	/**
+	 * Return the writer of wire events' data.
+	 * @return the JSON writer
+	 */
+	public Json json() {
+		return this.json;
 	}
 
 	/**
@@ -140,15 +137,11 @@ public final class StrandEngine implements AutoCloseable {
 		return this.metrics;
 	}
 
-	Json json() {
-		return this.json;
-	}
-
 	ContextSnapshot captureContext() {
 		return this.snapshots.captureAll();
 	}
 
-	/** The timer actions not yet run or cancelled: a view or task that is done must hold none. */
+	/** The timer actions not yet run or cancelled: a tab or task that is done must hold none. */
 	int pendingTimers() {
 		return this.timer.getQueue().size();
 	}
@@ -210,13 +203,13 @@ public final class StrandEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Close every open view (its tasks end with {@link CancelReason#SHUTDOWN}) and wait up to the shutdown
-	 * grace for task bodies to finish. The engine stays usable: new views may open afterwards.
+	 * Wait up to the shutdown grace until no task body runs and the condition holds, for example until every
+	 * tab has closed.
+	 * @param done what else must hold
 	 */
-	public void closeViews() {
-		this.registry.closeAll(CancelReason.SHUTDOWN);
+	public void awaitQuiet(java.util.function.BooleanSupplier done) {
 		long deadline = System.nanoTime() + this.settings.shutdownGrace().toNanos();
-		while ((this.runningBodies.get() > 0 || this.registry.size() > 0) && System.nanoTime() < deadline) {
+		while ((this.runningBodies.get() > 0 || !done.getAsBoolean()) && System.nanoTime() < deadline) {
 			try {
 				Thread.sleep(10);
 			}
@@ -231,16 +224,13 @@ public final class StrandEngine implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Close every view, as {@link #closeViews()} does, then stop the engine's timer and mailbox threads.
-	 */
+	/** Refuse new tasks, and stop the engine's timer and mailbox threads. */
 	@Override
 	public void close() {
 		if (this.closed) {
 			return;
 		}
 		this.closed = true;
-		closeViews();
 		this.timer.shutdownNow();
 		this.mailboxExecutor.shutdown();
 	}

@@ -25,4 +25,11 @@ public interface StrandMetrics {
 	default void chunkDelivered(String task) {
 	}
 
+	/**
+	 * A {@code @HandleAsync} or {@code @HandleChunk} callback threw; its changes were discarded.
+	 * @param callback the annotation, such as {@code @HandleAsync}
+	 */
+	default void callbackFailed(String callback) {
+	}
+
 }

@@ -25,8 +25,8 @@ import dev.strand.TaskTimeoutException;
 
 /**
  * One run of a task: its generation, its thread and its single outcome. The outcome is settled exactly
- * once, by whichever comes first of completion, cancellation and timeout; the view then receives it on its
- * mailbox and keeps it only if this run is still the current one for its name.
+ * once, by whichever comes first of completion, cancellation and timeout. A run only reports to its
+ * {@link Listener}; it never touches its tab.
  */
 final class TaskRun implements TaskContext {
 
@@ -34,7 +34,12 @@ final class TaskRun implements TaskContext {
 
 	private static final ThreadLocal<TaskRun> CURRENT = new ThreadLocal<>();
 
-	final ViewState view;
+	private final StrandEngine engine;
+
+	private final Listener listener;
+
+	/** The tab's id, for the log. */
+	private final String tab;
 
 	final String name;
 
@@ -42,6 +47,9 @@ final class TaskRun implements TaskContext {
 
 	/** The assigns this run loads ({@code assignAsync}), or empty. */
 	final Set<String> keys;
+
+	/** Whether its {@code AsyncResult}s have settled; touched only on the tab's mailbox. */
+	boolean resultsSettled;
 
 	private final AsyncTask<?> body;
 
@@ -69,15 +77,17 @@ final class TaskRun implements TaskContext {
 
 	private @Nullable ScheduledFuture<?> timer;
 
-	TaskRun(ViewState view, String name, long generation, Set<String> keys, AsyncTask<?> body, Duration timeout,
-			ContextSnapshot context) {
-		this.view = view;
+	TaskRun(StrandEngine engine, Listener listener, String tab, String name, long generation, Set<String> keys,
+			AsyncTask<?> body, Duration timeout) {
+		this.engine = engine;
+		this.listener = listener;
+		this.tab = tab;
 		this.name = name;
 		this.generation = generation;
 		this.keys = keys;
 		this.body = body;
 		this.timeout = timeout;
-		this.context = context;
+		this.context = engine.captureContext();
 	}
 
 	/**
@@ -97,18 +107,24 @@ final class TaskRun implements TaskContext {
 	public void push(Object chunk) throws InterruptedException {
 		Objects.requireNonNull(chunk, "A chunk must not be null");
 		checkCancelled();
-		this.view.pushChunk(this, chunk);
+		this.listener.chunk(this, chunk);
 	}
 
 	@Override
 	public void progress(long done, long total) {
 		this.progress.set(new Progress(done, total));
 		if (this.progressQueued.compareAndSet(false, true)) {
-			this.view.mailbox().execute(() -> {
-				this.progressQueued.set(false);
-				this.view.deliverProgress(this, this.progress.get());
-			});
+			this.listener.progress(this);
 		}
+	}
+
+	/**
+	 * Return the latest progress and let the next report notify the listener again.
+	 * @return the latest progress
+	 */
+	@Nullable Progress takeProgress() {
+		this.progressQueued.set(false);
+		return this.progress.get();
 	}
 
 	@Override
@@ -120,8 +136,15 @@ final class TaskRun implements TaskContext {
 		return this.outcome.get() != null;
 	}
 
-	/** Start the body on the engine's executor; called on the view's mailbox once it is connected. */
-	void launch(StrandEngine engine) {
+	boolean isLaunched() {
+		synchronized (this) {
+			return this.launched;
+		}
+	}
+
+	/** Start the body on the engine's executor; called on the tab's mailbox once it is connected. */
+	void launch() {
+		StrandEngine engine = this.engine;
 		if (isSettled()) {
 			return;
 		}
@@ -144,7 +167,7 @@ final class TaskRun implements TaskContext {
 	}
 
 	private void runBody() {
-		StrandEngine engine = this.view.engine();
+		StrandEngine engine = this.engine;
 		synchronized (this) {
 			if (isSettled()) {
 				return;
@@ -186,7 +209,7 @@ final class TaskRun implements TaskContext {
 		}
 		engine.bodyEnded(wasLingering);
 		if (wasWarned) {
-			logger.info("Task '" + this.name + "' of view " + this.view.id() + " ended "
+			logger.info("Task '" + this.name + "' of view " + this.tab + " ended "
 					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.startNanos) + " ms after it started, after it was stopped");
 		}
 	}
@@ -201,8 +224,8 @@ final class TaskRun implements TaskContext {
 	}
 
 	private void timedOut() {
-		if (stop(new Outcome.Exit<>(new TaskTimeoutException(this.name, this.timeout), this.view.engine().newRef()))) {
-			logger.warn("Task '" + this.name + "' of view " + this.view.id() + " timed out after " + this.timeout);
+		if (stop(new Outcome.Exit<>(new TaskTimeoutException(this.name, this.timeout), this.engine.newRef()))) {
+			logger.warn("Task '" + this.name + "' of view " + this.tab + " timed out after " + this.timeout);
 		}
 	}
 
@@ -210,7 +233,7 @@ final class TaskRun implements TaskContext {
 		if (!this.outcome.compareAndSet(null, stopped)) {
 			return false;
 		}
-		StrandEngine engine = this.view.engine();
+		StrandEngine engine = this.engine;
 		boolean interrupted = false;
 		synchronized (this) {
 			if (this.bodyRunning && this.thread != null) {
@@ -221,7 +244,7 @@ final class TaskRun implements TaskContext {
 				interrupted = true;
 			}
 		}
-		// handed to the view only now, so that its callback already sees the body counted as lingering
+		// reported only now, so that the callback already sees the body counted as lingering
 		ended(stopped);
 		if (interrupted) {
 			engine.schedule(this::warnIfLingering, engine.settings().lingerWarning());
@@ -236,13 +259,13 @@ final class TaskRun implements TaskContext {
 			}
 			this.warnedLingering = true;
 		}
-		logger.warn("Task '" + this.name + "' of view " + this.view.id()
+		logger.warn("Task '" + this.name + "' of view " + this.tab
 				+ " is still running after it was stopped: it ignores interrupts. It is reported as ended; "
 				+ "make it check TaskContext.isCancelled() or let InterruptedException propagate");
 	}
 
 	/**
-	 * Set the outcome if it is not set yet, and hand it to the view's mailbox.
+	 * Set the outcome if it is not set yet, and report it.
 	 * @param result the outcome
 	 * @return whether this call set it
 	 */
@@ -255,7 +278,7 @@ final class TaskRun implements TaskContext {
 	}
 
 	/**
-	 * Release what the run held, record it and hand its outcome, just settled, to the view's mailbox.
+	 * Release what the run held, record it and report its outcome, just settled.
 	 * @param result the outcome
 	 */
 	private void ended(Outcome<?> result) {
@@ -263,7 +286,7 @@ final class TaskRun implements TaskContext {
 		if (pending != null) {
 			pending.cancel(false);
 		}
-		StrandEngine engine = this.view.engine();
+		StrandEngine engine = this.engine;
 		boolean wasLaunched;
 		long nanos;
 		synchronized (this) {
@@ -275,22 +298,48 @@ final class TaskRun implements TaskContext {
 		}
 		logOutcome(result);
 		engine.metrics().taskEnded(this.name, result.kind(), nanos);
-		this.view.mailbox().execute(() -> this.view.deliverOutcome(this, result));
+		this.listener.ended(this, result);
 	}
 
 	private void logOutcome(Outcome<?> result) {
 		switch (result) {
 			case Outcome.Exit<?> exit when !exit.timedOut() && !(exit.error() instanceof CancellationException) ->
-				logger.error("Task '" + this.name + "' of view " + this.view.id() + " crashed [ref " + exit.ref() + "]",
+				logger.error("Task '" + this.name + "' of view " + this.tab + " crashed [ref " + exit.ref() + "]",
 						exit.error());
-			case Outcome.Failed<?> failed -> logger.info("Task '" + this.name + "' of view " + this.view.id()
+			case Outcome.Failed<?> failed -> logger.info("Task '" + this.name + "' of view " + this.tab
 					+ " failed with " + failed.reason() + " [ref " + failed.ref() + "]");
 			default -> {
 				if (logger.isDebugEnabled()) {
-					logger.debug("Task '" + this.name + "' of view " + this.view.id() + " ended: " + result.kind());
+					logger.debug("Task '" + this.name + "' of view " + this.tab + " ended: " + result.kind());
 				}
 			}
 		}
+	}
+
+	/** Where a run reports: its chunks, its progress and its single outcome. */
+	interface Listener {
+
+		/**
+		 * The task pushed a chunk; may block while its stream lags (backpressure).
+		 * @param run the run
+		 * @param chunk the chunk
+		 * @throws InterruptedException if the task is cancelled while it waits
+		 */
+		void chunk(TaskRun run, Object chunk) throws InterruptedException;
+
+		/**
+		 * The task reported progress, and no earlier report is waiting; read it with {@link #takeProgress()}.
+		 * @param run the run
+		 */
+		void progress(TaskRun run);
+
+		/**
+		 * The run's outcome was settled; called exactly once, by whichever settled it.
+		 * @param run the run
+		 * @param outcome the outcome
+		 */
+		void ended(TaskRun run, Outcome<?> outcome);
+
 	}
 
 }

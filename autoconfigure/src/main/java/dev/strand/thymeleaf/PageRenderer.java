@@ -13,20 +13,23 @@ import org.thymeleaf.ITemplateEngine;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.context.ITemplateContext;
 
-import dev.strand.View;
-import dev.strand.internal.ViewRenderer;
-import dev.strand.internal.ViewState;
-import dev.strand.web.ViewArgumentResolver;
+import dev.strand.internal.PageModel;
+import dev.strand.internal.Tab;
+import dev.strand.internal.TabRenderer;
+import dev.strand.internal.WireEvent.Patch;
+import dev.strand.internal.WireEvent.Op;
 
 /**
  * A page's re-rendering plan, learned during its first render: which elements (by id, in which template)
  * depend on which assigns, and which fragment renders each stream's chunks. A change re-renders just those
  * elements, with Thymeleaf's fragment selection on their own template and the view's assigns as variables.
  */
-final class PageRenderer implements ViewRenderer {
+final class PageRenderer implements TabRenderer {
 
 	/** The pseudo-key of elements that only a full re-render refreshes. */
 	static final String ALWAYS = "@all";
+
+	private final Tab tab;
 
 	private final ITemplateEngine engine;
 
@@ -38,7 +41,8 @@ final class PageRenderer implements ViewRenderer {
 
 	private final Map<String, String> chunkFragments = new ConcurrentHashMap<>();
 
-	PageRenderer(ITemplateEngine engine, Locale locale, String contextPath) {
+	PageRenderer(Tab tab, ITemplateEngine engine, Locale locale, String contextPath) {
+		this.tab = tab;
 		this.engine = engine;
 		this.locale = locale;
 		this.contextPath = contextPath;
@@ -57,25 +61,25 @@ final class PageRenderer implements ViewRenderer {
 	}
 
 	@Override
-	public List<Patch> render(View view, Set<String> changed) {
+	public List<Patch> render(Set<String> changed) {
 		List<Patch> patches = new ArrayList<>();
 		this.elements.forEach((id, element) -> {
 			if (element.keys.stream().anyMatch(changed::contains)) {
-				patches.add(new Patch(id, "replace", renderElement(view, id, element.template)));
+				patches.add(new Patch(id, Op.REPLACE, renderElement(id, element.template)));
 			}
 		});
 		return nonNested(patches);
 	}
 
 	@Override
-	public List<Patch> renderAll(View view) {
+	public List<Patch> renderAll() {
 		List<Patch> patches = new ArrayList<>();
-		this.elements.forEach((id, element) -> patches.add(new Patch(id, "replace", renderElement(view, id, element.template))));
+		this.elements.forEach((id, element) -> patches.add(new Patch(id, Op.REPLACE, renderElement(id, element.template))));
 		return nonNested(patches);
 	}
 
 	@Override
-	public @Nullable String renderChunk(View view, String task, Object chunk) {
+	public @Nullable String renderChunk(String task, Object chunk) {
 		String fragment = this.chunkFragments.get(task);
 		if (fragment == null) {
 			return null;
@@ -83,18 +87,18 @@ final class PageRenderer implements ViewRenderer {
 		int separator = fragment.indexOf("::");
 		String template = fragment.substring(0, separator).trim();
 		String selector = fragment.substring(separator + 2).trim();
-		Map<String, Object> variables = variables(view);
+		Map<String, Object> variables = variables();
 		variables.put("chunk", chunk);
 		return this.engine.process(template, Set.of(selector), new Context(this.locale, variables));
 	}
 
-	private String renderElement(View view, String id, String template) {
-		return this.engine.process(template, Set.of("#" + id), new Context(this.locale, variables(view))).trim();
+	private String renderElement(String id, String template) {
+		return this.engine.process(template, Set.of("#" + id), new Context(this.locale, variables())).trim();
 	}
 
-	private Map<String, Object> variables(View view) {
-		Map<String, Object> variables = new HashMap<>(view.assigns());
-		variables.put(ViewArgumentResolver.VIEW_ATTRIBUTE, view);
+	private Map<String, Object> variables() {
+		Map<String, Object> variables = new HashMap<>(this.tab.view().assigns());
+		variables.put(PageModel.TAB, this.tab);
 		variables.put(StrandLinkBuilder.CONTEXT_PATH, this.contextPath);
 		return variables;
 	}
@@ -115,14 +119,11 @@ final class PageRenderer implements ViewRenderer {
 		return kept;
 	}
 
-	static PageRenderer of(ViewState view, ITemplateEngine engine, ITemplateContext context) {
-		if (view.renderer() instanceof PageRenderer existing) {
-			return existing;
-		}
-		Locale locale = (context.getLocale() != null) ? context.getLocale() : Locale.getDefault();
-		PageRenderer renderer = new PageRenderer(engine, locale, StrandLinkBuilder.contextPath(context));
-		view.renderer(renderer);
-		return renderer;
+	static PageRenderer of(Tab tab, ITemplateEngine engine, ITemplateContext context) {
+		return (PageRenderer) tab.renderer(() -> {
+			Locale locale = (context.getLocale() != null) ? context.getLocale() : Locale.getDefault();
+			return new PageRenderer(tab, engine, locale, StrandLinkBuilder.contextPath(context));
+		});
 	}
 
 	private record Element(String template, Set<String> keys) {

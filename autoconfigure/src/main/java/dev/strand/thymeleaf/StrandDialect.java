@@ -24,8 +24,8 @@ import org.unbescape.html.HtmlEscape;
 
 import dev.strand.AsyncResult;
 import dev.strand.Progress;
-import dev.strand.internal.ViewState;
-import dev.strand.web.ViewArgumentResolver;
+import dev.strand.internal.PageModel;
+import dev.strand.internal.Tab;
 
 /**
  * The {@code strand:} dialect: puts the view token and strand.js on the page, renders LiveView's
@@ -70,14 +70,14 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				new Watch(prefix));
 	}
 
-	private static @Nullable ViewState view(ITemplateContext context) {
-		return (context.getVariable(ViewArgumentResolver.VIEW_ATTRIBUTE) instanceof ViewState view) ? view : null;
+	private static @Nullable Tab tab(ITemplateContext context) {
+		return (context.getVariable(PageModel.TAB) instanceof Tab tab) ? tab : null;
 	}
 
 	private void track(ITemplateContext context, String id, Set<String> keys) {
-		ViewState view = view(context);
-		if (view != null) {
-			PageRenderer.of(view, this.engine.get(), context)
+		Tab tab = tab(context);
+		if (tab != null) {
+			PageRenderer.of(tab, this.engine.get(), context)
 				.track(id, context.getTemplateData().getTemplate(), keys);
 		}
 	}
@@ -114,18 +114,18 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, IElementTagStructureHandler handler) {
-			ViewState view = view(context);
+			Tab tab = tab(context);
 			StringBuilder html = new StringBuilder();
-			if (view != null) {
-				html.append("<meta name=\"strand-view\" content=\"").append(escape(view.id())).append("\">\n");
+			if (tab != null) {
+				html.append("<meta name=\"strand-view\" content=\"").append(escape(tab.id())).append("\">\n");
 				html.append("<meta name=\"strand-stream\" content=\"").append(escape(StrandDialect.this.streamPath)).append("\">\n");
-				html.append("<meta name=\"strand-event\" content=\"").append(view.lastEventId()).append("\">\n");
-				if (context.getVariable(CsrfAttributes.TOKEN) instanceof String token
-						&& context.getVariable(CsrfAttributes.HEADER) instanceof String header) {
+				html.append("<meta name=\"strand-event\" content=\"").append(tab.lastEventId()).append("\">\n");
+				if (context.getVariable(PageModel.CSRF_TOKEN) instanceof String token
+						&& context.getVariable(PageModel.CSRF_HEADER) instanceof String header) {
 					html.append("<meta name=\"strand-csrf\" content=\"").append(escape(token))
 						.append("\" data-header=\"").append(escape(header)).append("\">\n");
 				}
-				PageRenderer.of(view, StrandDialect.this.engine.get(), context);
+				PageRenderer.of(tab, StrandDialect.this.engine.get(), context);
 			}
 			html.append("<script type=\"module\" src=\"").append(escape(StrandDialect.this.scriptPath)).append("\"></script>");
 			handler.replaceWith(html.toString(), false);
@@ -213,9 +213,9 @@ public final class StrandDialect extends AbstractProcessorDialect {
 							+ "'import :: line', but got '" + fragment + "'");
 				}
 				handler.removeAttribute(PREFIX, "chunk");
-				ViewState view = view(context);
-				if (view != null) {
-					PageRenderer.of(view, StrandDialect.this.engine.get(), context).chunkFragment(task, fragment);
+				Tab tab = tab(context);
+				if (tab != null) {
+					PageRenderer.of(tab, StrandDialect.this.engine.get(), context).chunkFragment(task, fragment);
 				}
 			}
 			track(context, id, Set.of(PageRenderer.ALWAYS));
@@ -272,9 +272,9 @@ public final class StrandDialect extends AbstractProcessorDialect {
 			String id = id(tag, "flash");
 			handler.setAttribute("data-strand-flash", "");
 			handler.setAttribute("aria-live", "polite");
-			ViewState view = view(context);
+			Tab tab = tab(context);
 			StringBuilder html = new StringBuilder();
-			Map<String, String> flashes = (view != null) ? view.flashes() : Map.of();
+			Map<String, String> flashes = (tab != null) ? tab.flashes() : Map.of();
 			flashes.forEach((kind, message) -> html.append("<div class=\"strand-flash strand-flash-").append(escape(kind))
 				.append("\" data-kind=\"").append(escape(kind)).append("\" role=\"status\"><span class=\"strand-flash-text\">")
 				.append(escape(message))
@@ -303,20 +303,6 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				}
 			}
 			track(context, id, keys);
-		}
-
-	}
-
-	/** The names of the variables a page's CSRF token is exposed under. */
-	public static final class CsrfAttributes {
-
-		/** The token's value. */
-		public static final String TOKEN = "strandCsrfToken";
-
-		/** The header to send it in. */
-		public static final String HEADER = "strandCsrfHeader";
-
-		private CsrfAttributes() {
 		}
 
 	}

@@ -6,7 +6,7 @@ import org.springframework.security.web.server.csrf.CsrfToken;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-import dev.strand.thymeleaf.StrandDialect;
+import dev.strand.internal.PageModel;
 
 /**
  * Exposes Spring Security's CSRF token to the page, so that {@code <strand:head/>} renders it and strand.js
@@ -20,8 +20,8 @@ public final class CsrfPageAttributes implements PageAttributes {
 		if (token == null) {
 			return Mono.just(Map.of());
 		}
-		return token.map((csrf) -> Map.<String, Object>of(StrandDialect.CsrfAttributes.TOKEN, csrf.getToken(),
-				StrandDialect.CsrfAttributes.HEADER, csrf.getHeaderName()))
+		return token.map((csrf) -> Map.<String, Object>of(PageModel.CSRF_TOKEN, csrf.getToken(),
+				PageModel.CSRF_HEADER, csrf.getHeaderName()))
 			.defaultIfEmpty(Map.of());
 	}
 

@@ -8,7 +8,6 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
-import dev.strand.internal.ViewRegistry;
 
 /**
  * Ends the mailbox turn a request holds once its exchange completes, and refuses page events whose body is
@@ -48,7 +47,7 @@ public final class StrandWebFilter implements WebFilter, Ordered {
 	}
 
 	static String sessionKeyAttribute() {
-		return ViewRegistry.class.getName() + ".KEY";
+		return "dev.strand.internal.ViewRegistry.KEY"; // the name sessions have stored it under since 0.1
 	}
 
 }

@@ -25,8 +25,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import dev.strand.internal.EventLog;
-import dev.strand.internal.ViewRegistry;
-import dev.strand.internal.ViewState;
+import dev.strand.internal.Tab;
+import dev.strand.internal.TabRegistry;
 
 /**
  * Serves each tab's Server-Sent Events stream. The stream reads the view's event log at the pace the
@@ -36,13 +36,13 @@ import dev.strand.internal.ViewState;
  */
 public final class StreamHandler {
 
-	private final ViewRegistry registry;
+	private final TabRegistry registry;
 
 	private final Supplier<@Nullable WebSessionStore> sessionStore;
 
 	private final Duration heartbeat;
 
-	public StreamHandler(ViewRegistry registry, Supplier<@Nullable WebSessionStore> sessionStore, Duration heartbeat) {
+	public StreamHandler(TabRegistry registry, Supplier<@Nullable WebSessionStore> sessionStore, Duration heartbeat) {
 		this.registry = registry;
 		this.sessionStore = sessionStore;
 		this.heartbeat = heartbeat;
@@ -62,7 +62,7 @@ public final class StreamHandler {
 
 	private Mono<ServerResponse> status(ServerRequest request) {
 		return lookup(request).flatMap((lookup) -> switch (lookup.status()) {
-			case FOUND -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue("connected=" + lookup.view().isConnected());
+			case FOUND -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue("connected=" + lookup.tab().isConnected());
 			case OTHER_SESSION -> ServerResponse.notFound().build();
 			case GONE -> ServerResponse.noContent().build();
 		});
@@ -81,13 +81,13 @@ public final class StreamHandler {
 				.contentType(MediaType.TEXT_EVENT_STREAM)
 				.header("Cache-Control", "no-cache, no-transform")
 				.header("X-Accel-Buffering", "no")
-				.body(BodyInserters.fromServerSentEvents(events(lookup.view(), lastEventId)));
+				.body(BodyInserters.fromServerSentEvents(events(lookup.tab(), lastEventId)));
 			case OTHER_SESSION -> ServerResponse.notFound().build();
 			case GONE -> ServerResponse.noContent().build();
 		});
 	}
 
-	private Mono<ViewRegistry.Lookup> lookup(ServerRequest request) {
+	private Mono<TabRegistry.Lookup> lookup(ServerRequest request) {
 		String id = request.queryParam("view").orElse("");
 		return request.session().map((session) -> this.registry.find(sessionKey(session),
 				new WebSessionHandle(session, this.sessionStore.get()), id));
@@ -109,14 +109,14 @@ public final class StreamHandler {
 		return id;
 	}
 
-	private Flux<ServerSentEvent<String>> events(ViewState view, long lastEventId) {
-		return Flux.create((sink) -> new Pump(view, sink).start(lastEventId));
+	private Flux<ServerSentEvent<String>> events(Tab tab, long lastEventId) {
+		return Flux.create((sink) -> new Pump(tab, sink).start(lastEventId));
 	}
 
 	/** Moves events from a view's log to one connection, as fast as the connection takes them. */
 	private final class Pump {
 
-		private final ViewState view;
+		private final Tab tab;
 
 		private final FluxSink<ServerSentEvent<String>> sink;
 
@@ -128,8 +128,8 @@ public final class StreamHandler {
 
 		private final AtomicBoolean disposed = new AtomicBoolean();
 
-		Pump(ViewState view, FluxSink<ServerSentEvent<String>> sink) {
-			this.view = view;
+		Pump(Tab tab, FluxSink<ServerSentEvent<String>> sink) {
+			this.tab = tab;
 			this.sink = sink;
 		}
 
@@ -147,13 +147,13 @@ public final class StreamHandler {
 				this.disposed.set(true);
 				EventLog.Subscription current = this.subscription.getAndSet(null);
 				if (current != null) {
-					this.view.disconnect(current);
+					this.tab.disconnect(current);
 				}
 			});
-			this.view.connect(lastEventId, this::drain, (subscribed) -> {
+			this.tab.connect(lastEventId, this::drain, (subscribed) -> {
 				this.subscription.set(subscribed);
 				if (this.disposed.get() && this.subscription.compareAndSet(subscribed, null)) {
-					this.view.disconnect(subscribed);
+					this.tab.disconnect(subscribed);
 					return;
 				}
 				drain();
@@ -167,7 +167,7 @@ public final class StreamHandler {
 			do {
 				EventLog.Subscription current = this.subscription.get();
 				if (current == null) {
-					if (this.view.isClosed()) {
+					if (this.tab.isClosed()) {
 						this.sink.complete();
 					}
 					continue;
@@ -178,19 +178,19 @@ public final class StreamHandler {
 						this.sink.next(ServerSentEvent.<String>builder().comment("hb").build());
 						continue;
 					}
-					EventLog.Event event = current.next();
+					EventLog.Entry event = current.next();
 					if (event == null) {
 						exhausted = true;
 						break;
 					}
 					this.sink.next(ServerSentEvent.builder(event.data())
 						.id(Long.toString(event.id()))
-						.event(event.type())
+						.event(event.name())
 						.build());
 				}
 				if (current.overrun() || (current.ended() && exhausted)) {
 					if (current.overrun()) {
-						this.sink.error(new IllegalStateException(this.view + ": the browser fell too far behind; "
+						this.sink.error(new IllegalStateException(this.tab + ": the browser fell too far behind; "
 								+ "its stream was dropped so that it resynchronises"));
 					}
 					else {

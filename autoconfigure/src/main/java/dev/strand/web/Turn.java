@@ -3,15 +3,18 @@ package dev.strand.web;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.strand.internal.Tab;
+
 /**
- * The mailbox turn a request holds while its handler changes a view; ended by {@link StrandWebFilter} when
- * the exchange completes, whichever of the two comes first.
+ * The turn a request holds on its tab while its handler changes the view: committed just before the
+ * response is, and ended by {@link StrandWebFilter} when the exchange completes, whichever of that and the
+ * grant comes first.
  */
 final class Turn {
 
 	static final String ATTRIBUTE = Turn.class.getName();
 
-	private @Nullable Runnable end;
+	private Tab.@Nullable PageTurn turn;
 
 	private boolean finished;
 
@@ -27,30 +30,42 @@ final class Turn {
 	/**
 	 * The turn was granted; returns {@code false} (and ends it) if the exchange has already completed.
 	 */
-	boolean granted(Runnable end) {
+	boolean granted(Tab.PageTurn turn) {
 		synchronized (this) {
 			if (!this.finished) {
-				this.end = end;
+				this.turn = turn;
 				return true;
 			}
 		}
-		end.run();
+		turn.end();
 		return false;
+	}
+
+	/**
+	 * The response is about to be sent: put the handler's changes into the tab's log.
+	 * @return the id of the tab's last event, or {@code -1} if the turn has already ended
+	 */
+	long commit() {
+		Tab.PageTurn turn;
+		synchronized (this) {
+			turn = this.turn;
+		}
+		return (turn != null) ? turn.commit() : -1;
 	}
 
 	/** The exchange completed. */
 	void finish() {
-		Runnable toRun;
+		Tab.PageTurn toEnd;
 		synchronized (this) {
 			if (this.finished) {
 				return;
 			}
 			this.finished = true;
-			toRun = this.end;
-			this.end = null;
+			toEnd = this.turn;
+			this.turn = null;
 		}
-		if (toRun != null) {
-			toRun.run();
+		if (toEnd != null) {
+			toEnd.end();
 		}
 	}
 

@@ -23,23 +23,27 @@ import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
 import dev.strand.View;
-import dev.strand.internal.ViewRegistry;
-import dev.strand.internal.ViewState;
+import dev.strand.internal.MemoryTabRegistry;
+import dev.strand.internal.PageModel;
+import dev.strand.internal.Tab;
+import dev.strand.internal.TabRegistry;
 
 /**
  * Resolves a {@link View} controller argument. A request without the {@code Strand-View} header (the page's
- * GET) creates a view for the caller's session; a page event presents the header and gets that view, if it
- * belongs to the caller's session. Either way the handler runs inside a turn of the view's mailbox.
+ * GET) opens a tab for the caller's session; a page event presents the header and gets that tab's view, if
+ * it belongs to the caller's session. Either way the handler runs inside a turn of the tab, which is
+ * committed (its changes put into the tab's log) just before the response, whose {@code Strand-Event}
+ * header then names the tab's last event.
  */
 public final class ViewArgumentResolver implements HandlerMethodArgumentResolver {
 
-	/** The model attribute under which a page's template finds its view. */
-	public static final String VIEW_ATTRIBUTE = "strandView";
+	/** The header that names the last event of a page event's tab once its handler has run. */
+	public static final String EVENT_HEADER = "Strand-Event";
 
 	private static final boolean REACTOR_NETTY = ClassUtils.isPresent("reactor.netty.Connection",
 			ViewArgumentResolver.class.getClassLoader());
 
-	private final ViewRegistry registry;
+	private final TabRegistry registry;
 
 	private final CallbackMethods callbacks;
 
@@ -47,7 +51,7 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 
 	private final PageAttributes pageAttributes;
 
-	public ViewArgumentResolver(ViewRegistry registry, CallbackMethods callbacks, Supplier<@Nullable WebSessionStore> sessionStore,
+	public ViewArgumentResolver(TabRegistry registry, CallbackMethods callbacks, Supplier<@Nullable WebSessionStore> sessionStore,
 			PageAttributes pageAttributes) {
 		this.registry = registry;
 		this.callbacks = callbacks;
@@ -63,9 +67,9 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 	@Override
 	public Mono<Object> resolveArgument(MethodParameter parameter, BindingContext bindingContext,
 			ServerWebExchange exchange) {
-		View resolved = exchange.getAttribute(VIEW_ATTRIBUTE);
+		Tab resolved = exchange.getAttribute(PageModel.TAB);
 		if (resolved != null) {
-			return Mono.just(resolved);
+			return Mono.just(resolved.view());
 		}
 		String id = exchange.getRequest().getHeaders().getFirst(StrandWebFilter.VIEW_HEADER);
 		return exchange.getSession().flatMap((session) -> (id != null) ? existing(id, session, exchange)
@@ -81,45 +85,48 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 		}
 		String key = session.getAttribute(StrandWebFilter.sessionKeyAttribute());
 		if (key == null) {
-			key = ViewRegistry.newKey();
+			key = MemoryTabRegistry.newKey();
 			session.getAttributes().put(StrandWebFilter.sessionKeyAttribute(), key);
 		}
 		Object handler = exchange.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE);
 		Object bean = (handler instanceof HandlerMethod method) ? method.getBean() : parameter.getContainingClass();
-		ViewState view = this.registry.create(key, new WebSessionHandle(session, this.sessionStore.get()),
+		Tab tab = this.registry.open(key, new WebSessionHandle(session, this.sessionStore.get()),
 				this.callbacks.forBean(bean));
 		Map<String, Object> model = bindingContext.getModel().asMap();
-		model.put(VIEW_ATTRIBUTE, view);
+		model.put(PageModel.TAB, tab);
 		return this.pageAttributes.attributes(exchange).flatMap((attributes) -> {
 			model.putAll(attributes);
-			return turn(view, exchange, () -> view.beginCreation(model), view::endCreation);
+			return turn(tab, model, exchange);
 		});
 	}
 
 	private Mono<Object> existing(String id, WebSession session, ServerWebExchange exchange) {
-		ViewRegistry.Lookup lookup = this.registry.find(session.getAttribute(StrandWebFilter.sessionKeyAttribute()),
+		TabRegistry.Lookup lookup = this.registry.find(session.getAttribute(StrandWebFilter.sessionKeyAttribute()),
 				new WebSessionHandle(session, this.sessionStore.get()), id);
 		return switch (lookup.status()) {
-			case FOUND -> turn(lookup.view(), exchange, () -> {
-			}, () -> {
-			});
+			case FOUND -> turn(lookup.tab(), null, exchange);
 			case OTHER_SESSION -> Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND));
 			case GONE -> Mono.error(new ResponseStatusException(HttpStatus.GONE,
 					"This page has expired: its view closed or its session ended. Reload the page"));
 		};
 	}
 
-	private Mono<Object> turn(ViewState view, ServerWebExchange exchange, Runnable begin, Runnable end) {
+	private Mono<Object> turn(Tab tab, @Nullable Map<String, Object> model, ServerWebExchange exchange) {
 		Turn turn = Turn.of(exchange);
 		Executor connectionThread = connectionThread(exchange);
-		return Mono.create((sink) -> view.openTurn((done) -> {
-			begin.run();
-			if (turn.granted(() -> {
-				end.run();
-				done.run();
-			})) {
-				exchange.getAttributes().put(VIEW_ATTRIBUTE, view);
-				connectionThread.execute(() -> sink.success(view));
+		return Mono.create((sink) -> tab.requestTurn(model, (granted) -> {
+			if (turn.granted(granted)) {
+				connectionThread.execute(() -> {
+					exchange.getAttributes().put(PageModel.TAB, tab);
+					exchange.getResponse().beforeCommit(() -> {
+						long lastEventId = turn.commit();
+						if (model == null && lastEventId >= 0) {
+							exchange.getResponse().getHeaders().set(EVENT_HEADER, Long.toString(lastEventId));
+						}
+						return Mono.empty();
+					});
+					sink.success(granted.view());
+				});
 			}
 		}));
 	}

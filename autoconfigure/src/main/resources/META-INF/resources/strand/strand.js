@@ -19,6 +19,7 @@ let failures = 0;       // consecutive failed (re)connects, for backoff
 let stopped = false;    // view closed or expired: never reconnect
 let leaving = false;    // page is being hidden/unloaded
 let retryTimer = 0;
+let waiters = [];       // posts waiting for the event that carries their changes: { id, resolve }
 
 const emit = (name, detail) =>
   document.dispatchEvent(new CustomEvent("strand:" + name, { detail }));
@@ -118,6 +119,7 @@ const handlers = {
 
 function shutdown(detail) {
   stopped = true;
+  settleWaiters(true);
   clearTimeout(retryTimer);
   source?.close();
   root.classList.remove("strand-disconnected");
@@ -148,6 +150,24 @@ function receive(es, kind, e) {
   } catch (err) {
     console.error("strand: failed to apply", kind, "event", err);
   }
+  settleWaiters();
+}
+
+// Resolves the posts whose changes (up to the event id their response named) have been applied.
+function settleWaiters(all = false) {
+  if (!waiters.length) return;
+  const due = waiters.filter((w) => all || (lastId !== null && w.id <= lastId));
+  waiters = waiters.filter((w) => !due.includes(w));
+  for (const w of due) w.resolve();
+}
+
+// Waits until the event with this id has been applied, or a while at most (the stream may be down).
+function applied(id) {
+  if (stopped || (lastId !== null && id <= lastId)) return Promise.resolve();
+  return new Promise((resolve) => {
+    waiters.push({ id, resolve });
+    setTimeout(resolve, 10000);
+  });
 }
 
 function connect() {
@@ -247,6 +267,10 @@ async function send(url, body, restore) {
     const res = await post(url, body);
     if (res.ok) {
       await res.arrayBuffer().catch(() => {}); // read it to the end, or the browser reports the request aborted
+      // Keep the control busy until the page shows what the handler changed: a second click on a Start
+      // button would otherwise land before the patch that turns it into Cancel.
+      const event = Number(res.headers.get("Strand-Event"));
+      if (Number.isSafeInteger(event)) await applied(event);
       return;
     }
     status = res.status;

@@ -36,7 +36,8 @@ import dev.strand.internal.EventLog;
 import dev.strand.internal.SessionHandle;
 import dev.strand.internal.StrandEngine;
 import dev.strand.internal.StrandMetrics;
-import dev.strand.internal.ViewState;
+import dev.strand.internal.Tab;
+import dev.strand.internal.TabRegistry;
 import dev.strand.thymeleaf.StrandDialect;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
@@ -93,7 +94,7 @@ class StrandAutoConfigurationTests {
 		this.contextRunner.withBean(StrandAutoConfiguration.TASK_EXECUTOR_BEAN_NAME, Executor.class, () -> executor)
 			.run((context) -> {
 				assertThat(context).getBean(StrandAutoConfiguration.TASK_EXECUTOR_BEAN_NAME).isSameAs(executor);
-				assertThat(Tasks.run(context.getBean(StrandEngine.class), "job", (task) -> "done"))
+				assertThat(Tasks.run(context.getBean(TabRegistry.class), "job", (task) -> "done"))
 					.isEqualTo(new Outcome.Ok<>("done"));
 				assertThat(executor.executed).hasValue(1);
 			});
@@ -104,7 +105,7 @@ class StrandAutoConfigurationTests {
 		CountingExecutor executor = new CountingExecutor();
 		this.contextRunner.withBean("applicationTaskExecutor", Executor.class, () -> executor).run((context) -> {
 			assertThat(context).getBean(StrandAutoConfiguration.TASK_EXECUTOR_BEAN_NAME).isNotSameAs(executor);
-			assertThat(Tasks.run(context.getBean(StrandEngine.class), "job", (task) -> Thread.currentThread().isVirtual()))
+			assertThat(Tasks.run(context.getBean(TabRegistry.class), "job", (task) -> Thread.currentThread().isVirtual()))
 				.isEqualTo(new Outcome.Ok<>(true));
 			assertThat(executor.executed).hasValue(0);
 		});
@@ -123,7 +124,7 @@ class StrandAutoConfigurationTests {
 		RecordingMetrics metrics = new RecordingMetrics();
 		this.contextRunner.withBean("userMetrics", StrandMetrics.class, () -> metrics).run((context) -> {
 			assertThat(context).doesNotHaveBean(MicrometerStrandMetrics.class);
-			Tasks.run(context.getBean(StrandEngine.class), "job", (task) -> "done");
+			Tasks.run(context.getBean(TabRegistry.class), "job", (task) -> "done");
 			await().atMost(Duration.ofSeconds(10)).until(() -> metrics.ended.containsKey("job"));
 			assertThat(metrics.ended).containsEntry("job", Outcome.Kind.OK);
 		});
@@ -193,7 +194,7 @@ class StrandAutoConfigurationTests {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class)).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context).doesNotHaveBean(StrandMetrics.class);
-			assertThat(Tasks.run(context.getBean(StrandEngine.class), "job", (task) -> "done"))
+			assertThat(Tasks.run(context.getBean(TabRegistry.class), "job", (task) -> "done"))
 				.isEqualTo(new Outcome.Ok<>("done"));
 		});
 	}
@@ -316,8 +317,8 @@ class StrandAutoConfigurationTests {
 		Tasks tasks = new Tasks();
 		CountDownLatch started = new CountDownLatch(1);
 		this.contextRunner.run((context) -> {
-			ViewState view = tasks.connectedView(context.getBean(StrandEngine.class));
-			view.execute(() -> view.startAsync("job", (task) -> {
+			Tab view = tasks.connectedView(context.getBean(TabRegistry.class));
+			Tasks.execute(view, (v) -> v.startAsync("job", (task) -> {
 				started.countDown();
 				new CountDownLatch(1).await();
 				return "unreachable";
@@ -330,7 +331,7 @@ class StrandAutoConfigurationTests {
 	@Test
 	void whenSessionExpiresThenTheReaperClosesItsViewsAtTheConfiguredInterval() {
 		this.contextRunner.withPropertyValues("strand.views.session-check-interval=10ms").run((context) -> {
-			StrandEngine engine = context.getBean(StrandEngine.class);
+			TabRegistry registry = context.getBean(TabRegistry.class);
 			SessionHandle expired = new SessionHandle() {
 
 				@Override
@@ -343,9 +344,9 @@ class StrandAutoConfigurationTests {
 				}
 
 			};
-			ViewState view = engine.registry().create("alice", expired, Callbacks.NONE);
+			Tab view = registry.open("alice", expired, Callbacks.NONE);
 			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(view::isClosed);
-			assertThat(engine.registry().size()).isZero();
+			assertThat(registry.size()).isZero();
 		});
 	}
 
@@ -358,10 +359,9 @@ class StrandAutoConfigurationTests {
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				assertThat(registry).isInstanceOf(SimpleMeterRegistry.class);
-				StrandEngine engine = context.getBean(StrandEngine.class);
 				Tasks tasks = new Tasks();
-				ViewState view = tasks.connectedView(engine);
-				view.execute(() -> view.startAsync("fine", (task) -> {
+				Tab view = tasks.connectedView(context.getBean(TabRegistry.class));
+				Tasks.execute(view, (v) -> v.startAsync("fine", (task) -> {
 					task.push("a");
 					task.push("b");
 					return "ok";
@@ -374,7 +374,7 @@ class StrandAutoConfigurationTests {
 				tasks.outcome("bad");
 				tasks.outcome("crash");
 				CountDownLatch blocked = new CountDownLatch(1);
-				view.execute(() -> view.startAsync("stuck", (task) -> {
+				Tasks.execute(view, (v) -> v.startAsync("stuck", (task) -> {
 					blocked.countDown();
 					new CountDownLatch(1).await();
 					return "unreachable";
@@ -382,7 +382,7 @@ class StrandAutoConfigurationTests {
 				assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
 				assertThat(registry.get("strand.tasks.active").gauge().value()).isEqualTo(1);
 				assertThat(registry.get("strand.views.active").gauge().value()).isEqualTo(1);
-				view.execute(() -> view.cancelAsync("stuck"));
+				Tasks.execute(view, (v) -> v.cancelAsync("stuck"));
 				tasks.outcome("stuck");
 				assertThat(registry.get("strand.tasks").tags("task", "fine", "outcome", "ok").timer().count()).isEqualTo(1);
 				assertThat(registry.get("strand.tasks").tags("task", "bad", "outcome", "failed").timer().count()).isEqualTo(1);
@@ -392,7 +392,7 @@ class StrandAutoConfigurationTests {
 				assertThat(registry.get("strand.tasks").timers()).hasSize(4);
 				assertThat(registry.get("strand.chunks").tag("task", "fine").counter().count()).isEqualTo(2);
 				assertThat(registry.get("strand.tasks.active").gauge().value()).isZero();
-				view.closeLater(CancelReason.VIEW_CLOSED);
+				view.close(CancelReason.VIEW_CLOSED);
 				await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("strand.views.active").gauge().value() == 0);
 				assertThat(registry.get("strand.tasks.lingering").gauge().value()).isZero();
 			});
@@ -404,8 +404,8 @@ class StrandAutoConfigurationTests {
 	static class UserLifecycleConfiguration {
 
 		@Bean
-		StrandLifecycle userLifecycle(StrandEngine engine) {
-			return new StrandLifecycle(engine, Duration.ofMinutes(1));
+		StrandLifecycle userLifecycle(StrandEngine engine, TabRegistry registry) {
+			return new StrandLifecycle(engine, registry, Duration.ofMinutes(1));
 		}
 
 	}
@@ -414,8 +414,8 @@ class StrandAutoConfigurationTests {
 	static class UserResolverConfiguration {
 
 		@Bean
-		ViewArgumentResolver userResolver(StrandEngine engine, CallbackMethods callbacks) {
-			return new ViewArgumentResolver(engine.registry(), callbacks, () -> null, PageAttributes.NONE);
+		ViewArgumentResolver userResolver(TabRegistry registry, CallbackMethods callbacks) {
+			return new ViewArgumentResolver(registry, callbacks, () -> null, PageAttributes.NONE);
 		}
 
 	}
@@ -424,8 +424,8 @@ class StrandAutoConfigurationTests {
 	static class UserStreamHandlerConfiguration {
 
 		@Bean
-		StreamHandler userStreamHandler(StrandEngine engine) {
-			return new StreamHandler(engine.registry(), () -> null, Duration.ofSeconds(5));
+		StreamHandler userStreamHandler(TabRegistry registry) {
+			return new StreamHandler(registry, () -> null, Duration.ofSeconds(5));
 		}
 
 	}
@@ -435,15 +435,27 @@ class StrandAutoConfigurationTests {
 
 		private final Map<String, CompletableFuture<Outcome<?>>> outcomes = new ConcurrentHashMap<>();
 
-		static Outcome<?> run(StrandEngine engine, String name, AsyncTask<?> body) {
+		static Outcome<?> run(TabRegistry registry, String name, AsyncTask<?> body) {
 			Tasks tasks = new Tasks();
-			ViewState view = tasks.connectedView(engine);
-			view.execute(() -> view.startAsync(name, body));
+			Tab view = tasks.connectedView(registry);
+			execute(view, (v) -> v.startAsync(name, body));
 			return tasks.outcome(name);
 		}
 
-		ViewState connectedView(StrandEngine engine) {
-			ViewState view = engine.registry().create("session", SessionHandle.DETACHED, this);
+		/** Run an action on a tab's view in a turn of its own. */
+		static void execute(Tab tab, java.util.function.Consumer<View> action) {
+			tab.requestTurn(null, (turn) -> {
+				try {
+					action.accept(turn.view());
+				}
+				finally {
+					turn.end();
+				}
+			});
+		}
+
+		Tab connectedView(TabRegistry registry) {
+			Tab view = registry.open("session", SessionHandle.DETACHED, this);
 			CompletableFuture<EventLog.Subscription> connected = new CompletableFuture<>();
 			view.connect(0, () -> {
 			}, connected::complete);

@@ -14,6 +14,7 @@ import dev.strand.AsyncOptions;
 import dev.strand.AsyncResult;
 import dev.strand.CancelReason;
 import dev.strand.Outcome;
+import dev.strand.View;
 import dev.strand.TaskFailedException;
 
 import static dev.strand.internal.EngineTestSupport.connect;
@@ -34,15 +35,19 @@ class AssignAsyncTests {
 
 	private final StrandEngine engine = StrandEngine.withDefaults();
 
-	private final ViewState view = this.engine.registry().create("session", SessionHandle.DETACHED, this.callbacks);
+	private final MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
+
+	private final TabActor tab = this.registry.open("session", SessionHandle.DETACHED, this.callbacks);
+
+	private final View view = this.tab.view();
 
 	@AfterEach
 	void closeEngine() {
-		this.engine.close();
+		EngineTestSupport.shutDown(this.engine, this.registry);
 	}
 
 	private AsyncResult<?> result(String key) {
-		return inTurn(this.view, () -> this.view.<AsyncResult<?>>get(key));
+		return inTurn(this.tab, () -> this.view.<AsyncResult<?>>get(key));
 	}
 
 	private AsyncResult<?> awaitSettled(String key) {
@@ -51,47 +56,47 @@ class AssignAsyncTests {
 	}
 
 	private void loaded(String key, Object value) {
-		inTurn(this.view, () -> this.view.assignAsync(key, () -> value));
+		inTurn(this.tab, () -> this.view.assignAsync(key, () -> value));
 		assertThat(awaitSettled(key)).isEqualTo(AsyncResult.ok(value));
 	}
 
 	@Test
 	void whenLoaderReturnsThenTheResultIsOk() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> "acme"));
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> "acme"));
 		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("acme"));
 		assertThat(this.callbacks.outcomes).isEmpty();
 	}
 
 	@Test
 	void whenLoaderReturnsNullThenTheResultIsOkWithNull() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> null));
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> null));
 		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok(null));
 	}
 
 	@Test
 	void whenViewIsNotConnectedThenTheLoaderDoesNotRunAndTheResultShowsLoading() {
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> "acme"));
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> "acme"));
 		assertThat(result("org")).isEqualTo(AsyncResult.pending());
 		assertThat(this.engine.activeTasks()).isZero();
-		assertThat(inTurn(this.view, () -> this.view.isRunning("org"))).isTrue();
-		connect(this.view);
+		assertThat(inTurn(this.tab, () -> this.view.isRunning("org"))).isTrue();
+		connect(this.tab);
 		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("acme"));
 	}
 
 	@Test
 	void whenLoaderReturnsEveryKeyThenEachKeyGetsItsValue() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> Map.of("profile", "ada", "rank", 1)));
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> Map.of("profile", "ada", "rank", 1)));
 		assertThat(awaitSettled("profile")).isEqualTo(AsyncResult.ok("ada"));
 		assertThat(awaitSettled("rank")).isEqualTo(AsyncResult.ok(1));
 	}
 
 	@Test
 	void whenLoaderMissesAKeyThenEveryKeyFailsWithAnExitThatNamesIt(CapturedOutput output) {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank", "badge"), () -> Map.of("profile", "ada")));
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync(Set.of("profile", "rank", "badge"), () -> Map.of("profile", "ada")));
 		AsyncResult<?> profile = awaitSettled("profile");
 		assertThat(profile.failed()).isNotNull();
 		assertThat(profile.failed().kind()).isEqualTo(Outcome.Kind.EXIT);
@@ -105,8 +110,8 @@ class AssignAsyncTests {
 
 	@Test
 	void whenLoaderOfSeveralKeysReturnsNullThenItExitsWithAClearMessage(CapturedOutput output) {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> null));
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> null));
 		AsyncResult<?> profile = awaitSettled("profile");
 		assertThat(profile.failed().kind()).isEqualTo(Outcome.Kind.EXIT);
 		assertThat(output).contains("[ref " + profile.failed().ref() + "]")
@@ -115,8 +120,8 @@ class AssignAsyncTests {
 
 	@Test
 	void whenLoaderThrowsThenTheResultFailsWithAnExit() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
 			throw new IllegalStateException("boom");
 		}));
 		AsyncResult<?> org = awaitSettled("org");
@@ -127,8 +132,8 @@ class AssignAsyncTests {
 
 	@Test
 	void whenLoaderThreadDiesThenTheResultFailsWithAnExit() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
 			throw new OutOfMemoryError("pretend");
 		}));
 		assertThat(awaitSettled("org").failed().kind()).isEqualTo(Outcome.Kind.EXIT);
@@ -136,8 +141,8 @@ class AssignAsyncTests {
 
 	@Test
 	void whenLoaderFailsWithAReasonThenTheResultFailsWithIt() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
 			throw TaskFailedException.of("not found");
 		}));
 		AsyncResult.Failure failure = awaitSettled("org").failed();
@@ -148,10 +153,10 @@ class AssignAsyncTests {
 
 	@Test
 	void whenReloadedThenThePreviousResultIsKeptWhileLoading() {
-		connect(this.view);
+		connect(this.tab);
 		loaded("org", "v1");
 		CountDownLatch release = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
 			release.await();
 			return "v2";
 		}));
@@ -162,10 +167,10 @@ class AssignAsyncTests {
 
 	@Test
 	void whenReloadedWithResetThenThePreviousResultIsDropped() {
-		connect(this.view);
+		connect(this.tab);
 		loaded("org", "v1");
 		CountDownLatch release = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.assignAsync("org", AsyncOptions.reset(), () -> {
+		inTurn(this.tab, () -> this.view.assignAsync("org", AsyncOptions.reset(), () -> {
 			release.await();
 			return "v2";
 		}));
@@ -176,11 +181,11 @@ class AssignAsyncTests {
 
 	@Test
 	void whenReloadedWithResetOfSomeKeysThenOnlyTheirPreviousResultIsDropped() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.assignAsync(Set.of("x", "y"), () -> Map.of("x", 1, "y", 2)));
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync(Set.of("x", "y"), () -> Map.of("x", 1, "y", 2)));
 		awaitSettled("x");
 		CountDownLatch release = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.assignAsync(Set.of("x", "y"), AsyncOptions.reset("x"), () -> {
+		inTurn(this.tab, () -> this.view.assignAsync(Set.of("x", "y"), AsyncOptions.reset("x"), () -> {
 			release.await();
 			return Map.of("x", 10, "y", 20);
 		}));
@@ -193,9 +198,9 @@ class AssignAsyncTests {
 
 	@Test
 	void whenReloadFailsThenThePreviousResultIsKeptAndOkStaysTrue() {
-		connect(this.view);
+		connect(this.tab);
 		loaded("org", "v1");
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
 			throw TaskFailedException.of("gone");
 		}));
 		AsyncResult<?> org = awaitSettled("org");
@@ -206,29 +211,29 @@ class AssignAsyncTests {
 
 	@Test
 	void whenCancelledByKeyThenTheResultFailsAsCancelled() {
-		connect(this.view);
+		connect(this.tab);
 		StartAsyncTests.Blocking loader = new StartAsyncTests.Blocking();
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> loader.run(null)));
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> loader.run(null)));
 		loader.awaitStarted();
-		assertThat(inTurn(this.view, () -> this.view.cancelAsync("org"))).isTrue();
+		assertThat(inTurn(this.tab, () -> this.view.cancelAsync("org"))).isTrue();
 		AsyncResult.Failure failure = awaitSettled("org").failed();
 		assertThat(failure).isEqualTo(new AsyncResult.Failure(Outcome.Kind.CANCELLED, "cancelled", null, CancelReason.REQUESTED));
 		assertThat(EngineTestSupport.join(loader.interrupted)).isTrue();
-		assertThat(inTurn(this.view, () -> this.view.isRunning("org"))).isFalse();
+		assertThat(inTurn(this.tab, () -> this.view.isRunning("org"))).isFalse();
 	}
 
 	@Test
 	void whenCancelledByItsAsyncResultThenOnlyThatKeysLoaderIsCancelled() {
-		connect(this.view);
+		connect(this.tab);
 		CountDownLatch release = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
 			release.await();
 			return "acme";
 		}).assignAsync("profile", () -> {
 			release.await();
 			return "ada";
 		}));
-		assertThat(inTurn(this.view, () -> this.view.cancelAsync(this.view.<AsyncResult<?>>get("profile")))).isTrue();
+		assertThat(inTurn(this.tab, () -> this.view.cancelAsync(this.view.<AsyncResult<?>>get("profile")))).isTrue();
 		assertThat(awaitSettled("profile").failed().reason()).isEqualTo(CancelReason.REQUESTED);
 		assertThat(result("org").loading()).isTrue();
 		release.countDown();
@@ -237,41 +242,41 @@ class AssignAsyncTests {
 
 	@Test
 	void whenCancelledWithAnAsyncResultTheViewDoesNotHoldThenItFailsClearly() {
-		connect(this.view);
+		connect(this.tab);
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> inTurn(this.view, () -> this.view.cancelAsync(AsyncResult.ok("elsewhere"))))
+			.isThrownBy(() -> inTurn(this.tab, () -> this.view.cancelAsync(AsyncResult.ok("elsewhere"))))
 			.withMessageContaining("no assign of view");
 	}
 
 	@Test
 	void whenOneKeyOfAGroupIsCancelledThenTheWholeGroupIsCancelled() {
-		connect(this.view);
+		connect(this.tab);
 		CountDownLatch release = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> {
+		inTurn(this.tab, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> {
 			release.await();
 			return Map.of("profile", "ada", "rank", 1);
 		}));
-		assertThat(inTurn(this.view, () -> this.view.cancelAsync("rank"))).isTrue();
+		assertThat(inTurn(this.tab, () -> this.view.cancelAsync("rank"))).isTrue();
 		assertThat(awaitSettled("profile").failed().kind()).isEqualTo(Outcome.Kind.CANCELLED);
 		assertThat(awaitSettled("rank").failed().kind()).isEqualTo(Outcome.Kind.CANCELLED);
 	}
 
 	@Test
 	void whenAKeyMovesToANewLoaderThenTheOldLoaderDoesNotMarkItFailed() {
-		connect(this.view);
+		connect(this.tab);
 		CountDownLatch releaseOld = new CountDownLatch(1);
 		CountDownLatch releaseNew = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> {
+		inTurn(this.tab, () -> this.view.assignAsync(Set.of("profile", "rank"), () -> {
 			releaseOld.await();
 			return Map.of("profile", "old", "rank", 1);
 		}));
-		inTurn(this.view, () -> this.view.assignAsync("profile", () -> {
+		inTurn(this.tab, () -> this.view.assignAsync("profile", () -> {
 			releaseNew.await();
 			return "new";
 		}));
 		// the old group was replaced: its other key fails, the moved key keeps loading with its new loader
 		assertThat(awaitSettled("rank").failed().reason()).isEqualTo(CancelReason.REPLACED);
-		EngineTestSupport.drainMailbox(this.view);
+		EngineTestSupport.drainMailbox(this.tab);
 		assertThat(result("profile")).isEqualTo(AsyncResult.pending());
 		releaseNew.countDown();
 		assertThat(awaitSettled("profile")).isEqualTo(AsyncResult.ok("new"));
@@ -279,29 +284,29 @@ class AssignAsyncTests {
 
 	@Test
 	void whenViewClosesThenLoadersAreCancelled() {
-		connect(this.view);
+		connect(this.tab);
 		StartAsyncTests.Blocking loader = new StartAsyncTests.Blocking();
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> loader.run(null)));
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> loader.run(null)));
 		loader.awaitStarted();
-		this.view.closeLater(CancelReason.VIEW_CLOSED);
+		this.tab.close(CancelReason.VIEW_CLOSED);
 		assertThat(EngineTestSupport.join(loader.interrupted)).isTrue();
 		eventually().until(() -> this.engine.runningBodies() == 0 && this.engine.activeTasks() == 0);
-		assertThat(this.engine.registry().size()).isZero();
+		assertThat(this.registry.size()).isZero();
 	}
 
 	@Test
 	void whenAssignAsyncIsGivenNoKeysThenItFailsClearly() {
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> inTurn(this.view, () -> this.view.assignAsync(Set.of(), () -> Map.of())))
+			.isThrownBy(() -> inTurn(this.tab, () -> this.view.assignAsync(Set.of(), () -> Map.of())))
 			.withMessageContaining("at least one key");
 	}
 
 	@Test
 	void whenLoaderIsSlowThenTheKeyIsLoadingUntilItReturns() {
-		connect(this.view);
+		connect(this.tab);
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.assignAsync("org", () -> {
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
 			started.countDown();
 			release.await();
 			return "acme";

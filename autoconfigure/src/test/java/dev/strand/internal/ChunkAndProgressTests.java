@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.strand.AsyncResult;
 import dev.strand.Outcome;
+import dev.strand.View;
 import dev.strand.Progress;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,17 +35,21 @@ class ChunkAndProgressTests {
 
 	private final StrandEngine engine = StrandEngine.withDefaults();
 
-	private final ViewState view = this.engine.registry().create("session", SessionHandle.DETACHED, this.callbacks);
+	private final MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
+
+	private final TabActor tab = this.registry.open("session", SessionHandle.DETACHED, this.callbacks);
+
+	private final View view = this.tab.view();
 
 	@AfterEach
 	void closeEngine() {
-		this.engine.close();
+		EngineTestSupport.shutDown(this.engine, this.registry);
 	}
 
-	private List<Integer> chunkNumbers(List<EventLog.Event> events) {
+	private List<Integer> chunkNumbers(List<EventLog.Entry> events) {
 		List<Integer> numbers = new ArrayList<>();
-		for (EventLog.Event event : events) {
-			if (event.type().equals("chunk")) {
+		for (EventLog.Entry event : events) {
+			if (event.name().equals("chunk")) {
 				JsonNode data = this.json.readTree(event.data());
 				assertThat(data.get("task").asString()).isEqualTo("job");
 				numbers.add(data.get("json").asInt());
@@ -55,8 +60,8 @@ class ChunkAndProgressTests {
 
 	@Test
 	void whenTaskPushesChunksThenHandleChunkAndTheStreamGetEveryOneInOrder() {
-		EngineTestSupport.Stream stream = connect(this.view);
-		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+		EngineTestSupport.Stream stream = connect(this.tab);
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
 			for (int n = 1; n <= CHUNKS; n++) {
 				task.push(n);
 			}
@@ -66,9 +71,9 @@ class ChunkAndProgressTests {
 		List<Integer> expected = IntStream.rangeClosed(1, CHUNKS).boxed().toList();
 		assertThat(this.callbacks.chunks.get("job")).containsExactlyElementsOf(expected);
 		assertThat(chunkNumbers(stream.events)).containsExactlyElementsOf(expected);
-		List<Long> ids = stream.events.stream().map(EventLog.Event::id).toList();
+		List<Long> ids = stream.events.stream().map(EventLog.Entry::id).toList();
 		assertThat(ids).isSorted().doesNotHaveDuplicates();
-		assertThat(stream.events.getLast().type()).isEqualTo("outcome");
+		assertThat(stream.events.getLast().name()).isEqualTo("outcome");
 	}
 
 	@Test
@@ -76,22 +81,22 @@ class ChunkAndProgressTests {
 		// more chunks than the replay buffer holds: without backpressure the slow stream would lose some
 		int chunks = this.engine.settings().replayBuffer() * 3;
 		CompletableFuture<EventLog.Subscription> subscribed = new CompletableFuture<>();
-		this.view.connect(0, () -> {
+		this.tab.connect(0, () -> {
 		}, subscribed::complete); // nobody reads until the task is far ahead
 		EventLog.Subscription subscription = join(subscribed);
-		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
 			for (int n = 1; n <= chunks; n++) {
 				task.push(n);
 			}
 			return "done";
 		}));
-		eventually().until(() -> this.view.lastEventId() >= this.engine.settings().maxPending());
-		List<EventLog.Event> received = new ArrayList<>();
+		eventually().until(() -> this.tab.lastEventId() >= this.engine.settings().maxPending());
+		List<EventLog.Entry> received = new ArrayList<>();
 		eventually().until(() -> {
-			for (EventLog.Event event = subscription.next(); event != null; event = subscription.next()) {
+			for (EventLog.Entry event = subscription.next(); event != null; event = subscription.next()) {
 				received.add(event);
 			}
-			return received.stream().anyMatch((event) -> event.type().equals("outcome"));
+			return received.stream().anyMatch((event) -> event.name().equals("outcome"));
 		});
 		assertThat(subscription.ended()).isFalse();
 		assertThat(chunkNumbers(received)).containsExactlyElementsOf(IntStream.rangeClosed(1, chunks).boxed().toList());
@@ -100,11 +105,11 @@ class ChunkAndProgressTests {
 
 	@Test
 	void whenTaskIsCancelledThenPushThrowsAndLaterChunksAreNotDelivered() {
-		connect(this.view);
+		connect(this.tab);
 		CountDownLatch pushed = new CountDownLatch(1);
 		CountDownLatch cancelled = new CountDownLatch(1);
 		CompletableFuture<Throwable> pushAfterCancel = new CompletableFuture<>();
-		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
 			task.push("before");
 			pushed.countDown();
 			while (!task.isCancelled()) {
@@ -121,18 +126,18 @@ class ChunkAndProgressTests {
 			return "unused";
 		}));
 		await(pushed);
-		inTurn(this.view, () -> this.view.cancelAsync("job"));
+		inTurn(this.tab, () -> this.view.cancelAsync("job"));
 		await(cancelled);
 		assertThat(join(pushAfterCancel)).isInstanceOf(java.util.concurrent.CancellationException.class);
 		this.callbacks.awaitOutcome("job");
-		EngineTestSupport.drainMailbox(this.view);
+		EngineTestSupport.drainMailbox(this.tab);
 		assertThat(this.callbacks.chunks.get("job")).containsExactly("before");
 	}
 
 	@Test
 	void whenPushIsGivenNullThenItFailsClearly() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
 			task.push(null);
 			return "unreachable";
 		}));
@@ -143,11 +148,11 @@ class ChunkAndProgressTests {
 
 	@Test
 	void whenProgressIsReportedFasterThanTheViewTakesItThenOnlyTheLatestIsDelivered() {
-		EngineTestSupport.Stream stream = connect(this.view);
+		EngineTestSupport.Stream stream = connect(this.tab);
 		CountDownLatch go = new CountDownLatch(1);
 		CountDownLatch reported = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.assign("job", AsyncResult.idle()).startAsync("job", (task) -> {
+		inTurn(this.tab, () -> this.view.assign("job", AsyncResult.idle()).startAsync("job", (task) -> {
 			go.await();
 			for (int n = 1; n <= 100; n++) {
 				task.progress(n, 100);
@@ -159,7 +164,7 @@ class ChunkAndProgressTests {
 		// hold the mailbox while the task reports: its reports wait there and coalesce
 		CountDownLatch holding = new CountDownLatch(1);
 		CountDownLatch unhold = new CountDownLatch(1);
-		this.view.execute(() -> {
+		this.tab.execute(() -> {
 			holding.countDown();
 			await(unhold);
 		});
@@ -168,39 +173,39 @@ class ChunkAndProgressTests {
 		await(reported);
 		unhold.countDown();
 		eventually().until(() -> !stream.ofType("progress").isEmpty());
-		EngineTestSupport.drainMailbox(this.view);
+		EngineTestSupport.drainMailbox(this.tab);
 		assertThat(stream.ofType("progress")).singleElement()
 			.satisfies((event) -> assertThat(this.json.readTree(event.data()).get("done").asInt()).isEqualTo(100));
-		assertThat(inTurn(this.view, () -> this.view.<AsyncResult<?>>get("job")).progress()).isEqualTo(new Progress(100, 100));
+		assertThat(inTurn(this.tab, () -> this.view.<AsyncResult<?>>get("job")).progress()).isEqualTo(new Progress(100, 100));
 		release.countDown();
 		this.callbacks.awaitOutcome("job");
-		assertThat(inTurn(this.view, () -> this.view.<AsyncResult<?>>get("job"))).isEqualTo(AsyncResult.ok("done"));
+		assertThat(inTurn(this.tab, () -> this.view.<AsyncResult<?>>get("job"))).isEqualTo(AsyncResult.ok("done"));
 	}
 
 	@Test
 	void whenStreamIsSlowThenOnlyTheLatestProgressIsSent() {
 		CompletableFuture<EventLog.Subscription> subscribed = new CompletableFuture<>();
-		this.view.connect(0, () -> {
+		this.tab.connect(0, () -> {
 		}, subscribed::complete);
 		EventLog.Subscription subscription = join(subscribed);
 		CountDownLatch release = new CountDownLatch(1);
-		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
 			for (int n = 1; n <= 3; n++) {
 				task.progress(n, 3);
 				int reported = n;
 				// wait until this report has been appended to the log, so that each one is a separate event
-				eventually().until(() -> this.view.lastEventId() >= reported);
+				eventually().until(() -> this.tab.lastEventId() >= reported);
 			}
 			release.await();
 			return "done";
 		}));
-		eventually().until(() -> this.view.lastEventId() >= 3);
-		List<EventLog.Event> sent = new ArrayList<>();
-		for (EventLog.Event event = subscription.next(); event != null; event = subscription.next()) {
+		eventually().until(() -> this.tab.lastEventId() >= 3);
+		List<EventLog.Entry> sent = new ArrayList<>();
+		for (EventLog.Entry event = subscription.next(); event != null; event = subscription.next()) {
 			sent.add(event);
 		}
 		assertThat(sent).singleElement().satisfies((event) -> {
-			assertThat(event.type()).isEqualTo("progress");
+			assertThat(event.name()).isEqualTo("progress");
 			assertThat(this.json.readTree(event.data()).get("done").asInt()).isEqualTo(3);
 		});
 		release.countDown();
@@ -208,8 +213,8 @@ class ChunkAndProgressTests {
 
 	@Test
 	void whenProgressIsNegativeThenTheTaskExitsWithAClearError() {
-		connect(this.view);
-		inTurn(this.view, () -> this.view.startAsync("job", (task) -> {
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
 			task.progress(-1, 10);
 			return "unreachable";
 		}));

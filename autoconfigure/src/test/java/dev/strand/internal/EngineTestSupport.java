@@ -45,10 +45,14 @@ final class EngineTestSupport {
 
 	/** Default settings with another limit on tasks per view, tasks in all and views per session. */
 	static EngineSettings limits(int viewsPerSession, int tasksPerView, int tasks) {
-		EngineSettings d = EngineSettings.defaults();
-		return new EngineSettings(viewsPerSession, tasksPerView, tasks, d.taskTimeout(), d.lingerWarning(),
-				d.connectTimeout(), d.disconnectGrace(), d.replayBuffer(), d.maxPending(), d.pushTimeout(),
-				d.shutdownGrace());
+		return EngineSettings.builder().viewsPerSession(viewsPerSession).tasksPerView(tasksPerView).tasks(tasks).build();
+	}
+
+	/** Close every tab as the application's shutdown does, then the engine. */
+	static void shutDown(StrandEngine engine, TabRegistry registry) {
+		registry.closeAll(dev.strand.CancelReason.SHUTDOWN);
+		engine.awaitQuiet(() -> registry.size() == 0);
+		engine.close();
 	}
 
 	/** Awaitility without its default 100 ms poll delay, so that tests stay fast. */
@@ -56,10 +60,10 @@ final class EngineTestSupport {
 		return Awaitility.await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2));
 	}
 
-	/** Run an action as a turn of the view's mailbox and return what it returns (or throw what it throws). */
-	static <T> T inTurn(ViewState view, Supplier<T> action) {
+	/** Run an action as a turn of the tab's mailbox and return what it returns (or throw what it throws). */
+	static <T> T inTurn(TabActor tab, Supplier<T> action) {
 		CompletableFuture<T> result = new CompletableFuture<>();
-		view.execute(() -> {
+		tab.execute(() -> {
 			try {
 				result.complete(action.get());
 			}
@@ -70,17 +74,17 @@ final class EngineTestSupport {
 		return join(result);
 	}
 
-	/** Run an action as a turn of the view's mailbox and wait for it. */
-	static void inTurn(ViewState view, Runnable action) {
-		inTurn(view, () -> {
+	/** Run an action as a turn of the tab's mailbox and wait for it. */
+	static void inTurn(TabActor tab, Runnable action) {
+		inTurn(tab, () -> {
 			action.run();
 			return null;
 		});
 	}
 
-	/** Wait until every turn queued on the view's mailbox so far has run. */
-	static void drainMailbox(ViewState view) {
-		inTurn(view, () -> {
+	/** Wait until every message queued on the tab's mailbox so far has been handled. */
+	static void drainMailbox(TabActor tab) {
+		inTurn(tab, () -> {
 		});
 	}
 
@@ -102,11 +106,11 @@ final class EngineTestSupport {
 		}
 	}
 
-	/** Connect a stream to the view and wait until it is attached; it reads every event as it comes. */
-	static Stream connect(ViewState view) {
+	/** Connect a stream to the tab and wait until it is attached; it reads every event as it comes. */
+	static Stream connect(TabActor tab) {
 		Stream stream = new Stream();
 		CompletableFuture<Void> attached = new CompletableFuture<>();
-		view.connect(0, stream, (subscription) -> {
+		tab.connect(0, stream, (subscription) -> {
 			stream.subscription.set(subscription);
 			stream.run();
 			attached.complete(null);
@@ -120,7 +124,7 @@ final class EngineTestSupport {
 
 		final AtomicReference<EventLog.Subscription> subscription = new AtomicReference<>();
 
-		final List<EventLog.Event> events = new CopyOnWriteArrayList<>();
+		final List<EventLog.Entry> events = new CopyOnWriteArrayList<>();
 
 		@Override
 		public synchronized void run() {
@@ -128,13 +132,13 @@ final class EngineTestSupport {
 			if (current == null) {
 				return;
 			}
-			for (EventLog.Event event = current.next(); event != null; event = current.next()) {
+			for (EventLog.Entry event = current.next(); event != null; event = current.next()) {
 				this.events.add(event);
 			}
 		}
 
-		List<EventLog.Event> ofType(String type) {
-			return this.events.stream().filter((event) -> event.type().equals(type)).toList();
+		List<EventLog.Entry> ofType(String type) {
+			return this.events.stream().filter((event) -> event.name().equals(type)).toList();
 		}
 
 	}
@@ -193,6 +197,13 @@ final class EngineTestSupport {
 	static final class RecordingMetrics implements StrandMetrics {
 
 		final Map<String, List<Outcome.Kind>> ended = new ConcurrentHashMap<>();
+
+		final List<String> failedCallbacks = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void callbackFailed(String callback) {
+			this.failedCallbacks.add(callback);
+		}
 
 		@Override
 		public void taskEnded(String task, Outcome.Kind kind, long nanos) {

@@ -61,6 +61,8 @@ class ExactlyOneOutcomeTests {
 	private final StrandEngine engine = EngineTestSupport.engine(EngineTestSupport.limits(1_000, 100_000, 100_000),
 			this.metrics);
 
+	private final MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
+
 	private final Logger taskLogger = (Logger) LoggerFactory.getLogger(TaskRun.class);
 
 	private Level taskLoggerLevel;
@@ -73,7 +75,7 @@ class ExactlyOneOutcomeTests {
 
 	@AfterEach
 	void closeEngine() {
-		this.engine.close();
+		EngineTestSupport.shutDown(this.engine, this.registry);
 		this.taskLogger.setLevel(this.taskLoggerLevel);
 	}
 
@@ -95,9 +97,9 @@ class ExactlyOneOutcomeTests {
 			}
 		}
 		this.expectations.values().forEach((e) -> e.viewClosed |= slots.stream().anyMatch((slot) -> slot.view == e.view));
-		slots.forEach((slot) -> slot.view.closeLater(CancelReason.VIEW_CLOSED));
+		slots.forEach((slot) -> slot.view.close(CancelReason.VIEW_CLOSED));
 		// every view has closed, so every turn queued before its close (each plan's action) has run
-		eventually().until(() -> this.engine.registry().size() == 0);
+		eventually().until(() -> this.registry.size() == 0);
 		int expectedCallbacks = TASKS + (int) this.expectations.values().stream().filter((e) -> e.callbacks == 2).count();
 		int expectedRuns = this.expectations.values().stream().mapToInt((e) -> e.runs).sum();
 		eventually().until(() -> callbackCount() >= expectedCallbacks && this.metrics.total() >= expectedRuns);
@@ -109,12 +111,12 @@ class ExactlyOneOutcomeTests {
 		this.expectations.values().forEach(this::check);
 		assertThat(this.engine.activeTasks()).isZero();
 		assertThat(this.engine.lingeringTasks()).isZero();
-		assertThat(this.engine.registry().size()).isZero();
+		assertThat(this.registry.size()).isZero();
 	}
 
 	/** Start one task and race something against its end; return whether the view was closed. */
 	private boolean run(Slot slot, String name) {
-		ViewState view = slot.view;
+		TabActor view = slot.view;
 		Body body = Body.values()[this.random.nextInt(Body.values().length)];
 		Action action = pickAction(body);
 		Expectation expectation = new Expectation(name, view);
@@ -125,25 +127,25 @@ class ExactlyOneOutcomeTests {
 		Body replacement = Body.values()[this.random.nextInt(Body.BLOCK.ordinal())]; // one that ends by itself
 		int spin = this.random.nextInt(4) == 0 ? 0 : this.random.nextInt(2_000);
 		view.execute(() -> {
-			view.startAsync(name, task(body, expectation.token));
+			view.view().startAsync(name, task(body, expectation.token));
 			if (action == Action.CANCEL_IN_SAME_TURN) {
-				expectation.cancelSettled = view.cancelAsync(name);
+				expectation.cancelSettled = view.view().cancelAsync(name);
 			}
 		});
 		spin(spin);
 		switch (action) {
-			case CANCEL -> view.execute(() -> expectation.cancelSettled = view.cancelAsync(name));
+			case CANCEL -> view.execute(() -> expectation.cancelSettled = view.view().cancelAsync(name));
 			case REPLACE, CANCEL_THEN_REPLACE -> view.execute(() -> {
 				boolean delivered = !this.callbacks.outcomes(name).isEmpty();
 				if (action == Action.CANCEL_THEN_REPLACE) {
-					view.cancelAsync(name); // dropped: the replacement below makes it stale at once
+					view.view().cancelAsync(name); // dropped: the replacement below makes it stale at once
 				}
 				expectation.replaced(delivered, replacement);
-				view.startAsync(name, task(replacement, expectation.token));
+				view.view().startAsync(name, task(replacement, expectation.token));
 			});
 			case CLOSE -> {
 				this.expectations.values().stream().filter((e) -> e.view == view).forEach((e) -> e.viewClosed = true);
-				view.closeLater(CancelReason.VIEW_CLOSED);
+				view.close(CancelReason.VIEW_CLOSED);
 				return true;
 			}
 			case NONE, CANCEL_IN_SAME_TURN -> {
@@ -232,7 +234,7 @@ class ExactlyOneOutcomeTests {
 	}
 
 	private Slot newSlot(int index) {
-		ViewState view = this.engine.registry().create("session-" + index, SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.open("session-" + index, SessionHandle.DETACHED, this.callbacks);
 		// most views are connected at once; some only after a few of their tasks were started (or cancelled)
 		int connectAfter = (this.random.nextInt(4) == 0) ? 1 + this.random.nextInt(20) : 0;
 		Slot slot = new Slot(view, connectAfter);
@@ -262,11 +264,11 @@ class ExactlyOneOutcomeTests {
 
 	private static final class Slot {
 
-		final ViewState view;
+		final TabActor view;
 
 		private int connectAfter;
 
-		Slot(ViewState view, int connectAfter) {
+		Slot(TabActor view, int connectAfter) {
 			this.view = view;
 			this.connectAfter = connectAfter;
 		}
@@ -286,7 +288,7 @@ class ExactlyOneOutcomeTests {
 
 		final String name;
 
-		final ViewState view;
+		final TabActor view;
 
 		volatile Body body;
 
@@ -302,7 +304,7 @@ class ExactlyOneOutcomeTests {
 
 		volatile boolean viewClosed;
 
-		Expectation(String name, ViewState view) {
+		Expectation(String name, TabActor view) {
 			this.name = name;
 			this.view = view;
 		}

@@ -38,6 +38,8 @@ class NoLeakTests {
 
 	private final StrandEngine engine = EngineTestSupport.engine(EngineSettings.defaults(), this.metrics);
 
+	private final MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
+
 	private final Logger taskLogger = (Logger) LoggerFactory.getLogger(TaskRun.class);
 
 	private Level taskLoggerLevel;
@@ -50,7 +52,7 @@ class NoLeakTests {
 
 	@AfterEach
 	void closeEngine() {
-		this.engine.close();
+		EngineTestSupport.shutDown(this.engine, this.registry);
 		this.taskLogger.setLevel(this.taskLoggerLevel);
 	}
 
@@ -78,7 +80,7 @@ class NoLeakTests {
 
 	@Test
 	void whenTasksAreStartedAndCancelledManyTimesThenNothingIsLeftRunning() {
-		ViewState view = this.engine.registry().create("session", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.open("session", SessionHandle.DETACHED, this.callbacks);
 		connect(view);
 		GaugeWatcher watcher = GaugeWatcher.start(this.engine);
 		for (int i = 0; i < START_CANCEL_CYCLES; i++) {
@@ -86,12 +88,12 @@ class NoLeakTests {
 			AsyncTask<String> body = anyBody();
 			boolean cancelInSameTurn = this.random.nextBoolean();
 			view.execute(() -> {
-				view.startAsync(name, body);
+				view.view().startAsync(name, body);
 				if (cancelInSameTurn) {
-					view.cancelAsync(name);
+					view.view().cancelAsync(name);
 				}
 			});
-			view.execute(() -> view.cancelAsync(name));
+			view.execute(() -> view.view().cancelAsync(name));
 			if (i % 500 == 0) {
 				drainMailbox(view); // keep the queue short
 			}
@@ -105,14 +107,14 @@ class NoLeakTests {
 		assertThat(this.engine.activeTasks()).isZero();
 		assertThat(this.engine.lingeringTasks()).isZero();
 		assertThat(inTurn(view, view::taskCount)).isZero();
-		view.closeLater(CancelReason.VIEW_CLOSED);
-		eventually().until(() -> this.engine.registry().size() == 0 && this.engine.registry().sessionCount() == 0);
+		view.close(CancelReason.VIEW_CLOSED);
+		eventually().until(() -> this.registry.size() == 0 && this.registry.sessionCount() == 0);
 	}
 
 	@Test
 	void whenViewsAreOpenedAndClosedManyTimesThenNothingIsLeftBehind() {
 		for (int i = 0; i < VIEW_CYCLES; i++) {
-			ViewState view = this.engine.registry().create("session-" + (i % 50), SessionHandle.DETACHED, this.callbacks);
+			TabActor view = this.registry.open("session-" + (i % 50), SessionHandle.DETACHED, this.callbacks);
 			boolean connected = this.random.nextInt(4) != 0;
 			if (connected) {
 				view.connect(0, () -> {
@@ -120,17 +122,17 @@ class NoLeakTests {
 				});
 			}
 			AsyncTask<String> body = anyBody();
-			view.execute(() -> view.startAsync("job", body).assignAsync("org", () -> "acme"));
+			view.execute(() -> view.view().startAsync("job", body).assignAsync("org", () -> "acme"));
 			switch (this.random.nextInt(3)) {
-				case 0 -> view.closeLater(CancelReason.VIEW_CLOSED);
-				case 1 -> this.engine.registry().closeSession(view.sessionKey());
-				default -> view.execute(() -> view.closeLater(CancelReason.VIEW_CLOSED));
+				case 0 -> view.close(CancelReason.VIEW_CLOSED);
+				case 1 -> this.registry.closeSession(view.sessionKey());
+				default -> view.execute(() -> view.close(CancelReason.VIEW_CLOSED));
 			}
-			if (this.engine.registry().size() > 100) { // keep the number of open views bounded
-				eventually().until(() -> this.engine.registry().size() < 20);
+			if (this.registry.size() > 100) { // keep the number of open views bounded
+				eventually().until(() -> this.registry.size() < 20);
 			}
 		}
-		eventually().until(() -> this.engine.registry().size() == 0 && this.engine.registry().sessionCount() == 0);
+		eventually().until(() -> this.registry.size() == 0 && this.registry.sessionCount() == 0);
 		eventually().until(() -> this.engine.runningBodies() == 0);
 		assertThat(this.engine.activeTasks()).isZero();
 		assertThat(this.engine.lingeringTasks()).isZero();
@@ -140,34 +142,34 @@ class NoLeakTests {
 	@Test
 	void whenViewsConnectThenTheyHoldNoTimer() {
 		int before = this.engine.pendingTimers();
-		List<ViewState> views = new ArrayList<>();
+		List<TabActor> views = new ArrayList<>();
 		for (int i = 0; i < 100; i++) {
-			views.add(this.engine.registry().create("session-" + i, SessionHandle.DETACHED, this.callbacks));
+			views.add(this.registry.open("session-" + i, SessionHandle.DETACHED, this.callbacks));
 		}
 		assertThat(this.engine.pendingTimers()).as("connect timeouts while the views wait").isEqualTo(before + 100);
 		views.forEach(EngineTestSupport::connect);
 		views.forEach(EngineTestSupport::drainMailbox);
 		assertThat(this.engine.pendingTimers()).as("timers left once every view connected").isEqualTo(before);
-		views.forEach((view) -> view.closeLater(CancelReason.VIEW_CLOSED));
-		eventually().until(() -> this.engine.registry().size() == 0);
+		views.forEach((view) -> view.close(CancelReason.VIEW_CLOSED));
+		eventually().until(() -> this.registry.size() == 0);
 	}
 
 	@Test
 	void whenViewsOfOneSessionOpenAndCloseConcurrentlyThenClosingTheSessionStillFindsEveryOne() throws Exception {
 		StrandEngine engine = EngineTestSupport.engine(EngineTestSupport.limits(100_000, 64, 10_000), StrandMetrics.NONE);
 		try {
-			List<ViewState> kept = new CopyOnWriteArrayList<>();
+			List<TabActor> kept = new CopyOnWriteArrayList<>();
 			List<Thread> threads = new ArrayList<>();
 			for (int t = 0; t < 4; t++) {
 				threads.add(Thread.ofPlatform().start(() -> {
 					SplittableRandom random = new SplittableRandom();
 					for (int i = 0; i < VIEW_CYCLES / 4; i++) {
-						ViewState view = engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+						TabActor view = registry.open("alice", SessionHandle.DETACHED, this.callbacks);
 						if (random.nextInt(4) == 0) {
 							kept.add(view);
 						}
 						else {
-							view.closeLater(CancelReason.VIEW_CLOSED);
+							view.close(CancelReason.VIEW_CLOSED);
 						}
 					}
 				}));
@@ -175,9 +177,9 @@ class NoLeakTests {
 			for (Thread thread : threads) {
 				thread.join();
 			}
-			engine.registry().closeSession("alice");
-			eventually().until(() -> kept.stream().allMatch(ViewState::isClosed) && engine.registry().size() == 0
-					&& engine.registry().sessionCount() == 0);
+			registry.closeSession("alice");
+			eventually().until(() -> kept.stream().allMatch(TabActor::isClosed) && registry.size() == 0
+					&& registry.sessionCount() == 0);
 		}
 		finally {
 			engine.close();

@@ -29,26 +29,27 @@ class ViewLifecycleTests {
 
 	private StrandEngine engine = StrandEngine.withDefaults();
 
+	private MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
+
 	@AfterEach
 	void closeEngine() {
-		this.engine.close();
+		EngineTestSupport.shutDown(this.engine, this.registry);
 	}
 
 	private void useEngine(EngineSettings settings) {
-		this.engine.close();
+		EngineTestSupport.shutDown(this.engine, this.registry);
 		this.engine = EngineTestSupport.engine(settings, StrandMetrics.NONE);
+		this.registry = new MemoryTabRegistry(this.engine);
 	}
 
 	private static EngineSettings timeouts(Duration connectTimeout, Duration disconnectGrace) {
-		EngineSettings d = EngineSettings.defaults();
-		return new EngineSettings(d.viewsPerSession(), d.tasksPerView(), d.tasks(), d.taskTimeout(), d.lingerWarning(),
-				connectTimeout, disconnectGrace, d.replayBuffer(), d.maxPending(), d.pushTimeout(), d.shutdownGrace());
+		return EngineSettings.builder().connectTimeout(connectTimeout).disconnectGrace(disconnectGrace).build();
 	}
 
-	private ViewState viewWithBlockingTask(String sessionKey, SessionHandle session, StartAsyncTests.Blocking body) {
-		ViewState view = this.engine.registry().create(sessionKey, session, this.callbacks);
+	private TabActor viewWithBlockingTask(String sessionKey, SessionHandle session, StartAsyncTests.Blocking body) {
+		TabActor view = this.registry.open(sessionKey, session, this.callbacks);
 		connect(view);
-		inTurn(view, () -> view.startAsync("job-" + view.id(), body));
+		inTurn(view, () -> view.view().startAsync("job-" + view.id(), body));
 		body.awaitStarted();
 		return view;
 	}
@@ -58,10 +59,10 @@ class ViewLifecycleTests {
 		StartAsyncTests.Blocking first = new StartAsyncTests.Blocking();
 		StartAsyncTests.Blocking second = new StartAsyncTests.Blocking();
 		StartAsyncTests.Blocking other = new StartAsyncTests.Blocking();
-		ViewState a = viewWithBlockingTask("alice", SessionHandle.DETACHED, first);
-		ViewState b = viewWithBlockingTask("alice", SessionHandle.DETACHED, second);
-		ViewState c = viewWithBlockingTask("bob", SessionHandle.DETACHED, other);
-		this.engine.registry().closeSession("alice");
+		TabActor a = viewWithBlockingTask("alice", SessionHandle.DETACHED, first);
+		TabActor b = viewWithBlockingTask("alice", SessionHandle.DETACHED, second);
+		TabActor c = viewWithBlockingTask("bob", SessionHandle.DETACHED, other);
+		this.registry.closeSession("alice");
 		Outcome<?> sessionEnded = new Outcome.Cancelled<>(CancelReason.SESSION_ENDED);
 		assertThat(this.callbacks.awaitOutcome("job-" + a.id())).isEqualTo(sessionEnded);
 		assertThat(this.callbacks.awaitOutcome("job-" + b.id())).isEqualTo(sessionEnded);
@@ -70,8 +71,8 @@ class ViewLifecycleTests {
 		drainMailbox(c);
 		assertThat(c.isClosed()).isFalse();
 		assertThat(this.callbacks.outcomes("job-" + c.id())).isEmpty();
-		assertThat(this.engine.registry().size()).isEqualTo(1);
-		assertThat(this.engine.registry().sessionCount()).isEqualTo(1);
+		assertThat(this.registry.size()).isEqualTo(1);
+		assertThat(this.registry.sessionCount()).isEqualTo(1);
 	}
 
 	@Test
@@ -79,25 +80,25 @@ class ViewLifecycleTests {
 		AtomicBoolean expired = new AtomicBoolean();
 		TestSession session = new TestSession(expired);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
-		ViewState view = viewWithBlockingTask("alice", session, body);
-		this.engine.registry().reap();
+		TabActor view = viewWithBlockingTask("alice", session, body);
+		this.registry.reap();
 		drainMailbox(view);
 		assertThat(view.isClosed()).isFalse();
 		assertThat(session.touches).hasValue(1); // a connected tab keeps its session alive
 		expired.set(true);
-		this.engine.registry().reap();
+		this.registry.reap();
 		assertThat(this.callbacks.awaitOutcome("job-" + view.id()))
 			.isEqualTo(new Outcome.Cancelled<>(CancelReason.SESSION_ENDED));
-		eventually().until(() -> this.engine.registry().size() == 0 && this.engine.registry().sessionCount() == 0);
+		eventually().until(() -> this.registry.size() == 0 && this.registry.sessionCount() == 0);
 	}
 
 	@Test
 	void whenEngineShutsDownThenTasksEndWithShutdownAndNoBodyIsLeftRunning() {
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
-		ViewState view = viewWithBlockingTask("alice", SessionHandle.DETACHED, body);
-		this.engine.close();
+		TabActor view = viewWithBlockingTask("alice", SessionHandle.DETACHED, body);
+		EngineTestSupport.shutDown(this.engine, this.registry);
 		assertThat(this.engine.runningBodies()).isZero();
-		assertThat(this.engine.registry().size()).isZero();
+		assertThat(this.registry.size()).isZero();
 		assertThat(this.callbacks.awaitOutcome("job-" + view.id())).isEqualTo(new Outcome.Cancelled<>(CancelReason.SHUTDOWN));
 		assertThat(this.engine.activeTasks()).isZero();
 	}
@@ -105,20 +106,20 @@ class ViewLifecycleTests {
 	@Test
 	void whenViewNeverConnectsThenItIsDroppedAndItsWaitingTasksAreCancelled() {
 		useEngine(timeouts(Duration.ofMillis(50), Duration.ofSeconds(15)));
-		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
-		inTurn(view, () -> view.startAsync("job", (task) -> "never runs"));
+		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		inTurn(view, () -> view.view().startAsync("job", (task) -> "never runs"));
 		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.VIEW_CLOSED));
 		assertThat(view.isClosed()).isTrue();
-		assertThat(this.engine.registry().size()).isZero();
+		assertThat(this.registry.size()).isZero();
 	}
 
 	@Test
 	void whenStreamEndsAndDoesNotComeBackThenTheViewClosesAfterTheGracePeriod() {
 		useEngine(timeouts(Duration.ofSeconds(30), Duration.ofMillis(50)));
-		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
 		EngineTestSupport.Stream stream = connect(view);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
-		inTurn(view, () -> view.startAsync("job", body));
+		inTurn(view, () -> view.view().startAsync("job", body));
 		view.disconnect(stream.subscription.get());
 		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.VIEW_CLOSED));
 		assertThat(view.isClosed()).isTrue();
@@ -129,10 +130,10 @@ class ViewLifecycleTests {
 	void whenStreamComesBackWithinTheGracePeriodThenTheViewAndItsTasksLiveOn() {
 		Duration grace = Duration.ofMillis(50);
 		useEngine(timeouts(Duration.ofSeconds(30), grace));
-		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
 		EngineTestSupport.Stream stream = connect(view);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
-		inTurn(view, () -> view.startAsync("job", body));
+		inTurn(view, () -> view.view().startAsync("job", body));
 		// queued back to back: the reconnect's turn runs before the grace timer can queue the close check
 		view.disconnect(stream.subscription.get());
 		EngineTestSupport.Stream again = new EngineTestSupport.Stream();
@@ -148,87 +149,87 @@ class ViewLifecycleTests {
 		this.engine.schedule(() -> view.execute(() -> closedAfterGrace.complete(view.isClosed())), grace);
 		assertThat(EngineTestSupport.join(closedAfterGrace)).isFalse();
 		assertThat(view.isConnected()).isTrue();
-		assertThat(inTurn(view, () -> view.isRunning("job"))).isTrue();
+		assertThat(inTurn(view, () -> view.view().isRunning("job"))).isTrue();
 		assertThat(this.callbacks.outcomes("job")).isEmpty();
 	}
 
 	@Test
 	void whenViewRunsAsManyTasksAsItMayThenAnotherStartFailsWithALimitError() {
 		useEngine(EngineTestSupport.limits(32, 2, 10_000));
-		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
-		inTurn(view, () -> view.startAsync("a", new StartAsyncTests.Blocking()).startAsync("b", new StartAsyncTests.Blocking()));
+		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		inTurn(view, () -> view.view().startAsync("a", new StartAsyncTests.Blocking()).startAsync("b", new StartAsyncTests.Blocking()));
 		assertThatExceptionOfType(StrandLimitException.class)
-			.isThrownBy(() -> inTurn(view, () -> view.startAsync("c", (task) -> 1)))
+			.isThrownBy(() -> inTurn(view, () -> view.view().startAsync("c", (task) -> 1)))
 			.withMessageContaining("strand.limits.tasks-per-view")
 			.withMessageContaining("'c'")
-			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(429));
+			.satisfies((ex) -> assertThat(ex).isNotInstanceOf(org.springframework.web.server.ResponseStatusException.class));
 		// replacing a task does not need another slot
-		inTurn(view, () -> view.startAsync("a", (task) -> "replaced"));
+		inTurn(view, () -> view.view().startAsync("a", (task) -> "replaced"));
 		assertThat(inTurn(view, () -> view.taskCount())).isEqualTo(2);
 	}
 
 	@Test
 	void whenTheApplicationRunsAsManyTasksAsItMayThenAnotherStartIsRefusedWith429() {
 		useEngine(EngineTestSupport.limits(32, 64, 1));
-		ViewState first = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
-		ViewState second = this.engine.registry().create("bob", SessionHandle.DETACHED, this.callbacks);
+		TabActor first = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor second = this.registry.open("bob", SessionHandle.DETACHED, this.callbacks);
 		connect(first);
 		connect(second);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
-		inTurn(first, () -> first.startAsync("running", body));
+		inTurn(first, () -> first.view().startAsync("running", body));
 		body.awaitStarted();
 		assertThatExceptionOfType(StrandLimitException.class)
-			.isThrownBy(() -> inTurn(second, () -> second.startAsync("refused", (task) -> 1)))
+			.isThrownBy(() -> inTurn(second, () -> second.view().startAsync("refused", (task) -> 1)))
 			.withMessageContaining("strand.limits.tasks ")
-			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(429));
+			.satisfies((ex) -> assertThat(ex).isNotInstanceOf(org.springframework.web.server.ResponseStatusException.class));
 		assertThat(this.engine.activeTasks()).isEqualTo(1);
-		inTurn(first, () -> first.cancelAsync("running"));
+		inTurn(first, () -> first.view().cancelAsync("running"));
 		this.callbacks.awaitOutcome("running");
-		inTurn(second, () -> second.startAsync("accepted", (task) -> 2));
+		inTurn(second, () -> second.view().startAsync("accepted", (task) -> 2));
 		assertThat(this.callbacks.awaitOutcome("accepted")).isEqualTo(new Outcome.Ok<>(2));
 	}
 
 	@Test
 	void whenTasksWaitingForTheStreamPassTheApplicationLimitThenTheExtraOneExitsWithALimitError() {
 		useEngine(EngineTestSupport.limits(32, 64, 1));
-		ViewState first = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
-		ViewState second = this.engine.registry().create("bob", SessionHandle.DETACHED, this.callbacks);
+		TabActor first = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor second = this.registry.open("bob", SessionHandle.DETACHED, this.callbacks);
 		connect(first);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
-		inTurn(first, () -> first.startAsync("running", body));
+		inTurn(first, () -> first.view().startAsync("running", body));
 		body.awaitStarted();
-		inTurn(second, () -> second.startAsync("waiting", (task) -> 1));
+		inTurn(second, () -> second.view().startAsync("waiting", (task) -> 1));
 		connect(second);
 		assertThat(this.callbacks.awaitOutcome("waiting")).isInstanceOfSatisfying(Outcome.Exit.class,
 				(exit) -> assertThat(exit.error()).isInstanceOf(StrandLimitException.class)
 					.hasMessageContaining("strand.limits.tasks"));
-		inTurn(first, () -> first.cancelAsync("running"));
+		inTurn(first, () -> first.view().cancelAsync("running"));
 		this.callbacks.awaitOutcome("running");
 	}
 
 	@Test
 	void whenSessionHoldsAsManyViewsAsItMayThenAnotherFailsWithALimitError() {
 		useEngine(EngineTestSupport.limits(2, 64, 10_000));
-		this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
-		ViewState second = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
+		this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor second = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
 		assertThatExceptionOfType(StrandLimitException.class)
-			.isThrownBy(() -> this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks))
+			.isThrownBy(() -> this.registry.open("alice", SessionHandle.DETACHED, this.callbacks))
 			.withMessageContaining("strand.limits.views-per-session");
-		assertThat(this.engine.registry().size()).isEqualTo(2);
-		this.engine.registry().create("bob", SessionHandle.DETACHED, this.callbacks);
-		second.closeLater(CancelReason.VIEW_CLOSED);
+		assertThat(this.registry.size()).isEqualTo(2);
+		this.registry.open("bob", SessionHandle.DETACHED, this.callbacks);
+		second.close(CancelReason.VIEW_CLOSED);
 		eventually().until(second::isClosed);
-		this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
-		assertThat(this.engine.registry().size()).isEqualTo(3);
+		this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		assertThat(this.registry.size()).isEqualTo(3);
 	}
 
 	@Test
 	void whenAnotherSessionPresentsAViewIdThenItIsNotFound() {
-		ViewState view = this.engine.registry().create("alice", SessionHandle.DETACHED, this.callbacks);
-		assertThat(this.engine.registry().find("alice", null, view.id()).view()).isSameAs(view);
-		assertThat(this.engine.registry().find("mallory", null, view.id()))
-			.isEqualTo(new ViewRegistry.Lookup(ViewRegistry.Lookup.Status.OTHER_SESSION, null));
-		assertThat(this.engine.registry().find(null, null, view.id()).view()).isNull();
+		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		assertThat(this.registry.find("alice", null, view.id()).tab()).isSameAs(view);
+		assertThat(this.registry.find("mallory", null, view.id()))
+			.isEqualTo(new TabRegistry.Lookup(TabRegistry.Lookup.Status.OTHER_SESSION, null));
+		assertThat(this.registry.find(null, null, view.id()).tab()).isNull();
 		assertThat(view.id()).hasSizeGreaterThanOrEqualTo(22); // 128 random bits, base64url
 	}
 

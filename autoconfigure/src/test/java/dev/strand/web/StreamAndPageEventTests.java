@@ -75,6 +75,23 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenAPageEventIsAnsweredThenItsChangesAreAlreadyLoggedAndTheResponseNamesTheirLastEvent() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		String header = page.post("/import/title?title=Renamed").expectStatus().isOk()
+			.expectHeader().exists("Strand-Event").returnResult(String.class).getResponseHeaders().getFirst("Strand-Event");
+		long named = Long.parseLong(header);
+		ServerSentEvent<String> patch = stream.filter((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"title\""))
+			.blockFirst(Duration.ofSeconds(10));
+		assertThat(patch.data()).contains(">Renamed</h1>");
+		assertThat(Long.parseLong(patch.id())).isLessThanOrEqualTo(named);
+		// a void handler's 204 names its changes too
+		String cleared = page.post("/import/clear").expectStatus().isNoContent().returnResult(String.class)
+			.getResponseHeaders().getFirst("Strand-Event");
+		assertThat(Long.parseLong(cleared)).isGreaterThan(named);
+	}
+
+	@Test
 	void whenAChunkLooksLikeMarkupOrAnEventThenItStaysInsideTheJsonData() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		var stream = page.stream(page.lastEventId());

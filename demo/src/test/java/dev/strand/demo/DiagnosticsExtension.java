@@ -12,12 +12,13 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
 
-import dev.strand.internal.StrandEngine;
+import dev.strand.internal.Tab;
+import dev.strand.internal.TabRegistry;
 
 /**
  * When a browser test fails (before its page is closed), dumps every thread of the test JVM (which also runs the application, virtual
- * threads included) to target/thread-dumps, and prints each open view's engine state (events appended and
- * sent, turns queued), so that a stalled mailbox or stream shows where it waits.
+ * threads included) to target/thread-dumps, and prints each open tab's engine state (events appended and
+ * sent, messages queued), so that a stalled mailbox or stream shows where it waits.
  */
 class DiagnosticsExtension implements TestExecutionExceptionHandler {
 
@@ -41,16 +42,18 @@ class DiagnosticsExtension implements TestExecutionExceptionHandler {
 		}
 		try {
 			ApplicationContext application = SpringExtension.getApplicationContext(context);
-			StrandEngine engine = application.getBean(StrandEngine.class);
-			Map<?, ?> views = (Map<?, ?>) read(engine.registry(), "views");
-			for (Object view : views.values()) {
-				Object events = read(view, "events");
-				Object subscription = read(events, "subscription");
-				System.out.println("Strand " + view + ": connected=" + read(view, "connected") + " closed="
-						+ read(view, "closed") + " inTurn=" + read(view, "inTurn") + " tasks=" + read(view, "tasks")
-						+ " events.lastId=" + read(events, "lastId") + " sent up to="
-						+ ((subscription != null) ? read(subscription, "cursor") : "no stream") + " turns queued="
-						+ read(read(view, "mailbox"), "size"));
+			TabRegistry registry = application.getBean(TabRegistry.class);
+			Map<?, ?> tabs = (Map<?, ?>) read(registry, "tabs");
+			for (Object value : tabs.values()) {
+				Tab tab = (Tab) value;
+				Object log = read(tab, "log");
+				Object subscription = read(log, "subscription");
+				Object view = read(tab, "view");
+				System.out.println("Strand " + tab + ": connected=" + tab.isConnected() + " closed=" + tab.isClosed()
+						+ " inTurn=" + read(view, "inTurn") + " tasks=" + read(read(view, "tasks"), "current")
+						+ " events.lastId=" + tab.lastEventId() + " sent up to="
+						+ ((subscription != null) ? read(subscription, "cursor") : "no stream") + " messages queued="
+						+ read(read(tab, "mailbox"), "size"));
 			}
 		}
 		catch (Exception ex) {

@@ -77,6 +77,20 @@ class StreamingPageTests extends BrowserTest {
 		screenshot("streaming-cancelled");
 	}
 
+	@Test
+	void startStaysBusyUntilThePatchThatTurnsItIntoCancelArrives() {
+		// Record every control the page re-enables while it is still on the page.
+		this.page.evaluate("() => { window.__reenabled = []; new MutationObserver((records) => { for (const r of records) {"
+				+ " if (!r.target.disabled && r.target.isConnected) window.__reenabled.push(r.target.textContent.trim()); } })"
+				+ ".observe(document.body, { subtree: true, attributes: true, attributeFilter: ['disabled'] }); }");
+		button("Start").click();
+		assertThat(button("Cancel")).isVisible();
+		assertThat(this.page.evaluate("() => window.__reenabled")).as("controls re-enabled before the patch arrived")
+			.isEqualTo(List.of());
+		button("Cancel").click();
+		assertThat(button("Start")).isVisible();
+	}
+
 	private Locator chunks() {
 		return this.page.locator("#chunks .strand-chunk");
 	}

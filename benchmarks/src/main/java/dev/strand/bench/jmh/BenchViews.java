@@ -4,9 +4,10 @@ import dev.strand.Outcome;
 import dev.strand.View;
 import dev.strand.internal.Callbacks;
 import dev.strand.internal.EventLog;
+import dev.strand.internal.MemoryTabRegistry;
 import dev.strand.internal.SessionHandle;
 import dev.strand.internal.StrandEngine;
-import dev.strand.internal.ViewState;
+import dev.strand.internal.Tab;
 import dev.strand.thymeleaf.StrandDialect;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,25 +18,25 @@ import org.thymeleaf.spring6.SpringWebFluxTemplateEngine;
 import org.thymeleaf.templatemode.TemplateMode;
 import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 
-/** What the JMH benchmarks share: a view on a bare engine, connected to a stream that reads at once. */
+/** What the JMH benchmarks share: a tab on a bare engine, connected to a stream that reads at once. */
 final class BenchViews {
 
     private BenchViews() {
     }
 
     /**
-     * Creates a view with the given callbacks and connects it: {@code onEvent} receives every
-     * event the view appends, on the appending thread, as the stream endpoint's pump would read it.
+     * Opens a tab with the given callbacks and connects it: {@code onEvent} receives every
+     * event the tab appends, on the appending thread, as the stream endpoint's pump would read it.
      */
-    static ViewState connected(StrandEngine engine, Callbacks callbacks, Consumer<EventLog.Event> onEvent)
+    static Tab connected(StrandEngine engine, Callbacks callbacks, Consumer<EventLog.Entry> onEvent)
             throws Exception {
-        ViewState view = engine.registry().create("bench-session", SessionHandle.DETACHED, callbacks);
+        Tab view = new MemoryTabRegistry(engine).open("bench-session", SessionHandle.DETACHED, callbacks);
         AtomicReference<EventLog.@Nullable Subscription> subscription = new AtomicReference<>();
         CompletableFuture<Void> subscribed = new CompletableFuture<>();
         view.connect(0, () -> {
             EventLog.Subscription current = subscription.get();
             if (current != null) {
-                for (EventLog.Event event = current.next(); event != null; event = current.next()) {
+                for (EventLog.Entry event = current.next(); event != null; event = current.next()) {
                     onEvent.accept(event);
                 }
             }
@@ -45,6 +46,17 @@ final class BenchViews {
         });
         subscribed.get(10, TimeUnit.SECONDS);
         return view;
+    }
+
+    /** Runs an action on the tab's view in a turn of its own, as a page event's handler does. */
+    static void inTurn(Tab tab, Consumer<View> action) {
+        tab.requestTurn(null, turn -> {
+            try {
+                action.accept(turn.view());
+            } finally {
+                turn.end();
+            }
+        });
     }
 
     /** A template engine like the application's: templates from the classpath, cached, with Strand's dialect. */

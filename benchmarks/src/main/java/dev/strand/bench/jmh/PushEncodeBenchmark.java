@@ -4,8 +4,8 @@ import dev.strand.bench.Payload;
 import dev.strand.bench.SseFrames;
 import dev.strand.internal.EventLog;
 import dev.strand.internal.StrandEngine;
-import dev.strand.internal.ViewState;
-import dev.strand.web.ViewArgumentResolver;
+import dev.strand.internal.PageModel;
+import dev.strand.internal.Tab;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -79,7 +79,7 @@ public class PushEncodeBenchmark {
 
     private StrandEngine engine;
 
-    private ViewState view;
+    private Tab view;
 
     private FluxSink<ServerSentEvent<String>> sink;
 
@@ -103,10 +103,10 @@ public class PushEncodeBenchmark {
             SpringWebFluxTemplateEngine templates = BenchViews.templateEngine();
             CountDownLatch rendered = new CountDownLatch(1);
             // The page's first render, on the view's mailbox: the strand:watch element registers the renderer.
-            view.execute(() -> {
-                view.assign("last", "");
+            BenchViews.inTurn(view, current -> {
+                current.assign("last", "");
                 templates.process("bench/strand-render", new Context(Locale.ROOT,
-                        Map.of(ViewArgumentResolver.VIEW_ATTRIBUTE, view, "last", "")));
+                        Map.of(PageModel.TAB, view, "last", "")));
                 rendered.countDown();
             });
             rendered.await(10, TimeUnit.SECONDS);
@@ -126,7 +126,7 @@ public class PushEncodeBenchmark {
         CountDownLatch finished = new CountDownLatch(1);
         done = finished;
         target = encoded.get() + eventsPerRun;
-        view.execute(() -> view.startAsync("job", task -> {
+        BenchViews.inTurn(view, current -> current.startAsync("job", task -> {
             for (String text : texts) {
                 task.push(text);
             }
@@ -147,8 +147,8 @@ public class PushEncodeBenchmark {
         }
     }
 
-    private void send(EventLog.Event event) {
-        sink.next(ServerSentEvent.builder(event.data()).id(Long.toString(event.id())).event(event.type()).build());
+    private void send(EventLog.Entry event) {
+        sink.next(ServerSentEvent.builder(event.data()).id(Long.toString(event.id())).event(event.name()).build());
     }
 
     private void encodedEvent() {

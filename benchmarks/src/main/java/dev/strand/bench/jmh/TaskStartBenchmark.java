@@ -2,7 +2,7 @@ package dev.strand.bench.jmh;
 
 import dev.strand.Outcome;
 import dev.strand.internal.StrandEngine;
-import dev.strand.internal.ViewState;
+import dev.strand.internal.Tab;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH: a task's start to its outcome on a bare engine ({@link StrandEngine#withDefaults()}): a turn
- * of the view's mailbox calls {@code startAsync}, the body runs on its virtual thread and returns,
+ * of the tab's mailbox calls {@code startAsync}, the body runs on its virtual thread and returns,
  * and the outcome comes back through the mailbox to the {@code @HandleAsync} callback (two mailbox
  * turns, one task thread, an {@code outcome} event read by the stream).
  */
@@ -33,7 +33,7 @@ public class TaskStartBenchmark {
 
     private StrandEngine engine;
 
-    private ViewState view;
+    private Tab view;
 
     private volatile CompletableFuture<Outcome<?>> outcome = new CompletableFuture<>();
 
@@ -53,7 +53,7 @@ public class TaskStartBenchmark {
     public Outcome<?> startToOutcome() throws Exception {
         CompletableFuture<Outcome<?>> done = new CompletableFuture<>();
         outcome = done;
-        view.execute(() -> view.startAsync("job", task -> "ok"));
+        BenchViews.inTurn(view, current -> current.startAsync("job", task -> "ok"));
         return done.get(10, TimeUnit.SECONDS);
     }
 }

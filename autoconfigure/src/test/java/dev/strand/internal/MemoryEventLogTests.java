@@ -6,26 +6,40 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** A view's outgoing events: numbered, replayed after a reconnect, coalesced by key, never silently lost. */
-class EventLogTests {
+/** A tab's outgoing events: numbered, replayed after a reconnect, coalesced by key, never silently lost. */
+class MemoryEventLogTests {
 
-	private final EventLog log = new EventLog(8);
+	private static final JsonMapper mapper = JsonMapper.builder().build();
 
+	private final EventLog log = new MemoryEventLog(8, 4, new Json(mapper));
+
+	/** Return "c1" for a chunk with text c1, and "p1" for progress with done=1. */
 	private static List<String> read(EventLog.Subscription subscription) {
 		List<String> data = new ArrayList<>();
-		for (EventLog.Event event = subscription.next(); event != null; event = subscription.next()) {
-			data.add(event.data());
+		for (EventLog.Entry event = subscription.next(); event != null; event = subscription.next()) {
+			JsonNode json = mapper.readTree(event.data());
+			data.add(event.name().equals("chunk") ? json.get("text").asString() : "p" + json.get("done").asLong());
 		}
 		return data;
+	}
+
+	private static WireEvent chunk(String text) {
+		return new WireEvent.Chunk("job", text, null);
+	}
+
+	private static WireEvent progress(int done) {
+		return new WireEvent.Progress("job", done, 10);
 	}
 
 	@Test
 	void whenStreamReconnectsThenItGetsOnlyWhatItMissed() {
 		for (int n = 1; n <= 5; n++) {
-			this.log.append("chunk", "c" + n, null);
+			this.log.append(chunk("c" + n));
 		}
 		EventLog.Subscription subscription = this.log.subscribe(3, () -> {
 		});
@@ -36,19 +50,19 @@ class EventLogTests {
 	@Test
 	void whenMissedEventsAreNoLongerBufferedThenTheStreamIsToldToReset() {
 		for (int n = 1; n <= 20; n++) {
-			this.log.append("chunk", "c" + n, null);
+			this.log.append(chunk("c" + n));
 		}
 		EventLog.Subscription subscription = this.log.subscribe(2, () -> {
 		});
 		assertThat(subscription.missed()).isTrue();
 		assertThat(read(subscription)).isEmpty(); // the view then sends a reset with a full render
-		this.log.append("chunk", "c21", null);
+		this.log.append(chunk("c21"));
 		assertThat(read(subscription)).containsExactly("c21");
 	}
 
 	@Test
 	void whenStreamPresentsAnIdFromTheFutureThenItIsToldToReset() {
-		this.log.append("chunk", "c1", null);
+		this.log.append(chunk("c1"));
 		assertThat(this.log.subscribe(99, () -> {
 		}).missed()).isTrue();
 	}
@@ -57,12 +71,12 @@ class EventLogTests {
 	void whenKeyedEventsAreNotSentYetThenOnlyTheLatestIsSent() {
 		EventLog.Subscription subscription = this.log.subscribe(0, () -> {
 		});
-		this.log.append("progress", "p1", "progress:job");
-		this.log.append("chunk", "c1", null);
-		this.log.append("progress", "p2", "progress:job");
-		this.log.append("progress", "p3", "progress:job");
+		this.log.append(progress(1));
+		this.log.append(chunk("c1"));
+		this.log.append(progress(2));
+		this.log.append(progress(3));
 		assertThat(read(subscription)).containsExactly("c1", "p3");
-		this.log.append("progress", "p4", "progress:job");
+		this.log.append(progress(4));
 		assertThat(read(subscription)).containsExactly("p4");
 	}
 
@@ -71,7 +85,7 @@ class EventLogTests {
 		EventLog.Subscription subscription = this.log.subscribe(0, () -> {
 		});
 		for (int n = 1; n <= 9; n++) {
-			this.log.append("chunk", "c" + n, null);
+			this.log.append(chunk("c" + n));
 		}
 		assertThat(subscription.overrun()).isTrue();
 		assertThat(subscription.ended()).isTrue();
@@ -87,7 +101,7 @@ class EventLogTests {
 		assertThat(first.ended()).isTrue();
 		assertThat(second.ended()).isFalse();
 		assertThat(woken).hasValue(1);
-		this.log.append("chunk", "c1", null);
+		this.log.append(chunk("c1"));
 		assertThat(read(first)).isEmpty();
 		assertThat(read(second)).containsExactly("c1");
 	}
@@ -96,8 +110,8 @@ class EventLogTests {
 	void whenEventIsAppendedThenTheStreamIsWokenAndIdsIncrease() {
 		AtomicInteger woken = new AtomicInteger();
 		EventLog.Subscription subscription = this.log.subscribe(0, woken::incrementAndGet);
-		long first = this.log.append("chunk", "c1", null);
-		long second = this.log.append("chunk", "c2", null);
+		long first = this.log.append(chunk("c1"));
+		long second = this.log.append(chunk("c2"));
 		assertThat(second).isEqualTo(first + 1);
 		assertThat(woken).hasValue(2);
 		assertThat(subscription.next().id()).isEqualTo(first);
@@ -112,10 +126,32 @@ class EventLogTests {
 	}
 
 	@Test
-	void whenEventNameIsNotLowerCaseLettersThenItIsRefused() {
-		assertThatIllegalArgumentException().isThrownBy(() -> this.log.append("chunk\nevent: x", "data", null))
-			.withMessageContaining("lower-case letters only");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.log.append("", "data", null));
+	void whenTheRingGrowsAsEventsComeThenItReplaysWhatAFullSizeOneWould() {
+		java.util.Random random = new java.util.Random(2);
+		for (int trial = 0; trial < 2_000; trial++) {
+			int capacity = 2 + random.nextInt(random.nextBoolean() ? 40 : 300);
+			EventLog log = new MemoryEventLog(capacity, capacity - 1, new Json(mapper));
+			int appended = random.nextInt(3 * capacity + 5);
+			for (int i = 1; i <= appended; i++) {
+				log.append(chunk("d" + i));
+			}
+			long lastEventId = random.nextInt(appended + 2);
+			EventLog.Subscription subscription = log.subscribe(lastEventId, () -> {
+			});
+			List<Long> replayed = new ArrayList<>();
+			for (EventLog.Entry event = subscription.next(); event != null; event = subscription.next()) {
+				replayed.add(event.id());
+			}
+			long oldest = Math.max(1, appended - capacity + 1);
+			boolean missed = lastEventId > appended || lastEventId + 1 < oldest;
+			assertThat(subscription.missed()).as("missed, capacity %d, %d events, from %d", capacity, appended, lastEventId)
+				.isEqualTo(missed);
+			List<Long> expected = new ArrayList<>();
+			for (long id = lastEventId + 1; !missed && id <= appended; id++) {
+				expected.add(id);
+			}
+			assertThat(replayed).isEqualTo(expected);
+		}
 	}
 
 }

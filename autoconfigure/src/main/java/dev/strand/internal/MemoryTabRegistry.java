@@ -1,0 +1,150 @@
+package dev.strand.internal;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.strand.CancelReason;
+import dev.strand.StrandLimitException;
+
+/**
+ * The in-memory {@link TabRegistry}: the tabs of this server, each with an in-memory {@link EventLog}.
+ */
+public final class MemoryTabRegistry implements TabRegistry {
+
+	private static final SecureRandom random = new SecureRandom();
+
+	private final Map<String, TabActor> tabs = new ConcurrentHashMap<>();
+
+	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+	private final StrandEngine engine;
+
+	public MemoryTabRegistry(StrandEngine engine) {
+		this.engine = engine;
+	}
+
+	/**
+	 * Return a new random key, for tab ids and session keys: 128 bits, URL-safe.
+	 * @return the key
+	 */
+	public static String newKey() {
+		byte[] bytes = new byte[16];
+		random.nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	@Override
+	public TabActor open(String sessionKey, SessionHandle session, Callbacks callbacks) {
+		EngineSettings settings = this.engine.settings();
+		String id = newKey();
+		EventLog log = new MemoryEventLog(settings.replayBuffer(), settings.maxPending(), this.engine.json());
+		TabActor tab = new TabActor(id, sessionKey, this.engine, callbacks, log, () -> remove(id, sessionKey));
+		while (true) {
+			Session entry = this.sessions.computeIfAbsent(sessionKey, (key) -> new Session());
+			synchronized (entry) {
+				if (this.sessions.get(sessionKey) != entry) {
+					// its last tab closed meanwhile and took it out of the map: a detached entry would hide this
+					// tab from closeSession and keep its id forever once re-added, so use the current one
+					continue;
+				}
+				entry.handle = session;
+				int limit = settings.viewsPerSession();
+				if (entry.tabs.size() >= limit) {
+					throw new StrandLimitException("This session has " + limit + " open pages, the most "
+							+ "strand.limits.views-per-session allows; close a tab, or wait for closed ones to time out");
+				}
+				entry.tabs.put(id, tab);
+				break;
+			}
+		}
+		this.tabs.put(id, tab);
+		tab.expireUnlessConnected();
+		return tab;
+	}
+
+	@Override
+	public Lookup find(@Nullable String sessionKey, @Nullable SessionHandle session, String id) {
+		TabActor tab = this.tabs.get(id);
+		if (tab == null) {
+			return new Lookup(Lookup.Status.GONE, null);
+		}
+		if (!tab.sessionKey().equals(sessionKey)) {
+			return new Lookup(Lookup.Status.OTHER_SESSION, null);
+		}
+		Session entry = this.sessions.get(sessionKey);
+		if (entry != null && session != null) {
+			entry.handle = session;
+		}
+		return new Lookup(Lookup.Status.FOUND, tab);
+	}
+
+	@Override
+	public int size() {
+		return this.tabs.size();
+	}
+
+	/**
+	 * Return the number of sessions that hold tabs.
+	 * @return the number of sessions
+	 */
+	public int sessionCount() {
+		return this.sessions.size();
+	}
+
+	@Override
+	public void reap() {
+		this.sessions.forEach((key, entry) -> {
+			SessionHandle handle = entry.handle;
+			List<TabActor> tabs;
+			synchronized (entry) {
+				tabs = List.copyOf(entry.tabs.values());
+			}
+			if (handle != null && handle.isExpired()) {
+				tabs.forEach((tab) -> tab.close(CancelReason.SESSION_ENDED));
+			}
+			else if (handle != null && tabs.stream().anyMatch(TabActor::isConnected)) {
+				handle.touch();
+			}
+		});
+	}
+
+	@Override
+	public void closeSession(String sessionKey) {
+		Session entry = this.sessions.get(sessionKey);
+		if (entry != null) {
+			synchronized (entry) {
+				List.copyOf(entry.tabs.values()).forEach((tab) -> tab.close(CancelReason.SESSION_ENDED));
+			}
+		}
+	}
+
+	@Override
+	public void closeAll(CancelReason reason) {
+		this.tabs.values().forEach((tab) -> tab.close(reason));
+	}
+
+	private void remove(String id, String sessionKey) {
+		this.tabs.remove(id);
+		this.sessions.computeIfPresent(sessionKey, (key, entry) -> {
+			synchronized (entry) {
+				entry.tabs.remove(id);
+				return entry.tabs.isEmpty() ? null : entry;
+			}
+		});
+	}
+
+	private static final class Session {
+
+		private final Map<String, TabActor> tabs = new LinkedHashMap<>();
+
+		private volatile @Nullable SessionHandle handle;
+
+	}
+
+}

@@ -1,0 +1,372 @@
+package dev.strand.internal;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.strand.CancelReason;
+import dev.strand.Outcome;
+import dev.strand.Progress;
+import dev.strand.View;
+
+/**
+ * One tab as an actor. Every message comes in through its {@link Mailbox} and is handled, one at a time, by
+ * {@link #receive}, which always ends by flushing what changed to the tab's {@link EventLog}, the only way
+ * out. Tasks ({@link TaskTable}) and the web only send it messages.
+ */
+final class TabActor implements Tab {
+
+	private static final Log logger = LogFactory.getLog(TabActor.class);
+
+	private final String id;
+
+	private final String sessionKey;
+
+	private final StrandEngine engine;
+
+	private final Callbacks callbacks;
+
+	private final EventLog log;
+
+	private final Runnable onClosed;
+
+	private final Mailbox<Message> mailbox;
+
+	private final TabView view;
+
+	private volatile @Nullable TabRenderer renderer;
+
+	private volatile boolean closed;
+
+	/** How many streams have attached: a grace timer set for an earlier one is stale. */
+	private int connections;
+
+	private EventLog.@Nullable Subscription stream;
+
+	/** The connect timeout until the first stream attaches, then the grace period while none is. */
+	private @Nullable ScheduledFuture<?> timer;
+
+	TabActor(String id, String sessionKey, StrandEngine engine, Callbacks callbacks, EventLog log, Runnable onClosed) {
+		this.id = id;
+		this.sessionKey = sessionKey;
+		this.engine = engine;
+		this.callbacks = callbacks;
+		this.log = log;
+		this.onClosed = onClosed;
+		this.mailbox = new Mailbox<>(engine.mailboxExecutor(), this::receive);
+		this.view = new TabView(id, callbacks, (assigns) -> new TaskTable(engine, id, assigns, log, this.mailbox::send));
+	}
+
+	/** Start the connect timeout: the tab closes if no stream attaches in time. */
+	void expireUnlessConnected() {
+		this.timer = this.engine.schedule(() -> this.mailbox.send(new Message.ConnectTimeout()),
+				this.engine.settings().connectTimeout());
+	}
+
+	// ---- Tab -----------------------------------------------------------------------------------------------
+
+	@Override
+	public String id() {
+		return this.id;
+	}
+
+	String sessionKey() {
+		return this.sessionKey;
+	}
+
+	@Override
+	public View view() {
+		return this.view;
+	}
+
+	@Override
+	public long lastEventId() {
+		return this.log.lastId();
+	}
+
+	@Override
+	public boolean isConnected() {
+		return this.view.connected;
+	}
+
+	@Override
+	public boolean isClosed() {
+		return this.closed;
+	}
+
+	@Override
+	public Map<String, String> flashes() {
+		return this.view.state().flashes();
+	}
+
+	@Override
+	public TabRenderer renderer(Supplier<TabRenderer> create) {
+		TabRenderer renderer = this.renderer;
+		if (renderer == null) {
+			renderer = create.get();
+			this.renderer = renderer;
+		}
+		return renderer;
+	}
+
+	@Override
+	public void requestTurn(@Nullable Map<String, Object> model, Consumer<PageTurn> granted) {
+		this.mailbox.send(new Message.Turn(model, granted));
+	}
+
+	@Override
+	public void connect(long lastEventId, Runnable listener, Consumer<EventLog.Subscription> onSubscribed) {
+		this.mailbox.send(new Message.Connect(lastEventId, listener, onSubscribed));
+	}
+
+	@Override
+	public void disconnect(EventLog.Subscription subscription) {
+		subscription.cancel();
+		this.mailbox.send(new Message.Disconnect(subscription));
+	}
+
+	@Override
+	public void close(CancelReason reason) {
+		this.mailbox.send(new Message.Close(reason));
+	}
+
+	/**
+	 * Run an action in a turn of its own, then flush; for the engine's tests and tools.
+	 * @param action the action
+	 */
+	void execute(Runnable action) {
+		requestTurn(null, (turn) -> {
+			try {
+				action.run();
+			}
+			finally {
+				turn.end();
+			}
+		});
+	}
+
+	int taskCount() {
+		return this.view.tasks().size();
+	}
+
+	@Override
+	public String toString() {
+		return "View " + this.id;
+	}
+
+	// ---- the actor -----------------------------------------------------------------------------------------
+
+	private void receive(Message message) {
+		boolean held = false;
+		this.view.enter(null);
+		try {
+			switch (message) {
+				case Message.Turn turn -> held = grant(turn);
+				case Message.Connect connect -> attach(connect);
+				case Message.Disconnect disconnect -> detach(disconnect.subscription());
+				case Message.Chunk chunk -> chunk(chunk);
+				case Message.Progress progress -> progress(progress.run());
+				case Message.Ended ended -> ended(ended.run(), ended.outcome());
+				case Message.Close close -> close(close.reason(), null);
+				case Message.ConnectTimeout timeout -> {
+					if (!this.view.started) {
+						close(CancelReason.VIEW_CLOSED, "it never connected");
+					}
+				}
+				case Message.GraceOver grace -> {
+					if (this.stream == null && grace.connection() == this.connections) {
+						close(CancelReason.VIEW_CLOSED, "its stream did not come back");
+					}
+				}
+			}
+		}
+		finally {
+			if (!held) {
+				flush();
+				this.view.exit();
+			}
+		}
+	}
+
+	/** Grant a web request its turn, which lasts (and holds the mailbox) until the request ends it. */
+	private boolean grant(Message.Turn message) {
+		HeldTurn turn = new HeldTurn(this.view, message.model(), this::flush, this.log, this.mailbox.hold());
+		this.view.enter(message.model());
+		try {
+			message.granted().accept(turn);
+			return true;
+		}
+		catch (RuntimeException | Error ex) {
+			turn.end();
+			throw ex;
+		}
+	}
+
+	private void attach(Message.Connect connect) {
+		if (this.closed) {
+			connect.listener().run(); // the stream sees the tab closed and ends
+			return;
+		}
+		EventLog.Subscription subscription = this.log.subscribe(connect.lastEventId(), connect.listener());
+		this.stream = subscription;
+		this.connections++;
+		this.view.connected = true;
+		cancelTimer();
+		TabRenderer renderer = this.renderer;
+		if (subscription.missed() && renderer != null) {
+			emit(new WireEvent.Reset(renderer.renderAll()));
+			this.view.state().takeChanged();
+		}
+		if (!this.view.started) {
+			this.view.started = true;
+			this.view.tasks().launchWaiting();
+		}
+		connect.onSubscribed().accept(subscription);
+	}
+
+	private void detach(EventLog.Subscription subscription) {
+		if (this.stream != subscription || this.closed) {
+			return;
+		}
+		this.stream = null;
+		this.view.connected = false;
+		int connection = this.connections;
+		this.timer = this.engine.schedule(() -> this.mailbox.send(new Message.GraceOver(connection)),
+				this.engine.settings().disconnectGrace());
+	}
+
+	private void chunk(Message.Chunk message) {
+		try {
+			TaskRun run = message.run();
+			if (this.closed || !this.view.tasks().isCurrent(run)) {
+				return;
+			}
+			if (this.callbacks.handlesChunk(run.name)
+					&& !callback("@HandleChunk", run.name, () -> this.callbacks.onChunk(run.name, message.chunk(), this.view))) {
+				return; // its changes were discarded, and so is the chunk
+			}
+			TabRenderer renderer = this.renderer;
+			String html = (renderer != null) ? renderer.renderChunk(run.name, message.chunk()) : null;
+			emit(new WireEvent.Chunk(run.name, message.chunk(), html));
+			this.engine.metrics().chunkDelivered(run.name);
+		}
+		finally {
+			this.view.tasks().chunkHandled(message);
+		}
+	}
+
+	private void progress(TaskRun run) {
+		Progress progress = this.view.tasks().latestProgress(run);
+		if (progress != null) {
+			emit(new WireEvent.Progress(run.name, progress.done(), progress.total()));
+		}
+	}
+
+	private void ended(TaskRun run, Outcome<?> outcome) {
+		if (!this.view.tasks().settle(run, outcome)) {
+			return; // replaced by a later start: its result is dropped
+		}
+		emit(WireEvent.TaskOutcome.of(run.name, outcome));
+		if (run.keys.isEmpty()) {
+			callback("@HandleAsync", run.name, () -> this.callbacks.onOutcome(run.name, outcome, this.view));
+		}
+	}
+
+	/**
+	 * Close the tab: its tasks are cancelled (their callbacks still run, on the closed view, whose changes then
+	 * go nowhere), its stream ends, and the registry forgets it.
+	 */
+	private void close(CancelReason reason, @Nullable String why) {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		this.view.closed = true;
+		this.view.connected = false;
+		cancelTimer();
+		this.view.tasks().cancelAll(reason);
+		this.log.append(new WireEvent.Close(reason.code()));
+		this.log.close();
+		this.onClosed.run();
+		if (logger.isDebugEnabled()) {
+			logger.debug(this + " closed: " + reason.code() + ((why != null) ? " (" + why + ")" : ""));
+		}
+	}
+
+	private void cancelTimer() {
+		if (this.timer != null) {
+			this.timer.cancel(false); // a timer per open tab adds up
+			this.timer = null;
+		}
+	}
+
+	/**
+	 * Run a callback so that it changes everything or nothing: if it throws, its changes are rolled back, the
+	 * page gets an error flash with a correlation id, and the log has the stack trace under that id.
+	 * @return whether it returned normally
+	 */
+	private boolean callback(String annotation, String task, Callback callback) {
+		TabState state = this.view.state();
+		state.savepoint();
+		try {
+			callback.run();
+			state.release();
+			return true;
+		}
+		catch (Exception | LinkageError | AssertionError | StackOverflowError ex) {
+			state.rollback();
+			String ref = this.engine.newRef();
+			logger.error(annotation + "(\"" + task + "\") on " + this.callbacks.describe() + " threw [ref " + ref
+					+ "]; its changes to " + this + " were discarded", ex);
+			this.engine.metrics().callbackFailed(annotation);
+			if (!this.closed) {
+				state.flash("error", "Something went wrong (ref " + ref + ").");
+			}
+			return false;
+		}
+	}
+
+	/** Put the changed flash messages and re-rendered elements into the log. */
+	private void flush() {
+		if (this.closed) {
+			return;
+		}
+		this.view.state().takeFlashChanges().forEach((kind, message) -> emit(new WireEvent.Flash(kind, message)));
+		TabRenderer renderer = this.renderer;
+		if (renderer == null) {
+			return;
+		}
+		Set<String> changed = this.view.state().takeChanged();
+		if (changed.isEmpty()) {
+			return;
+		}
+		try {
+			renderer.render(changed).forEach(this::emit);
+		}
+		catch (RuntimeException ex) {
+			String ref = this.engine.newRef();
+			logger.error("Re-rendering " + this + " after a change to " + changed + " failed [ref " + ref + "]", ex);
+			emit(new WireEvent.Flash("error", "Part of this page could not be updated (ref " + ref + "). Reload it."));
+		}
+	}
+
+	private void emit(WireEvent event) {
+		if (!this.closed) {
+			this.log.append(event);
+		}
+	}
+
+	@FunctionalInterface
+	private interface Callback {
+
+		void run() throws Exception;
+
+	}
+
+}

@@ -1,0 +1,78 @@
+package dev.strand.internal;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.strand.CancelReason;
+
+/**
+ * Every open tab, by id and by session. A tab id is valid only in the session that opened it: the session is
+ * known by a stable key stored in it (not its id, which changes on login).
+ */
+public interface TabRegistry {
+
+	/**
+	 * Open a tab for a session.
+	 * @param sessionKey the session's stable key
+	 * @param session the session, to learn when it ends
+	 * @param callbacks where its outcomes and chunks go
+	 * @return the tab
+	 * @throws dev.strand.StrandLimitException if the session holds as many tabs as it may
+	 */
+	Tab open(String sessionKey, SessionHandle session, Callbacks callbacks);
+
+	/**
+	 * Find a tab for a request.
+	 * @param sessionKey the requesting session's stable key, or {@code null} if it has none
+	 * @param session the requesting session, remembered so that its end can be noticed
+	 * @param id the tab id the request presents
+	 * @return what was found
+	 */
+	Lookup find(@Nullable String sessionKey, @Nullable SessionHandle session, String id);
+
+	/**
+	 * Close every tab of a session, for example when it was invalidated.
+	 * @param sessionKey the session's stable key
+	 */
+	void closeSession(String sessionKey);
+
+	/**
+	 * Close the tabs of sessions that have ended, and keep the others alive while a tab of theirs is
+	 * connected.
+	 */
+	void reap();
+
+	/**
+	 * Close every tab.
+	 * @param reason why their tasks are cancelled
+	 */
+	void closeAll(CancelReason reason);
+
+	/**
+	 * Return the number of open tabs.
+	 * @return the number of tabs
+	 */
+	int size();
+
+	/**
+	 * What {@link #find} found.
+	 *
+	 * @param status what was found
+	 * @param tab the tab, when found
+	 */
+	record Lookup(Status status, @Nullable Tab tab) {
+
+		/** What a lookup found. */
+		public enum Status {
+
+			/** The tab exists and belongs to the session. */
+			FOUND,
+			/** The tab exists but belongs to another session. */
+			OTHER_SESSION,
+			/** No such tab: it closed, its session ended, or it never existed. */
+			GONE
+
+		}
+
+	}
+
+}

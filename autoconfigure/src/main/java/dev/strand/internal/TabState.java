@@ -1,0 +1,199 @@
+package dev.strand.internal;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A tab's data: its assigns and flash messages, what changed since the last flush, and a savepoint that a
+ * failing callback's changes are rolled back to. Touched only during the tab's turns.
+ */
+final class TabState implements TaskTable.Assigns {
+
+	private final Map<String, @Nullable Object> assigns = new LinkedHashMap<>();
+
+	private final Set<String> changed = new LinkedHashSet<>();
+
+	/** Flash messages by kind, and the kinds set since the last flush; allocated by the first flash. */
+	private @Nullable Map<String, String> flash;
+
+	private @Nullable Set<String> changedFlash;
+
+	private @Nullable Savepoint savepoint;
+
+	/** The model of the request that opened the tab, which its assigns are also written to while it runs. */
+	private @Nullable Map<String, Object> model;
+
+	void model(@Nullable Map<String, Object> model) {
+		this.model = model;
+	}
+
+	@Override
+	public @Nullable Object read(String key) {
+		return this.assigns.get(key);
+	}
+
+	/** Set an assign for the application: a failing callback's rollback undoes it. */
+	void assign(String key, @Nullable Object value) {
+		if (this.savepoint != null) {
+			this.savepoint.remember(key);
+		}
+		put(key, value);
+	}
+
+	/** Set an assign on behalf of a task: a failing callback's rollback keeps it, as the task stays started. */
+	@Override
+	public void set(String key, @Nullable Object value) {
+		if (this.savepoint != null) {
+			this.savepoint.forget(key);
+		}
+		put(key, value);
+	}
+
+	private void put(String key, @Nullable Object value) {
+		this.assigns.put(key, value);
+		this.changed.add(key);
+		if (this.model != null) {
+			this.model.put(key, value);
+		}
+	}
+
+	Map<String, @Nullable Object> assigns() {
+		return Collections.unmodifiableMap(new LinkedHashMap<>(this.assigns));
+	}
+
+	/** Return the key that holds this very value, or {@code null}. */
+	@Nullable String keyOf(Object value) {
+		for (Map.Entry<String, @Nullable Object> entry : this.assigns.entrySet()) {
+			if (entry.getValue() == value) {
+				return entry.getKey();
+			}
+		}
+		return null;
+	}
+
+	void flash(String kind, String message) {
+		if (this.savepoint != null) {
+			this.savepoint.rememberFlash();
+		}
+		if (this.flash == null || this.changedFlash == null) {
+			this.flash = new LinkedHashMap<>();
+			this.changedFlash = new LinkedHashSet<>();
+		}
+		this.flash.put(kind, message);
+		this.changedFlash.add(kind);
+	}
+
+	Map<String, String> flashes() {
+		return (this.flash != null) ? Collections.unmodifiableMap(this.flash) : Map.of();
+	}
+
+	Set<String> changed() {
+		return Collections.unmodifiableSet(new LinkedHashSet<>(this.changed));
+	}
+
+	/**
+	 * Return the keys changed since the last call, and forget them.
+	 * @return the changed keys
+	 */
+	Set<String> takeChanged() {
+		if (this.changed.isEmpty()) {
+			return Set.of();
+		}
+		Set<String> keys = Set.copyOf(this.changed);
+		this.changed.clear();
+		return keys;
+	}
+
+	/**
+	 * Return the flash messages set since the last call, by kind, and forget that they changed.
+	 * @return the changed flash messages
+	 */
+	Map<String, String> takeFlashChanges() {
+		if (this.flash == null || this.changedFlash == null || this.changedFlash.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, String> changes = new LinkedHashMap<>();
+		for (String kind : this.changedFlash) {
+			changes.put(kind, this.flash.get(kind));
+		}
+		this.changedFlash.clear();
+		return changes;
+	}
+
+	/** Remember the state, so that a failing callback's changes can be rolled back. */
+	void savepoint() {
+		this.savepoint = new Savepoint();
+	}
+
+	/** Keep the changes made since the savepoint. */
+	void release() {
+		this.savepoint = null;
+	}
+
+	/** Undo the assign and flash changes made since the savepoint (not those a task's state made). */
+	void rollback() {
+		Savepoint savepoint = this.savepoint;
+		this.savepoint = null;
+		if (savepoint != null) {
+			savepoint.restore();
+		}
+	}
+
+	/** What a callback found: the assigns it changed, as they were, and the flash. */
+	private final class Savepoint {
+
+		private final Map<String, Prior> assigns = new HashMap<>();
+
+		private @Nullable Map<String, String> flash;
+
+		private @Nullable Set<String> changedFlash;
+
+		void remember(String key) {
+			if (!this.assigns.containsKey(key)) {
+				this.assigns.put(key, new Prior(TabState.this.assigns.containsKey(key), TabState.this.assigns.get(key),
+						TabState.this.changed.contains(key)));
+			}
+		}
+
+		void forget(String key) {
+			this.assigns.remove(key);
+		}
+
+		void rememberFlash() {
+			if (this.flash == null) {
+				this.flash = (TabState.this.flash != null) ? new LinkedHashMap<>(TabState.this.flash) : new LinkedHashMap<>();
+				this.changedFlash = (TabState.this.changedFlash != null) ? new LinkedHashSet<>(TabState.this.changedFlash)
+						: new LinkedHashSet<>();
+			}
+		}
+
+		void restore() {
+			this.assigns.forEach((key, prior) -> {
+				if (prior.present) {
+					TabState.this.assigns.put(key, prior.value);
+				}
+				else {
+					TabState.this.assigns.remove(key);
+				}
+				if (!prior.changed) {
+					TabState.this.changed.remove(key);
+				}
+			});
+			if (this.flash != null) {
+				TabState.this.flash = this.flash;
+				TabState.this.changedFlash = this.changedFlash;
+			}
+		}
+
+	}
+
+	private record Prior(boolean present, @Nullable Object value, boolean changed) {
+	}
+
+}
