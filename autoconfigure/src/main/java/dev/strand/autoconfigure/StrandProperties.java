@@ -35,7 +35,10 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 			.connectTimeout(this.views.connectTimeout())
 			.disconnectGrace(this.views.disconnectGrace())
 			.replayBuffer(this.stream.replayBuffer())
+			.replayBufferSize(this.stream.replayBufferSize().toBytes())
 			.maxPending(this.stream.maxPending())
+			.maxPendingSize(this.stream.maxPendingSize().toBytes())
+			.maxChunkSize(this.stream.maxChunkSize().toBytes())
 			.pushTimeout(this.stream.pushTimeout())
 			.build();
 	}
@@ -79,12 +82,19 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 * @param path Path of the Server-Sent Events endpoint
 	 * @param heartbeat Interval between heartbeat comments
 	 * @param replayBuffer Number of events kept per view for replay after a reconnect
+	 * @param replayBufferSize Maximum size of the events kept per view for replay (the newest is kept whatever
+	 * its size); with max-pending-size, this bounds a view's memory
 	 * @param maxPending Number of events a browser may lag behind before a task's push blocks
+	 * @param maxPendingSize Size of the events a browser may lag behind before a task's push blocks, whether its
+	 * stream is attached or not
+	 * @param maxChunkSize Maximum size of one chunk, as JSON; a larger push fails in the task with an
+	 * IllegalArgumentException
 	 * @param pushTimeout Time a push may block on a slow browser before its stream is dropped
 	 */
 	public record Stream(@DefaultValue("/strand/stream") String path, @DefaultValue("15s") Duration heartbeat,
-			@DefaultValue("1024") int replayBuffer, @DefaultValue("256") int maxPending,
-			@DefaultValue("10s") Duration pushTimeout) {
+			@DefaultValue("1024") int replayBuffer, @DefaultValue("1MB") DataSize replayBufferSize,
+			@DefaultValue("256") int maxPending, @DefaultValue("256KB") DataSize maxPendingSize,
+			@DefaultValue("64KB") DataSize maxChunkSize, @DefaultValue("10s") Duration pushTimeout) {
 
 		public Stream {
 			if (!path.startsWith("/") || path.endsWith("/")) {

@@ -14,13 +14,17 @@ import java.time.Duration;
  * @param connectTimeout how long a tab may wait for its stream before it is dropped
  * @param disconnectGrace how long a tab outlives its stream, waiting for a reconnect
  * @param replayBuffer events kept per tab for replay after a reconnect
+ * @param replayBufferSize bytes of event data kept per tab for replay
  * @param maxPending events a stream may lag behind before {@code push} blocks
+ * @param maxPendingSize bytes of event data a stream may lag behind before {@code push} blocks
+ * @param maxChunkSize the largest chunk a task may push, in bytes of JSON
  * @param pushTimeout how long {@code push} blocks before the stream is dropped
  * @param shutdownGrace how long shutdown waits for cancelled tasks to end
  */
 public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, Duration taskTimeout,
-		Duration lingerWarning, Duration connectTimeout, Duration disconnectGrace, int replayBuffer, int maxPending,
-		Duration pushTimeout, Duration shutdownGrace) {
+		Duration lingerWarning, Duration connectTimeout, Duration disconnectGrace, int replayBuffer,
+		long replayBufferSize, int maxPending, long maxPendingSize, long maxChunkSize, Duration pushTimeout,
+		Duration shutdownGrace) {
 
 	public EngineSettings {
 		positive("strand.limits.views-per-session", viewsPerSession);
@@ -31,6 +35,15 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 		if (maxPending >= replayBuffer) {
 			throw new IllegalArgumentException("strand.stream.max-pending (" + maxPending
 					+ ") must be smaller than strand.stream.replay-buffer (" + replayBuffer + ")");
+		}
+		positive("strand.stream.max-chunk-size", maxChunkSize);
+		if (maxChunkSize > maxPendingSize) {
+			throw new IllegalArgumentException("strand.stream.max-chunk-size (" + maxChunkSize
+					+ " bytes) must not be larger than strand.stream.max-pending-size (" + maxPendingSize + " bytes)");
+		}
+		if (maxPendingSize >= replayBufferSize) {
+			throw new IllegalArgumentException("strand.stream.max-pending-size (" + maxPendingSize
+					+ " bytes) must be smaller than strand.stream.replay-buffer-size (" + replayBufferSize + " bytes)");
 		}
 		positive("strand.tasks.timeout", taskTimeout);
 		positive("strand.views.connect-timeout", connectTimeout);
@@ -46,6 +59,12 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 		}
 	}
 
+	private static void positive(String property, long value) {
+		if (value <= 0) {
+			throw new IllegalArgumentException(property + " must be positive, but was " + value);
+		}
+	}
+
 	private static void positive(String property, Duration value) {
 		if (value.isNegative() || value.isZero()) {
 			throw new IllegalArgumentException(property + " must be positive, but was " + value);
@@ -56,6 +75,14 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 		if (value.isNegative()) {
 			throw new IllegalArgumentException(property + " must not be negative, but was " + value);
 		}
+	}
+
+	/**
+	 * Return what a tab's event log keeps, and the backlog past which a push waits.
+	 * @return the limits
+	 */
+	public MemoryEventLog.Limits logLimits() {
+		return new MemoryEventLog.Limits(this.replayBuffer, this.replayBufferSize, this.maxPending, this.maxPendingSize);
 	}
 
 	/**
@@ -88,7 +115,10 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 		builder.connectTimeout = this.connectTimeout;
 		builder.disconnectGrace = this.disconnectGrace;
 		builder.replayBuffer = this.replayBuffer;
+		builder.replayBufferSize = this.replayBufferSize;
 		builder.maxPending = this.maxPending;
+		builder.maxPendingSize = this.maxPendingSize;
+		builder.maxChunkSize = this.maxChunkSize;
 		builder.pushTimeout = this.pushTimeout;
 		builder.shutdownGrace = this.shutdownGrace;
 		return builder;
@@ -113,7 +143,13 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 
 		private int replayBuffer = 1024;
 
+		private long replayBufferSize = 1024 * 1024;
+
 		private int maxPending = 256;
+
+		private long maxPendingSize = 256 * 1024;
+
+		private long maxChunkSize = 64 * 1024;
 
 		private Duration pushTimeout = Duration.ofSeconds(10);
 
@@ -162,8 +198,23 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 			return this;
 		}
 
+		public Builder replayBufferSize(long replayBufferSize) {
+			this.replayBufferSize = replayBufferSize;
+			return this;
+		}
+
 		public Builder maxPending(int maxPending) {
 			this.maxPending = maxPending;
+			return this;
+		}
+
+		public Builder maxPendingSize(long maxPendingSize) {
+			this.maxPendingSize = maxPendingSize;
+			return this;
+		}
+
+		public Builder maxChunkSize(long maxChunkSize) {
+			this.maxChunkSize = maxChunkSize;
 			return this;
 		}
 
@@ -179,8 +230,8 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 
 		public EngineSettings build() {
 			return new EngineSettings(this.viewsPerSession, this.tasksPerView, this.tasks, this.taskTimeout,
-					this.lingerWarning, this.connectTimeout, this.disconnectGrace, this.replayBuffer, this.maxPending,
-					this.pushTimeout, this.shutdownGrace);
+					this.lingerWarning, this.connectTimeout, this.disconnectGrace, this.replayBuffer, this.replayBufferSize,
+					this.maxPending, this.maxPendingSize, this.maxChunkSize, this.pushTimeout, this.shutdownGrace);
 		}
 
 	}

@@ -36,13 +36,22 @@ public interface EventLog {
 	Subscription subscribe(long lastEventId, Runnable listener);
 
 	/**
-	 * Block while the attached stream lags too far behind, up to a timeout.
+	 * Reserve room for a chunk a task is about to send, blocking while the backlog (events not yet read by a
+	 * stream, attached or not, and chunks reserved but not yet appended) is too long, up to a timeout. The
+	 * reservation is taken either way, and must be given back with {@link #release}.
+	 * @param bytes the chunk's size
 	 * @param timeout how long to wait
-	 * @return {@code false} if it still lags after the timeout: the stream has then been ended, so that its
-	 * browser resynchronises
-	 * @throws InterruptedException if interrupted while waiting
+	 * @return {@code false} if the backlog was still too long after the timeout: an attached stream has then
+	 * been ended, so that its browser resynchronises
+	 * @throws InterruptedException if interrupted while waiting (nothing is reserved then)
 	 */
-	boolean awaitCapacity(Duration timeout) throws InterruptedException;
+	boolean reserve(int bytes, Duration timeout) throws InterruptedException;
+
+	/**
+	 * Give back a reservation, once its chunk has been appended or dropped.
+	 * @param bytes the size it was reserved with
+	 */
+	void release(int bytes);
 
 	/** End the stream for good: the tab has closed. */
 	void close();

@@ -20,6 +20,20 @@ public final class Json {
 	}
 
 	/**
+	 * Return a value as JSON: text as a quoted string, anything else as the application's mapper writes it.
+	 * @param value the value
+	 * @return the JSON
+	 */
+	public String value(@Nullable Object value) {
+		if (value instanceof CharSequence text) {
+			StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+			ENCODER.quoteAsString(text, out);
+			return out.append('"').toString();
+		}
+		return this.mapper.writeValueAsString(value);
+	}
+
+	/**
 	 * Start an object.
 	 * @return its writer
 	 */
@@ -66,9 +80,9 @@ public final class Json {
 			return this;
 		}
 
-		/** Write any value with the application's JSON mapper. */
-		public ObjectWriter value(String name, @Nullable Object value) {
-			name(name).append(Json.this.mapper.writeValueAsString(value));
+		/** Write a value that is already JSON. */
+		public ObjectWriter raw(String name, String json) {
+			name(name).append(json);
 			return this;
 		}
 

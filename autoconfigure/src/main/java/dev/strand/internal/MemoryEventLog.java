@@ -9,43 +9,63 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The in-memory {@link EventLog}: a ring of the latest events, which grows up to its capacity. A keyed event
- * replaced before the stream sent it is marked superseded and skipped.
+ * The in-memory {@link EventLog}: the latest events in a ring that keeps at most a number of events and a
+ * number of bytes of data (always the newest event, however large), and grows up to its capacity as events
+ * come. A keyed event replaced before the stream read it is marked superseded and skipped. The log knows how
+ * far its stream has read, even while none is attached, so that {@link #reserve} holds a task back
+ * whenever the backlog is too long, connected or not.
  */
 public final class MemoryEventLog implements EventLog {
 
-	/** Slots a new log starts with; it doubles, up to its capacity, whenever it would evict. */
+	/** Slots a new log starts with; it doubles, up to its capacity, whenever it is full. */
 	private static final int INITIAL_SLOTS = 16;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final Condition sent = this.lock.newCondition();
+	private final Condition read = this.lock.newCondition();
 
 	private final Json json;
 
-	private final int capacity;
-
-	private final int maxPending;
+	private final Limits limits;
 
 	private @Nullable Event[] ring;
 
 	private final Map<String, Event> latestByKey = new HashMap<>();
 
+	/** The id of the oldest event kept; {@code lastId + 1} when none is. */
+	private long oldestId = 1;
+
 	private long lastId;
+
+	/** The bytes of data of the events kept. */
+	private long retainedBytes;
+
+	/** The bytes of data of every event ever appended, which is where the next one ends. */
+	private long appendedBytes;
+
+	/** How far the stream has read: the last id it passed, and where that event ended. */
+	private long readId;
+
+	private long readEnd;
+
+	/** Chunks reserved by tasks and not yet appended (or dropped): their number and bytes. */
+	private int reservedEvents;
+
+	private long reservedBytes;
+
+	private boolean closed;
 
 	private @Nullable MemorySubscription subscription;
 
 	/**
 	 * Create a log.
-	 * @param capacity the events kept for replay
-	 * @param maxPending the events a stream may lag behind before {@link #awaitCapacity} blocks
+	 * @param limits what it keeps, and the backlog past which {@link #reserve} blocks
 	 * @param json writes the events' data
 	 */
-	public MemoryEventLog(int capacity, int maxPending, Json json) {
-		this.capacity = capacity;
-		this.maxPending = maxPending;
+	public MemoryEventLog(Limits limits, Json json) {
+		this.limits = limits;
 		this.json = json;
-		this.ring = new Event[Math.min(capacity, INITIAL_SLOTS)];
+		this.ring = new Event[Math.min(limits.events(), INITIAL_SLOTS)];
 	}
 
 	@Override
@@ -53,6 +73,20 @@ public final class MemoryEventLog implements EventLog {
 		this.lock.lock();
 		try {
 			return this.lastId;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return the bytes of data of the events kept.
+	 * @return the bytes kept
+	 */
+	public long retainedBytes() {
+		this.lock.lock();
+		try {
+			return this.retainedBytes;
 		}
 		finally {
 			this.lock.unlock();
@@ -68,28 +102,27 @@ public final class MemoryEventLog implements EventLog {
 		this.lock.lock();
 		try {
 			id = ++this.lastId;
-			Event event = new Event(new Entry(id, wireEvent.name(), data), key);
-			long sentUpTo = (this.subscription != null) ? this.subscription.cursor : 0;
+			this.appendedBytes += data.length();
+			Event event = new Event(new Entry(id, wireEvent.name(), data), key, this.appendedBytes);
 			if (key != null) {
 				Event previous = this.latestByKey.put(key, event);
-				if (previous != null && previous.entry.id() > sentUpTo) {
+				if (previous != null && previous.entry.id() > this.readId) {
 					previous.superseded = true;
 				}
 			}
-			if (this.ring[(int) (id % this.ring.length)] != null && this.ring.length < this.capacity) {
-				grow();
-			}
-			int slot = (int) (id % this.ring.length);
-			Event evicted = this.ring[slot];
-			this.ring[slot] = event;
-			if (evicted != null) {
-				if (this.subscription != null && evicted.entry.id() > this.subscription.cursor && !evicted.superseded) {
-					this.subscription.overrun = true;
+			if (count() == this.ring.length) {
+				if (this.ring.length < this.limits.events()) {
+					grow();
 				}
-				if (evicted.key != null) {
-					this.latestByKey.remove(evicted.key, evicted);
+				else {
+					evictOldest();
 				}
 			}
+			while (count() > 0 && this.retainedBytes + data.length() > this.limits.bytes()) {
+				evictOldest();
+			}
+			this.ring[slot(id)] = event;
+			this.retainedBytes += data.length();
 			notify = this.subscription;
 		}
 		finally {
@@ -101,12 +134,37 @@ public final class MemoryEventLog implements EventLog {
 		return id;
 	}
 
+	private int count() {
+		return (int) (this.lastId - this.oldestId); // the event being appended has its id but is not in yet
+	}
+
+	private int slot(long id) {
+		return (int) (id % this.ring.length);
+	}
+
+	private void evictOldest() {
+		int slot = slot(this.oldestId);
+		Event evicted = this.ring[slot];
+		this.ring[slot] = null;
+		this.oldestId++;
+		if (evicted == null) {
+			return;
+		}
+		this.retainedBytes -= evicted.entry.data().length();
+		if (evicted.entry.id() > this.readId && !evicted.superseded && this.subscription != null) {
+			this.subscription.overrun = true; // it would skip an event: it ends, and its browser resynchronises
+		}
+		if (evicted.key != null) {
+			this.latestByKey.remove(evicted.key, evicted);
+		}
+	}
+
 	/**
-	 * Double the ring (up to the capacity), keeping every event: they are the latest ones, fewer than the new
-	 * size, so their ids fall into distinct slots.
+	 * Double the ring (up to the capacity), keeping every event: they are fewer than the new size, so their
+	 * ids fall into distinct slots.
 	 */
 	private void grow() {
-		@Nullable Event[] grown = new Event[(int) Math.min(this.capacity, 2L * this.ring.length)];
+		@Nullable Event[] grown = new Event[(int) Math.min(this.limits.events(), 2L * this.ring.length)];
 		for (Event kept : this.ring) {
 			if (kept != null) {
 				grown[(int) (kept.entry.id() % grown.length)] = kept;
@@ -115,18 +173,28 @@ public final class MemoryEventLog implements EventLog {
 		this.ring = grown;
 	}
 
+	/** Where the event with this id ends (the bytes appended up to it); the id is at most the last one. */
+	private long endOf(long id) {
+		if (id >= this.oldestId && id <= this.lastId && this.ring[slot(id)] != null) {
+			return this.ring[slot(id)].end;
+		}
+		Event oldest = (this.oldestId <= this.lastId) ? this.ring[slot(this.oldestId)] : null;
+		return (oldest != null) ? oldest.end - oldest.entry.data().length() : this.appendedBytes;
+	}
+
 	@Override
 	public Subscription subscribe(long lastEventId, Runnable listener) {
 		MemorySubscription previous;
 		MemorySubscription subscription;
 		this.lock.lock();
 		try {
-			long oldest = Math.max(1, this.lastId - this.ring.length + 1);
-			boolean missed = lastEventId > this.lastId || lastEventId + 1 < oldest;
-			subscription = new MemorySubscription(missed ? this.lastId : lastEventId, missed, listener);
+			boolean missed = lastEventId > this.lastId || lastEventId + 1 < this.oldestId;
+			this.readId = missed ? this.lastId : lastEventId;
+			this.readEnd = missed ? this.appendedBytes : endOf(lastEventId);
+			subscription = new MemorySubscription(missed, listener);
 			previous = this.subscription;
 			this.subscription = subscription;
-			this.sent.signalAll();
+			this.read.signalAll();
 		}
 		finally {
 			this.lock.unlock();
@@ -138,29 +206,50 @@ public final class MemoryEventLog implements EventLog {
 		return subscription;
 	}
 
+	/** Whether one more chunk of this size would make the backlog too long. */
+	private boolean noRoomFor(int bytes) {
+		return this.lastId - this.readId + this.reservedEvents + 1 > this.limits.pendingEvents()
+				|| this.appendedBytes - this.readEnd + this.reservedBytes + bytes > this.limits.pendingBytes();
+	}
+
 	@Override
-	public boolean awaitCapacity(Duration timeout) throws InterruptedException {
+	public boolean reserve(int bytes, Duration timeout) throws InterruptedException {
 		long nanos = timeout.toNanos();
-		MemorySubscription lagging;
+		MemorySubscription lagging = null;
+		boolean room;
 		this.lock.lockInterruptibly();
 		try {
-			while (this.subscription != null && this.lastId - this.subscription.cursor > this.maxPending) {
-				if (nanos <= 0) {
-					break;
-				}
-				nanos = this.sent.awaitNanos(nanos);
+			while (!this.closed && noRoomFor(bytes) && nanos > 0) {
+				nanos = this.read.awaitNanos(nanos);
 			}
-			if (this.subscription == null || this.lastId - this.subscription.cursor <= this.maxPending) {
-				return true;
+			room = this.closed || !noRoomFor(bytes);
+			if (!room && this.subscription != null) {
+				lagging = this.subscription;
+				lagging.overrun = true;
 			}
-			lagging = this.subscription;
-			lagging.overrun = true;
+			this.reservedEvents++;
+			this.reservedBytes += bytes;
 		}
 		finally {
 			this.lock.unlock();
 		}
-		lagging.listener.run();
-		return false;
+		if (lagging != null) {
+			lagging.listener.run();
+		}
+		return room;
+	}
+
+	@Override
+	public void release(int bytes) {
+		this.lock.lock();
+		try {
+			this.reservedEvents--;
+			this.reservedBytes -= bytes;
+			this.read.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override
@@ -168,9 +257,10 @@ public final class MemoryEventLog implements EventLog {
 		MemorySubscription current;
 		this.lock.lock();
 		try {
+			this.closed = true;
 			current = this.subscription;
 			this.subscription = null;
-			this.sent.signalAll();
+			this.read.signalAll();
 		}
 		finally {
 			this.lock.unlock();
@@ -184,18 +274,21 @@ public final class MemoryEventLog implements EventLog {
 	private @Nullable Entry next(MemorySubscription subscription) {
 		this.lock.lock();
 		try {
-			if (subscription.replaced || subscription.overrun) {
+			if (subscription != this.subscription || subscription.overrun) {
 				return null;
 			}
-			while (subscription.cursor < this.lastId) {
-				long id = subscription.cursor + 1;
-				Event event = this.ring[(int) (id % this.ring.length)];
-				subscription.cursor = id;
-				if (event != null && event.entry.id() == id && !event.superseded) {
-					this.sent.signalAll();
-					return event.entry;
+			while (this.readId < this.lastId) {
+				long id = ++this.readId;
+				Event event = (id >= this.oldestId) ? this.ring[slot(id)] : null;
+				if (event != null) {
+					this.readEnd = event.end;
+					if (!event.superseded) {
+						this.read.signalAll();
+						return event.entry;
+					}
 				}
 			}
+			this.read.signalAll();
 			return null;
 		}
 		finally {
@@ -208,12 +301,23 @@ public final class MemoryEventLog implements EventLog {
 		try {
 			if (this.subscription == subscription) {
 				this.subscription = null;
-				this.sent.signalAll();
+				this.read.signalAll();
 			}
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * What a log keeps, and the backlog past which a task's push waits.
+	 *
+	 * @param events the events kept for replay
+	 * @param bytes the bytes of data kept for replay; the newest event is kept whatever its size
+	 * @param pendingEvents the events the stream may lag behind
+	 * @param pendingBytes the bytes of data the stream may lag behind
+	 */
+	public record Limits(int events, long bytes, int pendingEvents, long pendingBytes) {
 	}
 
 	/** An event in the ring. */
@@ -223,18 +327,20 @@ public final class MemoryEventLog implements EventLog {
 
 		final @Nullable String key;
 
-		volatile boolean superseded;
+		/** The bytes appended up to and including this event. */
+		final long end;
 
-		Event(Entry entry, @Nullable String key) {
+		boolean superseded;
+
+		Event(Entry entry, @Nullable String key, long end) {
 			this.entry = entry;
 			this.key = key;
+			this.end = end;
 		}
 
 	}
 
 	private final class MemorySubscription implements Subscription {
-
-		private volatile long cursor;
 
 		private final boolean missed;
 
@@ -246,8 +352,7 @@ public final class MemoryEventLog implements EventLog {
 
 		private volatile boolean overrun;
 
-		private MemorySubscription(long cursor, boolean missed, Runnable listener) {
-			this.cursor = cursor;
+		private MemorySubscription(boolean missed, Runnable listener) {
 			this.missed = missed;
 			this.listener = listener;
 		}

@@ -19,14 +19,29 @@ public final class MemoryTabRegistry implements TabRegistry {
 
 	private static final SecureRandom random = new SecureRandom();
 
+	private static final int TOMBSTONES = 10_000;
+
 	private final Map<String, TabActor> tabs = new ConcurrentHashMap<>();
 
 	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
+	/** The session keys of recently closed tabs, by tab id, so that their own session learns they are gone. */
+	private final Map<String, String> tombstones = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+			return size() > TOMBSTONES;
+		}
+
+	});
+
 	private final StrandEngine engine;
+
+	private final MemoryEventLog.Limits logLimits;
 
 	public MemoryTabRegistry(StrandEngine engine) {
 		this.engine = engine;
+		this.logLimits = engine.settings().logLimits();
 	}
 
 	/**
@@ -43,7 +58,7 @@ public final class MemoryTabRegistry implements TabRegistry {
 	public TabActor open(String sessionKey, SessionHandle session, Callbacks callbacks) {
 		EngineSettings settings = this.engine.settings();
 		String id = newKey();
-		EventLog log = new MemoryEventLog(settings.replayBuffer(), settings.maxPending(), this.engine.json());
+		EventLog log = new MemoryEventLog(this.logLimits, this.engine.json());
 		TabActor tab = new TabActor(id, sessionKey, this.engine, callbacks, log, () -> remove(id, sessionKey));
 		while (true) {
 			Session entry = this.sessions.computeIfAbsent(sessionKey, (key) -> new Session());
@@ -71,11 +86,9 @@ public final class MemoryTabRegistry implements TabRegistry {
 	@Override
 	public Lookup find(@Nullable String sessionKey, @Nullable SessionHandle session, String id) {
 		TabActor tab = this.tabs.get(id);
-		if (tab == null) {
-			return new Lookup(Lookup.Status.GONE, null);
-		}
-		if (!tab.sessionKey().equals(sessionKey)) {
-			return new Lookup(Lookup.Status.OTHER_SESSION, null);
+		if (tab == null || !tab.sessionKey().equals(sessionKey)) {
+			boolean own = tab == null && sessionKey != null && sessionKey.equals(this.tombstones.get(id));
+			return new Lookup(own ? Lookup.Status.GONE : Lookup.Status.NOT_FOUND, null);
 		}
 		Session entry = this.sessions.get(sessionKey);
 		if (entry != null && session != null) {
@@ -130,6 +143,7 @@ public final class MemoryTabRegistry implements TabRegistry {
 	}
 
 	private void remove(String id, String sessionKey) {
+		this.tombstones.put(id, sessionKey);
 		this.tabs.remove(id);
 		this.sessions.computeIfPresent(sessionKey, (key, entry) -> {
 			synchronized (entry) {

@@ -46,10 +46,10 @@ sealed interface Message {
 	 * A task pushed a chunk.
 	 *
 	 * @param run the task's run
-	 * @param chunk the chunk
-	 * @param permit whether it holds one of the permits that bound the chunks waiting in the mailbox
+	 * @param chunk the chunk, for {@code @HandleChunk}
+	 * @param event the chunk as it goes to the page; its room in the log is reserved
 	 */
-	record Chunk(TaskRun run, Object chunk, boolean permit) implements Message {
+	record Chunk(TaskRun run, Object chunk, WireEvent.Chunk event) implements Message {
 	}
 
 	/**

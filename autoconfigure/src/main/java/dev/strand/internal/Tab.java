@@ -22,6 +22,15 @@ public interface Tab {
 	String id();
 
 	/**
+	 * Return how logs name a tab: its id's first characters, never the whole id, which is a credential.
+	 * @param id the tab's id
+	 * @return the name, such as {@code view Ab3dE…}
+	 */
+	static String logName(String id) {
+		return "view " + id.substring(0, Math.min(5, id.length())) + "…";
+	}
+
+	/**
 	 * Return the tab's view, which handlers and callbacks change.
 	 * @return the view
 	 */

@@ -60,7 +60,7 @@ final class TabActor implements Tab {
 		this.log = log;
 		this.onClosed = onClosed;
 		this.mailbox = new Mailbox<>(engine.mailboxExecutor(), this::receive);
-		this.view = new TabView(id, callbacks, (assigns) -> new TaskTable(engine, id, assigns, log, this.mailbox::send));
+		this.view = new TabView(id, callbacks, (assigns) -> new TaskTable(engine, Tab.logName(id), assigns, log, this.mailbox::send));
 	}
 
 	/** Start the connect timeout: the tab closes if no stream attaches in time. */
@@ -155,9 +155,13 @@ final class TabActor implements Tab {
 		return this.view.tasks().size();
 	}
 
+	EventLog log() {
+		return this.log;
+	}
+
 	@Override
 	public String toString() {
-		return "View " + this.id;
+		return Tab.logName(this.id);
 	}
 
 	// ---- the actor -----------------------------------------------------------------------------------------
@@ -166,31 +170,68 @@ final class TabActor implements Tab {
 		boolean held = false;
 		this.view.enter(null);
 		try {
-			switch (message) {
-				case Message.Turn turn -> held = grant(turn);
-				case Message.Connect connect -> attach(connect);
-				case Message.Disconnect disconnect -> detach(disconnect.subscription());
-				case Message.Chunk chunk -> chunk(chunk);
-				case Message.Progress progress -> progress(progress.run());
-				case Message.Ended ended -> ended(ended.run(), ended.outcome());
-				case Message.Close close -> close(close.reason(), null);
-				case Message.ConnectTimeout timeout -> {
-					if (!this.view.started) {
-						close(CancelReason.VIEW_CLOSED, "it never connected");
-					}
-				}
-				case Message.GraceOver grace -> {
-					if (this.stream == null && grace.connection() == this.connections) {
-						close(CancelReason.VIEW_CLOSED, "its stream did not come back");
-					}
-				}
+			held = handle(message);
+			if (!held) {
+				flush();
 			}
+		}
+		catch (Throwable failure) {
+			failed(message, failure);
 		}
 		finally {
 			if (!held) {
-				flush();
 				this.view.exit();
 			}
+		}
+	}
+
+	/** Handle a message; returns whether it is a web request's turn, held until the request ends it. */
+	private boolean handle(Message message) {
+		switch (message) {
+			case Message.Turn turn -> {
+				return grant(turn);
+			}
+			case Message.Connect connect -> attach(connect);
+			case Message.Disconnect disconnect -> detach(disconnect.subscription());
+			case Message.Chunk chunk -> chunk(chunk);
+			case Message.Progress progress -> progress(progress.run());
+			case Message.Ended ended -> ended(ended.run(), ended.outcome());
+			case Message.Close close -> close(close.reason(), null);
+			case Message.ConnectTimeout timeout -> {
+				if (!this.view.started) {
+					close(CancelReason.VIEW_CLOSED, "it never connected");
+				}
+			}
+			case Message.GraceOver grace -> {
+				if (this.stream == null && grace.connection() == this.connections) {
+					close(CancelReason.VIEW_CLOSED, "its stream did not come back");
+				}
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * A message could not be handled (a bug, or the heap ran out): whatever it was to send may be lost, so the
+	 * page is sent a full re-render and an error flash; if even that fails, the tab closes, and its browser
+	 * reloads it.
+	 */
+	private void failed(Message message, Throwable failure) {
+		String ref = this.engine.newRef();
+		logger.error(this + " failed to handle a " + message.getClass().getSimpleName() + " message [ref " + ref
+				+ "]; its page is sent a full re-render", failure);
+		try {
+			TabRenderer renderer = this.renderer;
+			if (renderer != null && !this.closed) {
+				emit(new WireEvent.Reset(renderer.renderAll()));
+				this.view.state().takeChanged();
+			}
+			this.view.state().flash("error", "Something went wrong (ref " + ref + "). This page was refreshed.");
+			flush();
+		}
+		catch (Throwable again) {
+			logger.error(this + " could not be resynchronised [ref " + ref + "]; it closes", again);
+			close(CancelReason.VIEW_CLOSED, "it failed");
 		}
 	}
 
@@ -252,8 +293,7 @@ final class TabActor implements Tab {
 				return; // its changes were discarded, and so is the chunk
 			}
 			TabRenderer renderer = this.renderer;
-			String html = (renderer != null) ? renderer.renderChunk(run.name, message.chunk()) : null;
-			emit(new WireEvent.Chunk(run.name, message.chunk(), html));
+			emit(message.event().withHtml((renderer != null) ? renderer.renderChunk(run.name, message.chunk()) : null));
 			this.engine.metrics().chunkDelivered(run.name);
 		}
 		finally {

@@ -66,10 +66,13 @@ public interface TabRegistry {
 
 			/** The tab exists and belongs to the session. */
 			FOUND,
-			/** The tab exists but belongs to another session. */
-			OTHER_SESSION,
-			/** No such tab: it closed, its session ended, or it never existed. */
-			GONE
+			/** The session had this tab, and it has closed. */
+			GONE,
+			/**
+			 * No such tab for this session: it never existed, closed long ago, or belongs to another session.
+			 * These look the same from outside, so that an id's existence cannot be probed.
+			 */
+			NOT_FOUND
 
 		}
 

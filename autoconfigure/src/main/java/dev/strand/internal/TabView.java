@@ -175,8 +175,8 @@ final class TabView implements View {
 		if (key != null) {
 			return cancelAsync(key);
 		}
-		throw new IllegalArgumentException("cancelAsync(AsyncResult) was given a result that no assign of view "
-				+ this.id + " holds; pass the AsyncResult read from this view, or cancel by name");
+		throw new IllegalArgumentException("cancelAsync(AsyncResult) was given a result that no assign of "
+				+ this + " holds; pass the AsyncResult read from this view, or cancel by name");
 	}
 
 	@Override
@@ -197,7 +197,7 @@ final class TabView implements View {
 
 	@Override
 	public String toString() {
-		return "View " + this.id;
+		return Tab.logName(this.id);
 	}
 
 	// ---- the tab's side ----------------------------------------------------------------------------------

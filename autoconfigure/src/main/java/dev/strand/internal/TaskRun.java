@@ -38,7 +38,7 @@ final class TaskRun implements TaskContext {
 
 	private final Listener listener;
 
-	/** The tab's id, for the log. */
+	/** The tab's name in the log. */
 	private final String tab;
 
 	final String name;
@@ -209,7 +209,7 @@ final class TaskRun implements TaskContext {
 		}
 		engine.bodyEnded(wasLingering);
 		if (wasWarned) {
-			logger.info("Task '" + this.name + "' of view " + this.tab + " ended "
+			logger.info("Task '" + this.name + "' of " + this.tab + " ended "
 					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.startNanos) + " ms after it started, after it was stopped");
 		}
 	}
@@ -225,7 +225,7 @@ final class TaskRun implements TaskContext {
 
 	private void timedOut() {
 		if (stop(new Outcome.Exit<>(new TaskTimeoutException(this.name, this.timeout), this.engine.newRef()))) {
-			logger.warn("Task '" + this.name + "' of view " + this.tab + " timed out after " + this.timeout);
+			logger.warn("Task '" + this.name + "' of " + this.tab + " timed out after " + this.timeout);
 		}
 	}
 
@@ -259,7 +259,7 @@ final class TaskRun implements TaskContext {
 			}
 			this.warnedLingering = true;
 		}
-		logger.warn("Task '" + this.name + "' of view " + this.tab
+		logger.warn("Task '" + this.name + "' of " + this.tab
 				+ " is still running after it was stopped: it ignores interrupts. It is reported as ended; "
 				+ "make it check TaskContext.isCancelled() or let InterruptedException propagate");
 	}
@@ -304,13 +304,13 @@ final class TaskRun implements TaskContext {
 	private void logOutcome(Outcome<?> result) {
 		switch (result) {
 			case Outcome.Exit<?> exit when !exit.timedOut() && !(exit.error() instanceof CancellationException) ->
-				logger.error("Task '" + this.name + "' of view " + this.tab + " crashed [ref " + exit.ref() + "]",
+				logger.error("Task '" + this.name + "' of " + this.tab + " crashed [ref " + exit.ref() + "]",
 						exit.error());
-			case Outcome.Failed<?> failed -> logger.info("Task '" + this.name + "' of view " + this.tab
+			case Outcome.Failed<?> failed -> logger.info("Task '" + this.name + "' of " + this.tab
 					+ " failed with " + failed.reason() + " [ref " + failed.ref() + "]");
 			default -> {
 				if (logger.isDebugEnabled()) {
-					logger.debug("Task '" + this.name + "' of view " + this.tab + " ended: " + result.kind());
+					logger.debug("Task '" + this.name + "' of " + this.tab + " ended: " + result.kind());
 				}
 			}
 		}

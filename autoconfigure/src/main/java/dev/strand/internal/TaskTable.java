@@ -6,8 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
@@ -34,6 +32,7 @@ final class TaskTable implements TaskRun.Listener {
 
 	private final StrandEngine engine;
 
+	/** The tab's name in the log. */
 	private final String tab;
 
 	private final Assigns assigns;
@@ -41,8 +40,6 @@ final class TaskTable implements TaskRun.Listener {
 	private final EventLog log;
 
 	private final Consumer<Message> inbox;
-
-	private final Semaphore chunkPermits;
 
 	private final Map<String, TaskRun> current = new LinkedHashMap<>();
 
@@ -57,7 +54,6 @@ final class TaskTable implements TaskRun.Listener {
 		this.assigns = assigns;
 		this.log = log;
 		this.inbox = inbox;
-		this.chunkPermits = new Semaphore(engine.settings().maxPending());
 	}
 
 	/**
@@ -212,13 +208,11 @@ final class TaskTable implements TaskRun.Listener {
 	}
 
 	/**
-	 * A chunk message was handled: release the permit it held, if any.
+	 * A chunk message was handled, its chunk appended or dropped: give back the room it reserved in the log.
 	 * @param chunk the message
 	 */
 	void chunkHandled(Message.Chunk chunk) {
-		if (chunk.permit()) {
-			this.chunkPermits.release();
-		}
+		this.log.release(chunk.event().value().length());
 	}
 
 	int size() {
@@ -268,17 +262,20 @@ final class TaskTable implements TaskRun.Listener {
 
 	@Override
 	public void chunk(TaskRun run, Object chunk) throws InterruptedException {
-		Duration timeout = this.engine.settings().pushTimeout();
-		if (!this.log.awaitCapacity(timeout)) {
-			logger.warn("View " + this.tab + ": the browser fell more than " + this.engine.settings().maxPending()
-					+ " events behind for " + timeout + "; its stream was dropped and it will resynchronise");
+		EngineSettings settings = this.engine.settings();
+		WireEvent.Chunk event = WireEvent.Chunk.of(run.name, chunk, this.engine.json());
+		int size = event.value().length();
+		if (size > settings.maxChunkSize()) {
+			throw new IllegalArgumentException("Task '" + run.name + "' pushed a chunk of " + size + " bytes, more than "
+					+ "strand.stream.max-chunk-size (" + settings.maxChunkSize() + " bytes) allows; push it in smaller "
+					+ "pieces, or raise the limit");
 		}
-		boolean permit = this.chunkPermits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
-		if (!permit) {
-			logger.warn("View " + this.tab + ": @HandleChunk callbacks fell " + this.engine.settings().maxPending()
-					+ " chunks behind task '" + run.name + "' for " + timeout + "; delivering anyway");
+		Duration timeout = settings.pushTimeout();
+		if (!this.log.reserve(size, timeout)) {
+			logger.warn(this.tab + ": its page fell more than " + settings.maxPending() + " events or "
+					+ settings.maxPendingSize() + " bytes behind for " + timeout + "; it will resynchronise");
 		}
-		this.inbox.accept(new Message.Chunk(run, chunk, permit));
+		this.inbox.accept(new Message.Chunk(run, chunk, event));
 	}
 
 	@Override

@@ -89,14 +89,35 @@ public sealed interface WireEvent {
 	}
 
 	/**
-	 * A task's chunk: text, or any other value as JSON, with its HTML when a {@code strand:chunk} fragment
-	 * renders it.
+	 * A task's chunk, already written as JSON (on the task's thread, where its size is checked): text, or any
+	 * other value, with its HTML when a {@code strand:chunk} fragment renders it.
 	 *
 	 * @param task the task's name
-	 * @param chunk the chunk
+	 * @param text whether the chunk is text, sent as {@code "text"}; otherwise it is sent as {@code "json"}
+	 * @param value the chunk as JSON: a quoted string for text
 	 * @param html the chunk rendered through its fragment, or {@code null}
 	 */
-	record Chunk(String task, Object chunk, @Nullable String html) implements WireEvent {
+	record Chunk(String task, boolean text, String value, @Nullable String html) implements WireEvent {
+
+		/**
+		 * Return the event for a chunk.
+		 * @param task the task's name
+		 * @param chunk the chunk
+		 * @param json writes it
+		 * @return the event, without HTML
+		 */
+		public static Chunk of(String task, Object chunk, Json json) {
+			return new Chunk(task, chunk instanceof CharSequence, json.value(chunk), null);
+		}
+
+		/**
+		 * Return this chunk with the HTML its fragment renders.
+		 * @param html the HTML, or {@code null}
+		 * @return the event
+		 */
+		public Chunk withHtml(@Nullable String html) {
+			return (html != null) ? new Chunk(this.task, this.text, this.value, html) : this;
+		}
 
 		@Override
 		public String name() {
@@ -105,13 +126,7 @@ public sealed interface WireEvent {
 
 		@Override
 		public String data(Json json) {
-			Json.ObjectWriter data = json.object().field("task", this.task);
-			if (this.chunk instanceof CharSequence text) {
-				data.field("text", text);
-			}
-			else {
-				data.value("json", this.chunk);
-			}
+			Json.ObjectWriter data = json.object().field("task", this.task).raw(this.text ? "text" : "json", this.value);
 			return (this.html != null) ? data.field("html", this.html).end() : data.end();
 		}
 

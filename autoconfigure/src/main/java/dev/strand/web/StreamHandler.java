@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.BodyInserters;
@@ -29,10 +30,10 @@ import dev.strand.internal.Tab;
 import dev.strand.internal.TabRegistry;
 
 /**
- * Serves each tab's Server-Sent Events stream. The stream reads the view's event log at the pace the
- * connection accepts, replays what a reconnecting browser missed, and sends heartbeat comments. A view
- * that no longer exists gets {@code 204} (which stops {@code EventSource} from reconnecting); another
- * session's view gets {@code 404}.
+ * Serves each tab's Server-Sent Events stream. The stream reads the tab's event log at the pace the
+ * connection accepts, replays what a reconnecting browser missed, and sends heartbeat comments. A tab that
+ * the session had and that has closed gets {@code 410}; any other id, whether unknown or another session's,
+ * gets the same empty {@code 404}.
  */
 public final class StreamHandler {
 
@@ -63,8 +64,8 @@ public final class StreamHandler {
 	private Mono<ServerResponse> status(ServerRequest request) {
 		return lookup(request).flatMap((lookup) -> switch (lookup.status()) {
 			case FOUND -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue("connected=" + lookup.tab().isConnected());
-			case OTHER_SESSION -> ServerResponse.notFound().build();
-			case GONE -> ServerResponse.noContent().build();
+			case GONE -> ServerResponse.status(HttpStatus.GONE).build();
+			case NOT_FOUND -> ServerResponse.notFound().build();
 		});
 	}
 
@@ -82,8 +83,8 @@ public final class StreamHandler {
 				.header("Cache-Control", "no-cache, no-transform")
 				.header("X-Accel-Buffering", "no")
 				.body(BodyInserters.fromServerSentEvents(events(lookup.tab(), lastEventId)));
-			case OTHER_SESSION -> ServerResponse.notFound().build();
-			case GONE -> ServerResponse.noContent().build();
+			case GONE -> ServerResponse.status(HttpStatus.GONE).build();
+			case NOT_FOUND -> ServerResponse.notFound().build();
 		});
 	}
 

@@ -105,9 +105,8 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 				new WebSessionHandle(session, this.sessionStore.get()), id);
 		return switch (lookup.status()) {
 			case FOUND -> turn(lookup.tab(), null, exchange);
-			case OTHER_SESSION -> Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND));
-			case GONE -> Mono.error(new ResponseStatusException(HttpStatus.GONE,
-					"This page has expired: its view closed or its session ended. Reload the page"));
+			case GONE -> Mono.error(new StrandExceptionHandler.TabGoneException());
+			case NOT_FOUND -> Mono.error(new StrandExceptionHandler.TabNotFoundException());
 		};
 	}
 

@@ -25,7 +25,8 @@ class ConfigurationMetadataTests {
 	private static final List<String> PROPERTIES = List.of("strand.limits.views-per-session",
 			"strand.limits.tasks-per-view", "strand.limits.tasks", "strand.limits.max-event-size", "strand.tasks.timeout",
 			"strand.tasks.linger-warning", "strand.tasks.shutdown-grace", "strand.stream.path", "strand.stream.heartbeat",
-			"strand.stream.replay-buffer", "strand.stream.max-pending", "strand.stream.push-timeout",
+			"strand.stream.replay-buffer", "strand.stream.replay-buffer-size", "strand.stream.max-pending",
+			"strand.stream.max-pending-size", "strand.stream.max-chunk-size", "strand.stream.push-timeout",
 			"strand.views.connect-timeout", "strand.views.disconnect-grace", "strand.views.session-check-interval");
 
 	private JsonNode metadata;

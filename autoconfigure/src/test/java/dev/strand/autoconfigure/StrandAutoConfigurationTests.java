@@ -222,8 +222,8 @@ class StrandAutoConfigurationTests {
 	void whenNoPropertyIsSetThenTheEngineHasTheDocumentedDefaults() {
 		this.contextRunner.run((context) -> assertThat(context.getBean(StrandEngine.class).settings())
 			.isEqualTo(new EngineSettings(32, 64, 10_000, Duration.ofMinutes(5), Duration.ofSeconds(1),
-					Duration.ofSeconds(30), Duration.ofSeconds(15), 1024, 256, Duration.ofSeconds(10),
-					Duration.ofSeconds(10))));
+					Duration.ofSeconds(30), Duration.ofSeconds(15), 1024, 1024 * 1024, 256, 256 * 1024, 64 * 1024,
+					Duration.ofSeconds(10), Duration.ofSeconds(10))));
 	}
 
 	@Test
@@ -238,11 +238,13 @@ class StrandAutoConfigurationTests {
 			.withPropertyValues("strand.limits.views-per-session=2", "strand.limits.tasks-per-view=3",
 					"strand.limits.tasks=4", "strand.tasks.timeout=5s", "strand.tasks.linger-warning=6s",
 					"strand.views.connect-timeout=7s", "strand.views.disconnect-grace=8s",
-					"strand.stream.replay-buffer=90", "strand.stream.max-pending=10", "strand.stream.push-timeout=11s",
+					"strand.stream.replay-buffer=90", "strand.stream.replay-buffer-size=91KB", "strand.stream.max-pending=10",
+					"strand.stream.max-pending-size=10KB", "strand.stream.max-chunk-size=1KB", "strand.stream.push-timeout=11s",
 					"strand.tasks.shutdown-grace=12s")
 			.run((context) -> assertThat(context.getBean(StrandEngine.class).settings())
 				.isEqualTo(new EngineSettings(2, 3, 4, Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofSeconds(7),
-						Duration.ofSeconds(8), 90, 10, Duration.ofSeconds(11), Duration.ofSeconds(12))));
+						Duration.ofSeconds(8), 90, 91 * 1024, 10, 10 * 1024, 1024, Duration.ofSeconds(11),
+						Duration.ofSeconds(12))));
 	}
 
 	@Test
@@ -278,6 +280,13 @@ class StrandAutoConfigurationTests {
 	void whenMaxPendingIsNotBelowTheReplayBufferThenStartupFailsNamingBoth() {
 		assertStartupFailsNaming("strand.stream.max-pending=1024", "strand.stream.max-pending");
 		assertStartupFailsNaming("strand.stream.max-pending=1024", "strand.stream.replay-buffer");
+	}
+
+	@Test
+	void whenTheByteBudgetsDoNotNestThenStartupFailsNamingThem() {
+		assertStartupFailsNaming("strand.stream.max-chunk-size=0B", "strand.stream.max-chunk-size");
+		assertStartupFailsNaming("strand.stream.max-chunk-size=512KB", "strand.stream.max-pending-size");
+		assertStartupFailsNaming("strand.stream.max-pending-size=1MB", "strand.stream.replay-buffer-size");
 	}
 
 	@Test

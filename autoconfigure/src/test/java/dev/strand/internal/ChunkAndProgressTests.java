@@ -224,4 +224,93 @@ class ChunkAndProgressTests {
 		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> new Progress(1, -1));
 	}
 
+	@Test
+	void whenATaskPushesLargeChunksToAReaderThatKeepsUpThenTheTabKeepsNoMoreThanItsByteBudget() {
+		EngineSettings settings = EngineSettings.builder().replayBufferSize(1024 * 1024).maxPendingSize(256 * 1024)
+			.maxChunkSize(128 * 1024).build();
+		StrandEngine engine = EngineTestSupport.engine(settings, StrandMetrics.NONE);
+		MemoryTabRegistry registry = new MemoryTabRegistry(engine);
+		try {
+			TabActor tab = registry.open("session", SessionHandle.DETACHED, this.callbacks);
+			EngineTestSupport.Stream stream = connect(tab);
+			String big = "x".repeat(100 * 1024);
+			java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+			MemoryEventLog log = (MemoryEventLog) tab.log();
+			inTurn(tab, () -> tab.view().startAsync("job", (task) -> {
+				for (int n = 0; n < 200; n++) { // 20 MB through one tab
+					task.push(n + big);
+					peak.accumulateAndGet(log.retainedBytes(), Math::max);
+				}
+				return "done";
+			}));
+			this.callbacks.awaitOutcome("job");
+			assertThat(peak.get()).as("bytes the tab's log held at most").isLessThanOrEqualTo(1024 * 1024);
+			eventually().until(() -> stream.ofType("chunk").size() == 200);
+			assertThat(stream.ofType("chunk")).extracting((event) -> this.json.readTree(event.data()).get("text").asString())
+				.allSatisfy((text) -> assertThat(text).endsWith(big)).extracting((text) -> text.substring(0, text.indexOf('x')))
+				.containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(String::valueOf).toList());
+		}
+		finally {
+			EngineTestSupport.shutDown(engine, registry);
+		}
+	}
+
+	@Test
+	void whenAChunkIsLargerThanTheMaximumThenPushFailsInTheTaskAndThePageGetsNothing() {
+		EngineTestSupport.Stream stream = connect(this.tab);
+		CompletableFuture<Throwable> refused = new CompletableFuture<>();
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
+			try {
+				task.push("x".repeat(65 * 1024));
+			}
+			catch (IllegalArgumentException ex) {
+				refused.complete(ex);
+			}
+			task.push("small");
+			return "done";
+		}));
+		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Ok<>("done"));
+		assertThat(join(refused)).hasMessageContaining("strand.stream.max-chunk-size").hasMessageContaining("'job'");
+		assertThat(this.callbacks.chunks.get("job")).containsExactly("small");
+		assertThat(stream.ofType("chunk")).hasSize(1);
+	}
+
+	@Test
+	void whenNoStreamIsAttachedThenPushWaitsInsteadOfOverflowingTheReplayBuffer() {
+		EngineTestSupport.Stream stream = connect(this.tab);
+		java.util.concurrent.atomic.AtomicInteger pushed = new java.util.concurrent.atomic.AtomicInteger();
+		int chunks = this.engine.settings().replayBuffer() * 2;
+		this.tab.disconnect(stream.subscription.get());
+		long lastSeen = this.tab.lastEventId();
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
+			for (int n = 1; n <= chunks; n++) {
+				task.push(n);
+				pushed.incrementAndGet();
+			}
+			return "done";
+		}));
+		eventually().until(() -> pushed.get() >= this.engine.settings().maxPending());
+		long held = pushed.get();
+		try {
+			Thread.sleep(200);
+		}
+		catch (InterruptedException ex) {
+			throw new IllegalStateException(ex);
+		}
+		assertThat(pushed.get()).as("pushes while no stream reads").isLessThanOrEqualTo((int) held + 1)
+			.isLessThan(this.engine.settings().replayBuffer());
+		EngineTestSupport.Stream again = new EngineTestSupport.Stream();
+		CompletableFuture<Void> attached = new CompletableFuture<>();
+		this.tab.connect(lastSeen, again, (subscription) -> {
+			again.subscription.set(subscription);
+			again.run();
+			attached.complete(null);
+		});
+		join(attached);
+		this.callbacks.awaitOutcome("job");
+		eventually().until(() -> again.ofType("chunk").size() == chunks);
+		assertThat(again.ofType("reset")).as("nothing was lost, so nothing needs a reset").isEmpty();
+		assertThat(chunkNumbers(again.events)).containsExactlyElementsOf(IntStream.rangeClosed(1, chunks).boxed().toList());
+	}
+
 }

@@ -16,7 +16,7 @@ class MemoryEventLogTests {
 
 	private static final JsonMapper mapper = JsonMapper.builder().build();
 
-	private final EventLog log = new MemoryEventLog(8, 4, new Json(mapper));
+	private final MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(8, 1 << 20, 4, 1 << 20), new Json(mapper));
 
 	/** Return "c1" for a chunk with text c1, and "p1" for progress with done=1. */
 	private static List<String> read(EventLog.Subscription subscription) {
@@ -29,7 +29,7 @@ class MemoryEventLogTests {
 	}
 
 	private static WireEvent chunk(String text) {
-		return new WireEvent.Chunk("job", text, null);
+		return WireEvent.Chunk.of("job", text, new Json(mapper));
 	}
 
 	private static WireEvent progress(int done) {
@@ -130,7 +130,7 @@ class MemoryEventLogTests {
 		java.util.Random random = new java.util.Random(2);
 		for (int trial = 0; trial < 2_000; trial++) {
 			int capacity = 2 + random.nextInt(random.nextBoolean() ? 40 : 300);
-			EventLog log = new MemoryEventLog(capacity, capacity - 1, new Json(mapper));
+			EventLog log = new MemoryEventLog(new MemoryEventLog.Limits(capacity, 1L << 30, capacity - 1, 1L << 30), new Json(mapper));
 			int appended = random.nextInt(3 * capacity + 5);
 			for (int i = 1; i <= appended; i++) {
 				log.append(chunk("d" + i));
@@ -152,6 +152,62 @@ class MemoryEventLogTests {
 			}
 			assertThat(replayed).isEqualTo(expected);
 		}
+	}
+
+	@Test
+	void whenEventsPassTheByteBudgetThenTheOldestGoButTheNewestIsAlwaysKept() {
+		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(100, 1000, 10, 500), new Json(mapper));
+		EventLog.Subscription subscription = log.subscribe(0, () -> {
+		});
+		for (int n = 1; n <= 50; n++) {
+			log.append(chunk("c" + n + "-" + "x".repeat(90)));
+			read(subscription); // a reader that keeps up
+			assertThat(log.retainedBytes()).as("after %d events", n).isLessThanOrEqualTo(1000);
+		}
+		assertThat(subscription.ended()).isFalse();
+		log.append(chunk("huge-" + "x".repeat(5000)));
+		assertThat(log.retainedBytes()).as("one event larger than the budget").isGreaterThan(5000).isLessThan(5100);
+		assertThat(read(subscription)).singleElement().asString().startsWith("huge-");
+		EventLog.Subscription late = log.subscribe(40, () -> {
+		});
+		assertThat(late.missed()).as("what the budget let go is no longer replayed").isTrue();
+	}
+
+	@Test
+	void whenAStreamCannotKeepTheEventsItHasNotReadThenItEndsRatherThanSkipOne() {
+		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(100, 1000, 10, 500), new Json(mapper));
+		EventLog.Subscription subscription = log.subscribe(0, () -> {
+		});
+		for (int n = 1; n <= 20; n++) {
+			log.append(chunk("c" + n + "-" + "x".repeat(90)));
+		}
+		assertThat(subscription.overrun()).isTrue();
+		assertThat(read(subscription)).isEmpty();
+	}
+
+	@Test
+	void whenNoStreamIsAttachedThenATooLongBacklogStillHoldsAPushBack() throws InterruptedException {
+		EventLog.Subscription subscription = this.log.subscribe(0, () -> {
+		});
+		for (int n = 1; n <= 3; n++) {
+			this.log.append(chunk("c" + n));
+		}
+		assertThat(read(subscription)).containsExactly("c1", "c2", "c3");
+		subscription.cancel();
+		for (int n = 4; n <= 8; n++) {
+			this.log.append(chunk("c" + n));
+		}
+		assertThat(this.log.reserve(1, java.time.Duration.ofMillis(20))).as("5 events behind, 4 allowed").isFalse();
+		this.log.release(1);
+		EventLog.Subscription again = this.log.subscribe(3, () -> {
+		});
+		assertThat(again.missed()).isFalse();
+		assertThat(read(again)).containsExactly("c4", "c5", "c6", "c7", "c8");
+		assertThat(this.log.reserve(1, java.time.Duration.ZERO)).isTrue();
+		assertThat(this.log.reserve(1, java.time.Duration.ZERO)).isTrue();
+		assertThat(this.log.reserve(1, java.time.Duration.ZERO)).isTrue();
+		assertThat(this.log.reserve(1, java.time.Duration.ZERO)).isTrue();
+		assertThat(this.log.reserve(1, java.time.Duration.ZERO)).as("four chunks reserved and not yet appended").isFalse();
 	}
 
 }

@@ -208,4 +208,54 @@ class TurnRulesTests {
 		assertThat(output).doesNotContain("ERROR").doesNotContain("must not");
 	}
 
+	@Test
+	void whenAMessageCannotBeHandledThenThePageIsSentAFullRenderAndAnErrorFlash(CapturedOutput output) {
+		EngineTestSupport.RecordingCallbacks callbacks = new EngineTestSupport.RecordingCallbacks() {
+
+			@Override
+			public void onChunk(String task, Object chunk, View view) {
+				if (chunk.equals("heavy")) {
+					throw new OutOfMemoryError("Java heap space (simulated)");
+				}
+				super.onChunk(task, chunk, view);
+			}
+
+		};
+		TabActor tab = this.registry.open("session", SessionHandle.DETACHED, callbacks);
+		tab.renderer(() -> new TabRenderer() {
+
+			@Override
+			public List<WireEvent.Patch> render(java.util.Set<String> changed) {
+				return List.of();
+			}
+
+			@Override
+			public List<WireEvent.Patch> renderAll() {
+				return List.of(new WireEvent.Patch("page", WireEvent.Op.REPLACE, "<main id=\"page\">all</main>"));
+			}
+
+			@Override
+			public String renderChunk(String task, Object chunk) {
+				return null;
+			}
+
+		});
+		EngineTestSupport.Stream stream = connect(tab);
+		inTurn(tab, () -> tab.view().startAsync("job", (task) -> {
+			task.push("light");
+			task.push("heavy");
+			task.push("after");
+			return "done";
+		}));
+		callbacks.awaitOutcome("job");
+		drainMailbox(tab);
+		assertThat(stream.events).extracting(EventLog.Entry::name).containsSubsequence("chunk", "reset", "flash", "chunk", "outcome");
+		assertThat(callbacks.chunks.get("job")).containsExactly("light", "after");
+		JsonNode flash = this.json.readTree(stream.ofType("flash").get(0).data());
+		assertThat(flash.get("message").asString()).startsWith("Something went wrong (ref ");
+		String ref = flash.get("message").asString().replaceAll(".*ref ([0-9a-f]+).*", "$1");
+		assertThat(output).contains("[ref " + ref + "]").contains("simulated");
+		assertThat(tab.isClosed()).isFalse();
+	}
+
 }

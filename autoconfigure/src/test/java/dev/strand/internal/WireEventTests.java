@@ -27,7 +27,7 @@ class WireEventTests {
 	@Test
 	void whenAnyWireEventIsWrittenThenItsNameIsLowerCaseLettersAndItsDataHoldsNoLineBreak() {
 		List<WireEvent> events = List.of(new WireEvent.Patch("a", WireEvent.Op.REPLACE, "<p>\r\n</p>"),
-				new WireEvent.Chunk("job", "line\n\nevent: x", null), new WireEvent.Chunk("job", java.util.Map.of("k", "v\n"), "<b>\n</b>"),
+				WireEvent.Chunk.of("job", "line\n\nevent: x", this.json), WireEvent.Chunk.of("job", Map.of("k", "v\n"), this.json).withHtml("<b>\n</b>"),
 				progress(1), WireEvent.TaskOutcome.of("job", new Outcome.Cancelled<>(CancelReason.REQUESTED)),
 				new WireEvent.Flash("info", "a\nb"), new WireEvent.Flash("info", null),
 				new WireEvent.Reset(List.of(new WireEvent.Patch("a", WireEvent.Op.REPLACE, "x\ny"))), new WireEvent.Close("shutdown"));
@@ -53,7 +53,7 @@ class WireEventTests {
 			Map<String, Object> data = new LinkedHashMap<>();
 			data.put("task", "job-" + n);
 			data.put("text", text.toString());
-			assertThat(new WireEvent.Chunk("job-" + n, text.toString(), null).data(this.json))
+			assertThat(WireEvent.Chunk.of("job-" + n, text.toString(), this.json).data(this.json))
 				.isEqualTo(mapper.writeValueAsString(data));
 		}
 	}
@@ -62,7 +62,7 @@ class WireEventTests {
 	void whenEventsAreWrittenThenTheirDataIsWhatStrandJsReads() {
 		assertThat(new WireEvent.Patch("org", WireEvent.Op.REPLACE, "<p>x</p>").data(this.json))
 			.isEqualTo("{\"target\":\"org\",\"op\":\"replace\",\"html\":\"<p>x</p>\"}");
-		assertThat(new WireEvent.Chunk("job", Map.of("n", 1), "<li>1</li>").data(this.json))
+		assertThat(WireEvent.Chunk.of("job", Map.of("n", 1), this.json).withHtml("<li>1</li>").data(this.json))
 			.isEqualTo("{\"task\":\"job\",\"json\":{\"n\":1},\"html\":\"<li>1</li>\"}");
 		assertThat(WireEvent.TaskOutcome.of("org", new Outcome.Ok<>("Acme")).data(this.json))
 			.isEqualTo("{\"task\":\"org\",\"kind\":\"ok\"}");
@@ -81,7 +81,7 @@ class WireEventTests {
 		assertThat(new WireEvent.Patch("org", WireEvent.Op.APPEND, "a").coalescingKey()).isNull();
 		assertThat(progress(1).coalescingKey()).isEqualTo(progress(2).coalescingKey());
 		assertThat(new WireEvent.Flash("info", "a").coalescingKey()).isEqualTo("flash:info");
-		assertThat(new WireEvent.Chunk("job", "a", null).coalescingKey()).isNull();
+		assertThat(WireEvent.Chunk.of("job", "a", this.json).coalescingKey()).isNull();
 		assertThat(WireEvent.TaskOutcome.of("job", new Outcome.Ok<>(1)).coalescingKey()).isNull();
 	}
 

@@ -10,13 +10,15 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The stream endpoint and page events, over real HTTP. */
 @SpringBootTest(classes = PageTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "strand.limits.tasks-per-view=3", "strand.limits.max-event-size=1KB",
+		properties = { "strand.limits.tasks-per-view=3", "strand.limits.views-per-session=4", "strand.limits.max-event-size=1KB",
 				"strand.stream.heartbeat=200ms" })
 @AutoConfigureWebTestClient
 class StreamAndPageEventTests {
@@ -136,27 +138,51 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
-	void whenAnotherSessionPresentsAViewIdThenStreamAndPageEventsAre404() {
+	void whenAnotherSessionPresentsAViewIdThenEveryEndpointAnswersExactlyAsForAnUnknownId() {
 		Pages.Page victim = Pages.open(this.client, "/import");
 		Pages.Page attacker = Pages.open(this.client, "/import");
-		this.client.get().uri("/strand/stream?view=" + victim.view()).cookie("SESSION", attacker.session())
-			.accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isNotFound();
-		this.client.get().uri("/strand/stream/status?view=" + victim.view()).cookie("SESSION", attacker.session())
-			.exchange().expectStatus().isNotFound();
-		this.client.post().uri("/import/title?title=owned").cookie("SESSION", attacker.session())
-			.header("Strand-View", victim.view()).exchange().expectStatus().isNotFound()
-			.expectBody(String.class).value((body) -> assertThat(body).doesNotContain(victim.view()));
+		String unknown = "Xq3vT0pQm5sWz8yB1cD4eF";
+		for (String id : List.of(victim.view(), unknown)) {
+			assertThat(id).hasSameSizeAs(victim.view());
+		}
+		List<java.util.function.Function<String, EntityExchangeResult<byte[]>>> endpoints = List.of(
+				(id) -> this.client.get().uri("/strand/stream?view=" + id).cookie("SESSION", attacker.session())
+					.accept(MediaType.TEXT_EVENT_STREAM).exchange().expectBody().returnResult(),
+				(id) -> this.client.get().uri("/strand/stream/status?view=" + id).cookie("SESSION", attacker.session())
+					.exchange().expectBody().returnResult(),
+				(id) -> this.client.post().uri("/import/title?title=owned").cookie("SESSION", attacker.session())
+					.header("Strand-View", id).exchange().expectBody().returnResult());
+		for (var endpoint : endpoints) {
+			EntityExchangeResult<byte[]> foreign = endpoint.apply(victim.view());
+			EntityExchangeResult<byte[]> none = endpoint.apply(unknown);
+			assertThat(foreign.getStatus()).isEqualTo(HttpStatus.NOT_FOUND);
+			assertThat(none.getStatus()).isEqualTo(foreign.getStatus());
+			assertThat(none.getResponseBodyContent()).isEqualTo(foreign.getResponseBodyContent());
+			assertThat(withoutDate(none.getResponseHeaders())).isEqualTo(withoutDate(foreign.getResponseHeaders()));
+		}
+		// and the victim's page is untouched
+		victim.post("/import/title?title=mine").expectStatus().isOk();
+	}
+
+	private static java.util.Map<String, List<String>> withoutDate(org.springframework.http.HttpHeaders headers) {
+		java.util.Map<String, List<String>> copy = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+		headers.forEach((name, values) -> {
+			if (!name.equalsIgnoreCase("Date")) {
+				copy.put(name, values);
+			}
+		});
+		return copy;
 	}
 
 	@Test
-	void whenAViewNoLongerExistsThenTheStreamSays204SoTheBrowserStopsReconnecting() {
+	void whenAViewIdIsUnknownThenStreamStatusAndPageEventsAre404() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		this.client.get().uri("/strand/stream?view=unknown-view").cookie("SESSION", page.session())
-			.exchange().expectStatus().isNoContent();
+			.exchange().expectStatus().isNotFound();
 		this.client.get().uri("/strand/stream/status?view=unknown-view").cookie("SESSION", page.session())
-			.exchange().expectStatus().isNoContent();
+			.exchange().expectStatus().isNotFound();
 		this.client.post().uri("/import/title?title=x").cookie("SESSION", page.session())
-			.header("Strand-View", "unknown-view").exchange().expectStatus().isEqualTo(HttpStatus.GONE);
+			.header("Strand-View", "unknown-view").exchange().expectStatus().isNotFound();
 	}
 
 	@Test
@@ -175,13 +201,40 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenAPageEventIsSentChunkedThenItsSizeIsCountedOnTheBytesRead() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		for (int size : new int[] { 2 * 1024, 10 * 1024 * 1024 }) {
+			Flux<org.springframework.core.io.buffer.DataBuffer> body = Flux.range(0, size / 1024)
+				.map((n) -> org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance
+					.wrap(((n == 0) ? "text=" + "x".repeat(1019) : "x".repeat(1024)).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+			this.client.post().uri("/import/push").cookie("SESSION", page.session()).header("Strand-View", page.view())
+				.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+				.body(org.springframework.web.reactive.function.BodyInserters.fromDataBuffers(body))
+				.exchange().expectStatus().isEqualTo(HttpStatus.CONTENT_TOO_LARGE);
+		}
+		page.post("/import/push", "text", "small").expectStatus().isOk();
+	}
+
+	@Test
 	void whenAViewStartsMoreTasksThanAllowedThenItIs429() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		page.stream(page.lastEventId()).subscribe();
 		for (int n = 1; n <= 3; n++) {
 			page.post("/import/worker?name=" + n).expectStatus().isOk();
 		}
-		page.post("/import/worker?name=4").expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		page.post("/import/worker?name=4").expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+			.expectBody(String.class).value((body) -> assertThat(body).contains("strand.limits.tasks-per-view"));
+	}
+
+	@Test
+	void whenASessionOpensMorePagesThanAllowedThenTheNextIs429() {
+		Pages.Page first = Pages.open(this.client, "/import");
+		for (int n = 2; n <= 4; n++) {
+			this.client.get().uri("/import").cookie("SESSION", first.session()).exchange().expectStatus().isOk();
+		}
+		this.client.get().uri("/import").cookie("SESSION", first.session()).exchange()
+			.expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+			.expectBody(String.class).value((body) -> assertThat(body).contains("strand.limits.views-per-session"));
 	}
 
 	@Test

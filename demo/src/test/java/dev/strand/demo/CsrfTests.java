@@ -56,6 +56,28 @@ class CsrfTests extends BrowserTest {
 		assertThat(this.page.locator("#count")).hasText("1");
 	}
 
+	@Test
+	void pageEventWithATamperedTokenIsForbiddenNotAServerError() {
+		this.page.navigate(url("/csrf"));
+		awaitConnected(this.page);
+		String view = viewId(this.page);
+		String token = this.page.locator("meta[name=strand-csrf]").getAttribute("content");
+		char last = token.charAt(token.length() - 1);
+		byte[] raw = java.util.Base64.getUrlDecoder().decode(token);
+		raw[raw.length - 1] ^= (byte) 0x80; // still the right length, but it no longer decodes to UTF-8
+		String flipped = java.util.Base64.getUrlEncoder().encodeToString(raw);
+		for (String tampered : new String[] { flipped, "%%%", "not base64!", token + "==", token.substring(0, token.length() - 1)
+				+ ((last == 'A') ? 'B' : 'A'), token.substring(2), "a", "x".repeat(4096), token + token }) {
+			assertThat(status(this.context.request()
+				.post(url("/csrf/increment"), RequestOptions.create().setHeader("Strand-View", view)
+					.setHeader("X-CSRF-TOKEN", tampered)
+					.setTimeout(5000))))
+				.as("a page event with the token '%s'", tampered.length() > 40 ? tampered.substring(0, 40) + "…" : tampered)
+				.isEqualTo(403);
+		}
+		assertThat(this.page.locator("#count")).hasText("0");
+	}
+
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@Import(CounterController.class)
