@@ -136,7 +136,8 @@ public final class StrandAutoConfiguration {
 	@ConditionalOnMissingBean
 	StreamHandler strandStreamHandler(TabRegistry registry, ObjectProvider<WebSessionManager> sessionManager,
 			StrandProperties properties) {
-		return new StreamHandler(registry, sessionStore(sessionManager), properties.stream().heartbeat());
+		return new StreamHandler(registry, sessionStore(sessionManager), properties.stream().heartbeat(),
+				properties.stream().writeTimeout(), properties.limits().viewsPerSession());
 	}
 
 	@Bean

@@ -90,11 +90,15 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 * @param maxChunkSize Maximum size of one chunk, as JSON; a larger push fails in the task with an
 	 * IllegalArgumentException
 	 * @param pushTimeout Time a push may block on a slow browser before its stream is dropped
+	 * @param writeTimeout Time a stream may go without its writes draining (its heartbeats unsent, checked once a
+	 * heartbeat, or on Linux its bytes unacknowledged) before its browser is treated as gone and the view's grace
+	 * period starts
 	 */
 	public record Stream(@DefaultValue("/strand/stream") String path, @DefaultValue("15s") Duration heartbeat,
 			@DefaultValue("1024") int replayBuffer, @DefaultValue("1MB") DataSize replayBufferSize,
 			@DefaultValue("256") int maxPending, @DefaultValue("256KB") DataSize maxPendingSize,
-			@DefaultValue("64KB") DataSize maxChunkSize, @DefaultValue("10s") Duration pushTimeout) {
+			@DefaultValue("64KB") DataSize maxChunkSize, @DefaultValue("10s") Duration pushTimeout,
+			@DefaultValue("30s") Duration writeTimeout) {
 
 		public Stream {
 			if (!path.startsWith("/") || path.endsWith("/")) {
@@ -103,6 +107,9 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 			}
 			if (heartbeat.isNegative() || heartbeat.isZero()) {
 				throw new IllegalArgumentException("strand.stream.heartbeat must be positive, but was " + heartbeat);
+			}
+			if (writeTimeout.isNegative() || writeTimeout.isZero()) {
+				throw new IllegalArgumentException("strand.stream.write-timeout must be positive, but was " + writeTimeout);
 			}
 		}
 

@@ -1,12 +1,10 @@
 package dev.strand.web;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -19,23 +17,21 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
-import dev.strand.internal.EventLog;
-import dev.strand.internal.Tab;
 import dev.strand.internal.TabRegistry;
 
 /**
- * Serves each tab's Server-Sent Events stream. The stream reads the tab's event log at the pace the
- * connection accepts, replays what a reconnecting browser missed, and sends heartbeat comments. A tab that
- * the session had and that has closed gets {@code 410}; any other id, whether unknown or another session's,
- * gets the same empty {@code 404}.
+ * Serves the Server-Sent Events streams. A stream carries one tab's events ({@code ?view=ID&lastEventId=N}),
+ * or those of several tabs of the session that share one connection ({@code ?tabs=ID:N,ID:N}, for a browser
+ * whose tabs of one origin elect one to hold the stream); it replays what a reconnecting browser missed,
+ * and sends heartbeat comments. On a stream of its own, a tab that the session had and that has closed gets
+ * {@code 410}, and any other id, whether unknown or another session's, the same empty {@code 404}; on a
+ * shared one, such a tab gets a {@code close} event instead.
  */
 public final class StreamHandler {
+
+	private static final Pattern SHARED = Pattern.compile("[A-Za-z0-9_-]{1,64}:[0-9]{1,18}(,[A-Za-z0-9_-]{1,64}:[0-9]{1,18})*");
 
 	private final TabRegistry registry;
 
@@ -43,14 +39,29 @@ public final class StreamHandler {
 
 	private final Duration heartbeat;
 
-	public StreamHandler(TabRegistry registry, Supplier<@Nullable WebSessionStore> sessionStore, Duration heartbeat) {
+	private final Duration writeTimeout;
+
+	private final int maxTabs;
+
+	/**
+	 * Create the handler.
+	 * @param registry the tabs
+	 * @param sessionStore the session store, to keep sessions with a connected tab alive
+	 * @param heartbeat the heartbeat interval
+	 * @param writeTimeout how long a stream may take nothing before it is treated as gone
+	 * @param maxTabs the most tabs one shared stream may carry
+	 */
+	public StreamHandler(TabRegistry registry, Supplier<@Nullable WebSessionStore> sessionStore, Duration heartbeat,
+			Duration writeTimeout, int maxTabs) {
 		this.registry = registry;
 		this.sessionStore = sessionStore;
 		this.heartbeat = heartbeat;
+		this.writeTimeout = writeTimeout;
+		this.maxTabs = maxTabs;
 	}
 
 	/**
-	 * Return the routes: the stream at {@code path}, and its status at {@code path + "/status"}.
+	 * Return the routes: the stream at {@code path}, and a tab's status at {@code path + "/status"}.
 	 * @param path the stream's path
 	 * @return the routes
 	 */
@@ -62,7 +73,7 @@ public final class StreamHandler {
 	}
 
 	private Mono<ServerResponse> status(ServerRequest request) {
-		return lookup(request).flatMap((lookup) -> switch (lookup.status()) {
+		return lookup(request, request.queryParam("view").orElse("")).flatMap((lookup) -> switch (lookup.status()) {
 			case FOUND -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue("connected=" + lookup.tab().isConnected());
 			case GONE -> ServerResponse.status(HttpStatus.GONE).build();
 			case NOT_FOUND -> ServerResponse.notFound().build();
@@ -70,6 +81,10 @@ public final class StreamHandler {
 	}
 
 	private Mono<ServerResponse> stream(ServerRequest request) {
+		String shared = request.queryParam("tabs").orElse(null);
+		if (shared != null) {
+			return sharedStream(request, shared);
+		}
 		long lastEventId;
 		try {
 			lastEventId = lastEventId(request);
@@ -77,21 +92,56 @@ public final class StreamHandler {
 		catch (NumberFormatException ex) {
 			return ServerResponse.badRequest().bodyValue("Last-Event-ID and lastEventId must be a non-negative integer");
 		}
-		return lookup(request).flatMap((lookup) -> switch (lookup.status()) {
-			case FOUND -> ServerResponse.ok()
-				.contentType(MediaType.TEXT_EVENT_STREAM)
-				.header("Cache-Control", "no-cache, no-transform")
-				.header("X-Accel-Buffering", "no")
-				.body(BodyInserters.fromServerSentEvents(events(lookup.tab(), lastEventId)));
+		String id = request.queryParam("view").orElse("");
+		return lookup(request, id).flatMap((lookup) -> switch (lookup.status()) {
+			case FOUND -> respond(request, List.of(new SseConnection.Source(id, lookup.tab(), lastEventId, null)), false);
 			case GONE -> ServerResponse.status(HttpStatus.GONE).build();
 			case NOT_FOUND -> ServerResponse.notFound().build();
 		});
 	}
 
-	private Mono<TabRegistry.Lookup> lookup(ServerRequest request) {
-		String id = request.queryParam("view").orElse("");
-		return request.session().map((session) -> this.registry.find(sessionKey(session),
-				new WebSessionHandle(session, this.sessionStore.get()), id));
+	private Mono<ServerResponse> sharedStream(ServerRequest request, String tabs) {
+		if (!SHARED.matcher(tabs).matches()) {
+			return ServerResponse.badRequest().bodyValue("tabs must list ID:lastEventId pairs, separated by commas");
+		}
+		String[] pairs = tabs.split(",");
+		if (pairs.length > this.maxTabs) {
+			return ServerResponse.badRequest().bodyValue("A shared stream may carry at most " + this.maxTabs
+					+ " tabs (strand.limits.views-per-session), but " + pairs.length + " were asked for");
+		}
+		return request.session().flatMap((session) -> {
+			List<SseConnection.Source> sources = new ArrayList<>();
+			for (String pair : pairs) {
+				int colon = pair.indexOf(':');
+				String id = pair.substring(0, colon);
+				long lastEventId = Long.parseLong(pair.substring(colon + 1));
+				TabRegistry.Lookup lookup = find(session, id);
+				sources.add(switch (lookup.status()) {
+					case FOUND -> new SseConnection.Source(id, lookup.tab(), lastEventId, null);
+					case GONE -> new SseConnection.Source(id, null, lastEventId, "gone");
+					case NOT_FOUND -> new SseConnection.Source(id, null, lastEventId, "not-found");
+				});
+			}
+			return respond(request, sources, true);
+		});
+	}
+
+	private Mono<ServerResponse> respond(ServerRequest request, List<SseConnection.Source> sources, boolean shared) {
+		TcpTimeouts.userTimeout(request.exchange(), this.writeTimeout);
+		return ServerResponse.ok()
+			.contentType(MediaType.TEXT_EVENT_STREAM)
+			.header("Cache-Control", "no-cache, no-transform")
+			.header("X-Accel-Buffering", "no")
+			.body(BodyInserters.fromServerSentEvents(SseConnection.events(sources, shared, this.heartbeat,
+					this.writeTimeout)));
+	}
+
+	private Mono<TabRegistry.Lookup> lookup(ServerRequest request, String id) {
+		return request.session().map((session) -> find(session, id));
+	}
+
+	private TabRegistry.Lookup find(WebSession session, String id) {
+		return this.registry.find(sessionKey(session), new WebSessionHandle(session, this.sessionStore.get()), id);
 	}
 
 	private static @Nullable String sessionKey(WebSession session) {
@@ -108,100 +158,6 @@ public final class StreamHandler {
 			throw new NumberFormatException(value);
 		}
 		return id;
-	}
-
-	private Flux<ServerSentEvent<String>> events(Tab tab, long lastEventId) {
-		return Flux.create((sink) -> new Pump(tab, sink).start(lastEventId));
-	}
-
-	/** Moves events from a view's log to one connection, as fast as the connection takes them. */
-	private final class Pump {
-
-		private final Tab tab;
-
-		private final FluxSink<ServerSentEvent<String>> sink;
-
-		private final AtomicReference<EventLog.@Nullable Subscription> subscription = new AtomicReference<>();
-
-		private final AtomicInteger wip = new AtomicInteger();
-
-		private final AtomicBoolean heartbeatDue = new AtomicBoolean();
-
-		private final AtomicBoolean disposed = new AtomicBoolean();
-
-		Pump(Tab tab, FluxSink<ServerSentEvent<String>> sink) {
-			this.tab = tab;
-			this.sink = sink;
-		}
-
-		void start(long lastEventId) {
-			// Send a comment at once: the response (and EventSource's "open") is held back until its first bytes.
-			this.heartbeatDue.set(true);
-			long period = StreamHandler.this.heartbeat.toMillis();
-			Disposable heartbeats = Schedulers.parallel().schedulePeriodically(() -> {
-				this.heartbeatDue.set(true);
-				drain();
-			}, period, period, TimeUnit.MILLISECONDS);
-			this.sink.onRequest((n) -> drain());
-			this.sink.onDispose(() -> {
-				heartbeats.dispose();
-				this.disposed.set(true);
-				EventLog.Subscription current = this.subscription.getAndSet(null);
-				if (current != null) {
-					this.tab.disconnect(current);
-				}
-			});
-			this.tab.connect(lastEventId, this::drain, (subscribed) -> {
-				this.subscription.set(subscribed);
-				if (this.disposed.get() && this.subscription.compareAndSet(subscribed, null)) {
-					this.tab.disconnect(subscribed);
-					return;
-				}
-				drain();
-			});
-		}
-
-		private void drain() {
-			if (this.wip.getAndIncrement() != 0) {
-				return;
-			}
-			do {
-				EventLog.Subscription current = this.subscription.get();
-				if (current == null) {
-					if (this.tab.isClosed()) {
-						this.sink.complete();
-					}
-					continue;
-				}
-				boolean exhausted = false;
-				while (!current.overrun() && this.sink.requestedFromDownstream() > 0) {
-					if (this.heartbeatDue.compareAndSet(true, false)) {
-						this.sink.next(ServerSentEvent.<String>builder().comment("hb").build());
-						continue;
-					}
-					EventLog.Entry event = current.next();
-					if (event == null) {
-						exhausted = true;
-						break;
-					}
-					this.sink.next(ServerSentEvent.builder(event.data())
-						.id(Long.toString(event.id()))
-						.event(event.name())
-						.build());
-				}
-				if (current.overrun() || (current.ended() && exhausted)) {
-					if (current.overrun()) {
-						this.sink.error(new IllegalStateException(this.tab + ": the browser fell too far behind; "
-								+ "its stream was dropped so that it resynchronises"));
-					}
-					else {
-						this.sink.complete();
-					}
-				}
-			}
-			while (this.wip.decrementAndGet() != 0);
-		}
-
 	}
 
 }

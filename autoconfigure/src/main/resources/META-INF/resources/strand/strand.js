@@ -14,12 +14,10 @@ const csrf = csrfMeta
 let lastId = parseInt(meta("strand-event")?.content, 10);
 if (!Number.isSafeInteger(lastId)) lastId = null;
 
-let source = null;      // current EventSource
-let failures = 0;       // consecutive failed (re)connects, for backoff
 let stopped = false;    // view closed or expired: never reconnect
 let leaving = false;    // page is being hidden/unloaded
-let retryTimer = 0;
 let waiters = [];       // posts waiting for the event that carries their changes: { id, resolve }
+let transport = null;   // how this tab gets its events: its own stream, or one that its browser's tabs share
 
 const emit = (name, detail) =>
   document.dispatchEvent(new CustomEvent("strand:" + name, { detail }));
@@ -120,27 +118,27 @@ const handlers = {
 function shutdown(detail) {
   stopped = true;
   settleWaiters(true);
-  clearTimeout(retryTimer);
-  source?.close();
+  transport?.close();
   root.classList.remove("strand-disconnected");
   root.classList.add("strand-expired");
   emit("closed", detail);
 }
 
-function receive(es, kind, e) {
-  if (es !== source || stopped) return;
-  const id = e.lastEventId === "" ? NaN : Number(e.lastEventId);
-  if (Number.isSafeInteger(id)) {
+// Applies one event of this tab; `id` is its number ("" for a stream-level close).
+function receive(kind, id, raw) {
+  if (stopped) return;
+  const n = id === "" ? NaN : Number(id);
+  if (Number.isSafeInteger(n)) {
     // Drop replays after reconnects; a close is idempotent so always honour it.
-    if (lastId !== null && id <= lastId) {
+    if (lastId !== null && n <= lastId) {
       if (kind !== "close") return;
     } else {
-      lastId = id;
+      lastId = n;
     }
   }
   let data;
   try {
-    data = JSON.parse(e.data);
+    data = JSON.parse(raw);
   } catch {
     console.warn("strand: malformed JSON in", kind, "event");
     return;
@@ -170,54 +168,156 @@ function applied(id) {
   });
 }
 
-function connect() {
-  clearTimeout(retryTimer);
-  if (stopped) return;
-  const url = streamUrl + "?view=" + encodeURIComponent(view) +
-    (lastId === null ? "" : "&lastEventId=" + lastId);
-  const es = (source = new EventSource(url));
+// ---- Getting the events ----
 
-  es.addEventListener("open", () => {
-    if (es !== source) return;
-    failures = 0;
-    root.classList.remove("strand-disconnected");
-    emit("connected", { view });
-  });
+// Jittered exponential backoff: 0.25-0.75 s after the first failure, doubling up to 7.5-22.5 s, so that
+// tabs dropped together (a server restart) do not come back in lockstep.
+const backoff = (failures) => Math.min(15000, 500 * 2 ** failures) * (0.5 + Math.random());
 
-  es.addEventListener("error", () => {
-    if (es !== source || stopped || leaving) return;
-    root.classList.add("strand-disconnected");
-    // CONNECTING: the browser retries by itself. CLOSED: we take over.
-    if (es.readyState === EventSource.CLOSED) {
-      es.close();
-      checkStatus();
-    }
-  });
-
-  for (const kind of Object.keys(handlers)) {
-    es.addEventListener(kind, (e) => receive(es, kind, e));
-  }
+function connected(yes) {
+  root.classList.toggle("strand-disconnected", !yes);
+  if (yes) emit("connected", { view });
 }
 
-async function checkStatus() {
-  let status = 0;
-  try {
-    const res = await fetch(streamUrl + "/status?view=" + encodeURIComponent(view), {
-      credentials: "same-origin",
-      cache: "no-store",
+// A stream of this tab's own: used where a browser lacks BroadcastChannel or Web Locks.
+function ownStream() {
+  let source = null;
+  let failures = 0;
+  let timer = 0;
+
+  function open() {
+    clearTimeout(timer);
+    if (stopped) return;
+    const url = streamUrl + "?view=" + encodeURIComponent(view) + (lastId === null ? "" : "&lastEventId=" + lastId);
+    const es = (source = new EventSource(url));
+    es.addEventListener("open", () => {
+      if (es !== source) return;
+      failures = 0;
+      connected(true);
     });
-    status = res.status;
-  } catch {
-    // network error: retry with backoff below
+    es.addEventListener("error", () => {
+      if (es !== source || stopped || leaving) return;
+      es.close(); // never the browser's own fixed retry: every tab would retry at the same instants
+      connected(false);
+      status();
+    });
+    for (const kind of Object.keys(handlers)) {
+      es.addEventListener(kind, (e) => { if (es === source) receive(kind, e.lastEventId, e.data); });
+    }
   }
-  if (stopped) return;
-  if (status === 204 || status === 404) {
-    shutdown({ reason: "expired" });
-    flash("error", "This page has expired. Reload to continue.");
-    return;
+
+  async function status() {
+    let code = 0;
+    try {
+      code = (await fetch(streamUrl + "/status?view=" + encodeURIComponent(view), { credentials: "same-origin", cache: "no-store" })).status;
+    } catch {
+      // unreachable: retry below
+    }
+    if (stopped) return;
+    if (code === 404 || code === 410) {
+      expired();
+      return;
+    }
+    timer = setTimeout(open, backoff(failures++));
   }
-  const delay = Math.min(15000, 500 * 2 ** failures++) * (0.5 + Math.random());
-  retryTimer = setTimeout(connect, delay);
+
+  open();
+  return {
+    close() { clearTimeout(timer); source?.close(); },
+    resume() { if (!stopped && source?.readyState === EventSource.CLOSED) open(); },
+  };
+}
+
+// One stream for all the Strand tabs of this browser and origin, held by the tab that holds a Web Lock and
+// shared over a BroadcastChannel; HTTP/1.1 browsers open at most six connections per host, and a stream
+// per tab would leave a seventh tab, and every tab's page events, waiting. When that tab goes, another
+// takes the lock and the stream, and every tab tells it where it stands.
+function sharedStream() {
+  const name = "strand:" + new URL(streamUrl, location.href).pathname;
+  const channel = new BroadcastChannel(name);
+  let leader = null;
+  let release = null;
+
+  channel.onmessage = ({ data: m }) => {
+    switch (m?.type) {
+      case "event": if (m.view === view) receive(m.kind, m.id, m.data); break;
+      case "connected": connected(m.yes); break;
+      case "hello": announce(); break;
+      case "join": leader?.join(m.view, m.lastId); break;
+      case "leave": leader?.leave(m.view); break;
+    }
+  };
+  const announce = () => channel.postMessage({ type: "join", view, lastId });
+
+  function lead(done) {
+    release = done;
+    const members = new Map([[view, lastId]]);
+    let source = null;
+    let failures = 0;
+    let timer = 0;
+    const open = () => {
+      clearTimeout(timer);
+      source?.close();
+      if (!members.size) return;
+      const tabs = [...members].map(([v, id]) => v + ":" + (id ?? 0)).join(",");
+      const es = (source = new EventSource(streamUrl + "?tabs=" + tabs));
+      es.addEventListener("open", () => {
+        if (es !== source) return;
+        failures = 0;
+        connected(true);
+        channel.postMessage({ type: "connected", yes: true });
+      });
+      es.addEventListener("error", () => {
+        if (es !== source || leaving) return;
+        es.close();
+        connected(false);
+        channel.postMessage({ type: "connected", yes: false });
+        timer = setTimeout(open, backoff(failures++));
+      });
+      for (const kind of Object.keys(handlers)) {
+        es.addEventListener(kind, (e) => {
+          if (es !== source) return;
+          const at = e.lastEventId.lastIndexOf(":");
+          const tab = e.lastEventId.slice(0, at);
+          const id = e.lastEventId.slice(at + 1);
+          if (id !== "" && members.has(tab)) members.set(tab, Number(id));
+          if (kind === "close") members.delete(tab);
+          if (tab === view) receive(kind, id, e.data);
+          else channel.postMessage({ type: "event", view: tab, kind, id, data: e.data });
+        });
+      }
+    };
+    const soon = () => { clearTimeout(timer); timer = setTimeout(open, 30); };
+    leader = {
+      join(tab, id) {
+        const known = members.get(tab);
+        if (!members.has(tab) || (id ?? 0) > (known ?? 0)) members.set(tab, id);
+        if (known === undefined) soon();
+      },
+      leave(tab) { if (members.delete(tab)) soon(); },
+      close() { clearTimeout(timer); source?.close(); },
+    };
+    channel.postMessage({ type: "hello" }); // the other tabs join, each from where it stands
+    soon(); // once they have
+  }
+
+  announce(); // to the tab that holds the stream now, if any
+  navigator.locks.request(name, () => new Promise(lead));
+  return {
+    close() {
+      channel.postMessage({ type: "leave", view });
+      leader?.close();
+      leader = null;
+      release?.();
+      channel.close();
+    },
+    resume() { transport = sharedStream(); },
+  };
+}
+
+function expired() {
+  shutdown({ reason: "expired" });
+  flash("error", "This page has expired. Reload to continue.");
 }
 
 // ---- Posting page events ----
@@ -331,11 +431,15 @@ function onSubmit(e) {
 if (view) {
   document.addEventListener("click", onClick);
   document.addEventListener("submit", onSubmit);
-  addEventListener("pagehide", () => { leaving = true; });
+  const shared = typeof BroadcastChannel === "function" && navigator.locks?.request;
+  addEventListener("pagehide", (e) => {
+    leaving = true;
+    if (shared) transport?.close(); // hand the shared stream on at once, even to the back/forward cache
+  });
   addEventListener("pageshow", (e) => {
     leaving = false;
-    if (e.persisted && !stopped && source?.readyState === EventSource.CLOSED) connect();
+    if (e.persisted && !stopped) transport?.resume();
   });
   window.Strand = { post, view, flash };
-  connect();
+  transport = shared ? sharedStream() : ownStream();
 }

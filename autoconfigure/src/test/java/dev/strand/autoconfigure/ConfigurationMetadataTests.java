@@ -27,6 +27,7 @@ class ConfigurationMetadataTests {
 			"strand.tasks.linger-warning", "strand.tasks.shutdown-grace", "strand.stream.path", "strand.stream.heartbeat",
 			"strand.stream.replay-buffer", "strand.stream.replay-buffer-size", "strand.stream.max-pending",
 			"strand.stream.max-pending-size", "strand.stream.max-chunk-size", "strand.stream.push-timeout",
+			"strand.stream.write-timeout",
 			"strand.views.connect-timeout", "strand.views.disconnect-grace", "strand.views.session-check-interval");
 
 	private JsonNode metadata;

@@ -434,7 +434,7 @@ class StrandAutoConfigurationTests {
 
 		@Bean
 		StreamHandler userStreamHandler(TabRegistry registry) {
-			return new StreamHandler(registry, () -> null, Duration.ofSeconds(5));
+			return new StreamHandler(registry, () -> null, Duration.ofSeconds(5), Duration.ofSeconds(30), 32);
 		}
 
 	}

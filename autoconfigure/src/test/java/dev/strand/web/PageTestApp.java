@@ -52,6 +52,18 @@ public class PageTestApp {
 			return "started";
 		}
 
+		@PostMapping("/import/flood")
+		@ResponseBody
+		String flood(View view) {
+			String text = "x".repeat(4096);
+			view.startAsync("job", (task) -> {
+				while (true) {
+					task.push(text);
+				}
+			});
+			return "started";
+		}
+
 		@PostMapping("/import/push")
 		@ResponseBody
 		String push(View view, @ModelAttribute PushForm form) {

@@ -238,6 +238,31 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenTabsOfOneSessionShareAStreamThenEachEventNamesItsTabAndAnUnknownTabIsClosed() {
+		Pages.Page first = Pages.open(this.client, "/import");
+		String html = this.client.get().uri("/import").cookie("SESSION", first.session()).exchange().expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+		String second = html.replaceAll("(?s).*name=\"strand-view\" content=\"([^\"]+)\".*", "$1");
+		Pages.Page stranger = Pages.open(this.client, "/import");
+		List<ServerSentEvent<String>> events = this.client.get()
+			.uri("/strand/stream?tabs=" + first.view() + ":0," + second + ":0," + stranger.view() + ":0")
+			.cookie("SESSION", first.session()).accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk()
+			.returnResult(new org.springframework.core.ParameterizedTypeReference<ServerSentEvent<String>>() { })
+			.getResponseBody().filter((e) -> e.event() != null).take(5).collectList().block(Duration.ofSeconds(10));
+		assertThat(events).filteredOn((e) -> "close".equals(e.event())).singleElement().satisfies((close) -> {
+			assertThat(close.id()).isEqualTo(stranger.view() + ":");
+			assertThat(close.data()).isEqualTo("{\"reason\":\"not-found\"}");
+		});
+		for (String tab : List.of(first.view(), second)) {
+			assertThat(events).filteredOn((e) -> e.id().startsWith(tab + ":") && "outcome".equals(e.event())).singleElement()
+				.satisfies((outcome) -> assertThat(outcome.data()).isEqualTo("{\"task\":\"org\",\"kind\":\"ok\"}"));
+		}
+		assertThat(events).allSatisfy((e) -> assertThat(e.id()).matches("[A-Za-z0-9_-]+:[0-9]*"));
+		this.client.get().uri("/strand/stream?tabs=" + first.view()).cookie("SESSION", first.session()).exchange()
+			.expectStatus().isBadRequest();
+	}
+
+	@Test
 	void whenAnEventIdIsMalformedThenTheStreamIsABadRequest() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		this.client.get().uri("/strand/stream?view=" + page.view() + "&lastEventId=1%0Aevent:x")

@@ -23,6 +23,8 @@ final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean open = true;
 
+	private volatile boolean refusing;
+
 	TcpProxy(int target) throws IOException {
 		this.target = target;
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -31,6 +33,14 @@ final class TcpProxy implements AutoCloseable {
 
 	int port() {
 		return this.server.getLocalPort();
+	}
+
+	/**
+	 * Reset every connection it is given from now on, as a server that is down would, or stop doing so.
+	 * @param refusing whether to refuse
+	 */
+	void refuse(boolean refusing) {
+		this.refusing = refusing;
 	}
 
 	/** Reset every open connection, in both directions. */
@@ -51,6 +61,10 @@ final class TcpProxy implements AutoCloseable {
 		while (this.open) {
 			try {
 				Socket client = this.server.accept();
+				if (this.refusing) {
+					reset(client);
+					continue;
+				}
 				Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.target);
 				this.sockets.add(client);
 				this.sockets.add(upstream);

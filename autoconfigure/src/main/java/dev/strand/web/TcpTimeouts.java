@@ -1,0 +1,49 @@
+package dev.strand.web;
+
+import java.time.Duration;
+
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.netty.Connection;
+
+/**
+ * Asks the kernel to give up on a stream's connection whose written bytes stay unacknowledged, or unsent for a
+ * zero window, past the write timeout ({@code TCP_USER_TIMEOUT}): a browser behind a network partition or on
+ * a suspended laptop is then noticed in seconds, not after TCP's retries of many minutes. Only for Reactor
+ * Netty's native epoll transport, on Linux; elsewhere a stream relies on its heartbeats staying unsent.
+ */
+final class TcpTimeouts {
+
+	private static final boolean EPOLL = ClassUtils.isPresent("reactor.netty.Connection", TcpTimeouts.class.getClassLoader())
+			&& ClassUtils.isPresent("io.netty.channel.epoll.EpollChannelOption", TcpTimeouts.class.getClassLoader());
+
+	private TcpTimeouts() {
+	}
+
+	/**
+	 * Set the connection's user timeout, if it runs on epoll.
+	 * @param exchange the stream's exchange
+	 * @param timeout the write timeout
+	 * @return whether it was set
+	 */
+	static boolean userTimeout(ServerWebExchange exchange, Duration timeout) {
+		return EPOLL && Epoll.set(exchange, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+	}
+
+	/** Kept apart so that this class loads without Reactor Netty or its epoll transport. */
+	private static final class Epoll {
+
+		static boolean set(ServerWebExchange exchange, int millis) {
+			Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			if (request instanceof Connection connection && connection.channel() instanceof EpollSocketChannel channel) {
+				return channel.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT, millis);
+			}
+			return false;
+		}
+
+	}
+
+}
