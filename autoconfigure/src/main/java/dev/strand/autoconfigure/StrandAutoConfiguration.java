@@ -38,6 +38,7 @@ import dev.strand.thymeleaf.StrandDialect;
 import dev.strand.thymeleaf.StrandLinkBuilder;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
+import dev.strand.web.LogoutClosesTabs;
 import dev.strand.web.PageAttributes;
 import dev.strand.web.PageEventResultHandler;
 import dev.strand.web.StrandExceptionHandler;
@@ -164,7 +165,8 @@ public final class StrandAutoConfiguration {
 		@ConditionalOnMissingBean
 		StrandDialect strandDialect(ObjectProvider<ISpringWebFluxTemplateEngine> templateEngine,
 				StrandProperties properties) {
-			return new StrandDialect(templateEngine::getObject, properties.stream().path(), "/strand/strand.js");
+			return new StrandDialect(templateEngine::getObject, properties.stream().path(), "/strand/strand.js",
+					properties.views().interruptedMessage());
 		}
 
 		@Bean
@@ -205,6 +207,11 @@ public final class StrandAutoConfiguration {
 		@ConditionalOnMissingBean
 		PageAttributes strandCsrfPageAttributes() {
 			return new CsrfPageAttributes();
+		}
+
+		@Bean
+		static LogoutClosesTabs strandLogoutClosesTabs(ObjectProvider<TabRegistry> registry) {
+			return new LogoutClosesTabs(registry::getObject);
 		}
 
 	}

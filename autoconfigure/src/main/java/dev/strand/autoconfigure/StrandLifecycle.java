@@ -3,6 +3,8 @@ package dev.strand.autoconfigure;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
@@ -11,11 +13,18 @@ import dev.strand.internal.StrandEngine;
 import dev.strand.internal.TabRegistry;
 
 /**
- * Runs the session reaper while the context runs, and on stop closes every view before the web server's
- * graceful shutdown begins, so that open streams end and tasks are cancelled with the {@code shutdown} reason.
+ * Runs the session reaper while the context runs. On stop, before the web server's graceful shutdown begins,
+ * it gives running tasks {@code strand.tasks.shutdown-grace} to finish, then closes every view: open streams
+ * get a {@code close} event (reason {@code shutdown}), on which their pages remount elsewhere, and tasks still
+ * running are cancelled with the {@code shutdown} reason.
  * The engine itself closes with the context, so a stopped context can start again.
  */
 final class StrandLifecycle implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(StrandLifecycle.class);
+
+	/** How long cancelled tasks and closing tabs get to end, once the grace has passed. */
+	private static final Duration STOPPING = Duration.ofSeconds(2);
 
 	private final StrandEngine engine;
 
@@ -46,8 +55,15 @@ final class StrandLifecycle implements SmartLifecycle {
 		if (reaper != null) {
 			reaper.cancel(false);
 		}
+		// Running tasks get the shutdown grace to finish; then every tab closes, and its browser remounts elsewhere.
+		Duration grace = this.engine.settings().shutdownGrace();
+		this.engine.await(() -> this.engine.runningBodies() == 0, grace);
 		this.registry.closeAll(CancelReason.SHUTDOWN);
-		this.engine.awaitQuiet(() -> this.registry.size() == 0);
+		Duration cancelled = (grace.compareTo(STOPPING) < 0) ? grace : STOPPING;
+		if (!this.engine.await(() -> this.engine.runningBodies() == 0 && this.registry.size() == 0, cancelled)) {
+			logger.warn(this.engine.runningBodies() + " Strand task(s) still run after they were cancelled at shutdown; "
+					+ "they ignore interrupts");
+		}
 	}
 
 	@Override

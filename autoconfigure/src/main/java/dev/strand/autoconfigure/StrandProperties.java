@@ -122,9 +122,12 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 * @param disconnectGrace Time a view outlives its stream; a reconnect within it keeps everything,
 	 * including running tasks
 	 * @param sessionCheckInterval Interval at which views of expired or invalidated sessions are closed
+	 * @param interruptedMessage Flash message a page shows after it has remounted (its view was gone: the server
+	 * restarted, or the grace period passed) if a task was running in it
 	 */
 	public record Views(@DefaultValue("30s") Duration connectTimeout, @DefaultValue("15s") Duration disconnectGrace,
-			@DefaultValue("30s") Duration sessionCheckInterval) {
+			@DefaultValue("30s") Duration sessionCheckInterval,
+			@DefaultValue("The page reconnected to the server; a task that was running has stopped. Start it again if you need it.") String interruptedMessage) {
 
 		public Views {
 			if (sessionCheckInterval.isNegative() || sessionCheckInterval.isZero()) {

@@ -25,11 +25,11 @@ public final class MemoryTabRegistry implements TabRegistry {
 
 	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-	/** The session keys of recently closed tabs, by tab id, so that their own session learns they are gone. */
-	private final Map<String, String> tombstones = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
+	/** Recently closed tabs, by id, so that their own session learns that they are gone, and why. */
+	private final Map<String, Tombstone> tombstones = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
 
 		@Override
-		protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+		protected boolean removeEldestEntry(Map.Entry<String, Tombstone> eldest) {
 			return size() > TOMBSTONES;
 		}
 
@@ -59,7 +59,7 @@ public final class MemoryTabRegistry implements TabRegistry {
 		EngineSettings settings = this.engine.settings();
 		String id = newKey();
 		EventLog log = new MemoryEventLog(this.logLimits, this.engine.json());
-		TabActor tab = new TabActor(id, sessionKey, this.engine, callbacks, log, () -> remove(id, sessionKey));
+		TabActor tab = new TabActor(id, sessionKey, this.engine, callbacks, log, (reason) -> remove(id, sessionKey, reason));
 		while (true) {
 			Session entry = this.sessions.computeIfAbsent(sessionKey, (key) -> new Session());
 			synchronized (entry) {
@@ -87,14 +87,15 @@ public final class MemoryTabRegistry implements TabRegistry {
 	public Lookup find(@Nullable String sessionKey, @Nullable SessionHandle session, String id) {
 		TabActor tab = this.tabs.get(id);
 		if (tab == null || !tab.sessionKey().equals(sessionKey)) {
-			boolean own = tab == null && sessionKey != null && sessionKey.equals(this.tombstones.get(id));
-			return new Lookup(own ? Lookup.Status.GONE : Lookup.Status.NOT_FOUND, null);
+			Tombstone tombstone = (tab == null) ? this.tombstones.get(id) : null;
+			boolean own = tombstone != null && tombstone.sessionKey().equals(sessionKey);
+			return own ? Lookup.gone(tombstone.reason().code()) : Lookup.notFound();
 		}
 		Session entry = this.sessions.get(sessionKey);
 		if (entry != null && session != null) {
 			entry.handle = session;
 		}
-		return new Lookup(Lookup.Status.FOUND, tab);
+		return Lookup.found(tab);
 	}
 
 	@Override
@@ -142,8 +143,8 @@ public final class MemoryTabRegistry implements TabRegistry {
 		this.tabs.values().forEach((tab) -> tab.close(reason));
 	}
 
-	private void remove(String id, String sessionKey) {
-		this.tombstones.put(id, sessionKey);
+	private void remove(String id, String sessionKey, CancelReason reason) {
+		this.tombstones.put(id, new Tombstone(sessionKey, reason));
 		this.tabs.remove(id);
 		this.sessions.computeIfPresent(sessionKey, (key, entry) -> {
 			synchronized (entry) {
@@ -151,6 +152,9 @@ public final class MemoryTabRegistry implements TabRegistry {
 				return entry.tabs.isEmpty() ? null : entry;
 			}
 		});
+	}
+
+	private record Tombstone(String sessionKey, CancelReason reason) {
 	}
 
 	private static final class Session {

@@ -203,25 +203,26 @@ public final class StrandEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Wait up to the shutdown grace until no task body runs and the condition holds, for example until every
-	 * tab has closed.
-	 * @param done what else must hold
+	 * Wait until a condition holds, checking it every 10 ms, up to a timeout.
+	 * @param condition the condition
+	 * @param timeout how long to wait
+	 * @return whether it holds
 	 */
-	public void awaitQuiet(java.util.function.BooleanSupplier done) {
-		long deadline = System.nanoTime() + this.settings.shutdownGrace().toNanos();
-		while ((this.runningBodies.get() > 0 || !done.getAsBoolean()) && System.nanoTime() < deadline) {
+	public boolean await(java.util.function.BooleanSupplier condition, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() >= deadline) {
+				return false;
+			}
 			try {
 				Thread.sleep(10);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				break;
+				return condition.getAsBoolean();
 			}
 		}
-		if (this.runningBodies.get() > 0) {
-			logger.warn(this.runningBodies.get() + " Strand task(s) still run after the shutdown grace of "
-					+ this.settings.shutdownGrace() + "; they ignore interrupts");
-		}
+		return true;
 	}
 
 	/** Refuse new tasks, and stop the engine's timer and mailbox threads. */

@@ -34,7 +34,7 @@ final class TabActor implements Tab {
 
 	private final EventLog log;
 
-	private final Runnable onClosed;
+	private final Consumer<CancelReason> onClosed;
 
 	private final Mailbox<Message> mailbox;
 
@@ -52,7 +52,8 @@ final class TabActor implements Tab {
 	/** The connect timeout until the first stream attaches, then the grace period while none is. */
 	private @Nullable ScheduledFuture<?> timer;
 
-	TabActor(String id, String sessionKey, StrandEngine engine, Callbacks callbacks, EventLog log, Runnable onClosed) {
+	TabActor(String id, String sessionKey, StrandEngine engine, Callbacks callbacks, EventLog log,
+			Consumer<CancelReason> onClosed) {
 		this.id = id;
 		this.sessionKey = sessionKey;
 		this.engine = engine;
@@ -333,7 +334,7 @@ final class TabActor implements Tab {
 		this.view.tasks().cancelAll(reason);
 		this.log.append(new WireEvent.Close(reason.code()));
 		this.log.close();
-		this.onClosed.run();
+		this.onClosed.accept(reason);
 		if (logger.isDebugEnabled()) {
 			logger.debug(this + " closed: " + reason.code() + ((why != null) ? " (" + why + ")" : ""));
 		}

@@ -58,8 +58,35 @@ public interface TabRegistry {
 	 *
 	 * @param status what was found
 	 * @param tab the tab, when found
+	 * @param reason why a tab that is gone closed, such as {@code session-ended}; otherwise {@code null}
 	 */
-	record Lookup(Status status, @Nullable Tab tab) {
+	record Lookup(Status status, @Nullable Tab tab, @Nullable String reason) {
+
+		/**
+		 * Return a lookup that found this tab.
+		 * @param tab the tab
+		 * @return the lookup
+		 */
+		public static Lookup found(Tab tab) {
+			return new Lookup(Status.FOUND, tab, null);
+		}
+
+		/**
+		 * Return a lookup of a tab of this session that has closed.
+		 * @param reason why it closed
+		 * @return the lookup
+		 */
+		public static Lookup gone(String reason) {
+			return new Lookup(Status.GONE, null, reason);
+		}
+
+		/**
+		 * Return a lookup that found nothing this session may know about.
+		 * @return the lookup
+		 */
+		public static Lookup notFound() {
+			return new Lookup(Status.NOT_FOUND, null, null);
+		}
 
 		/** What a lookup found. */
 		public enum Status {

@@ -50,17 +50,21 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 	private final String scriptPath;
 
+	private final String interruptedMessage;
+
 	/**
 	 * Create the dialect.
 	 * @param engine the template engine that re-renders fragments (looked up lazily: it holds this dialect)
 	 * @param streamPath the stream's path
 	 * @param scriptPath the path strand.js is served from
+	 * @param interruptedMessage what a remounted page says when a task that was running in it has stopped
 	 */
-	public StrandDialect(Supplier<ITemplateEngine> engine, String streamPath, String scriptPath) {
+	public StrandDialect(Supplier<ITemplateEngine> engine, String streamPath, String scriptPath, String interruptedMessage) {
 		super("Strand", PREFIX, 1000);
 		this.engine = engine;
 		this.streamPath = streamPath;
 		this.scriptPath = scriptPath;
+		this.interruptedMessage = interruptedMessage;
 	}
 
 	@Override
@@ -120,6 +124,8 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				html.append("<meta name=\"strand-view\" content=\"").append(escape(tab.id())).append("\">\n");
 				html.append("<meta name=\"strand-stream\" content=\"").append(escape(StrandDialect.this.streamPath)).append("\">\n");
 				html.append("<meta name=\"strand-event\" content=\"").append(tab.lastEventId()).append("\">\n");
+				html.append("<meta name=\"strand-interrupted\" content=\"").append(escape(StrandDialect.this.interruptedMessage))
+					.append("\">\n");
 				if (context.getVariable(PageModel.CSRF_TOKEN) instanceof String token
 						&& context.getVariable(PageModel.CSRF_HEADER) instanceof String header) {
 					html.append("<meta name=\"strand-csrf\" content=\"").append(escape(token))

@@ -75,7 +75,7 @@ public final class StreamHandler {
 	private Mono<ServerResponse> status(ServerRequest request) {
 		return lookup(request, request.queryParam("view").orElse("")).flatMap((lookup) -> switch (lookup.status()) {
 			case FOUND -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue("connected=" + lookup.tab().isConnected());
-			case GONE -> ServerResponse.status(HttpStatus.GONE).build();
+			case GONE -> ServerResponse.status(HttpStatus.GONE).contentType(MediaType.TEXT_PLAIN).bodyValue(lookup.reason());
 			case NOT_FOUND -> ServerResponse.notFound().build();
 		});
 	}
@@ -118,7 +118,7 @@ public final class StreamHandler {
 				TabRegistry.Lookup lookup = find(session, id);
 				sources.add(switch (lookup.status()) {
 					case FOUND -> new SseConnection.Source(id, lookup.tab(), lastEventId, null);
-					case GONE -> new SseConnection.Source(id, null, lastEventId, "gone");
+					case GONE -> new SseConnection.Source(id, null, lastEventId, lookup.reason());
 					case NOT_FOUND -> new SseConnection.Source(id, null, lastEventId, "not-found");
 				});
 			}

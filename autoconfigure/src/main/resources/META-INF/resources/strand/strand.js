@@ -1,23 +1,28 @@
 // Strand browser client: applies server-pushed async assigns (SSE) and posts page events.
 // Served at /strand/strand.js, loaded with <script type="module">. No dependencies.
 
-const meta = (name) => document.querySelector(`meta[name="${name}"]`);
-const csrfMeta = meta("strand-csrf");
+const meta = (name, doc = document) => doc.querySelector(`meta[name="${name}"]`);
 const root = document.documentElement;
-
-export const view = meta("strand-view")?.content || null;
 const streamUrl = meta("strand-stream")?.content || "/strand/stream";
-const csrf = csrfMeta
-  ? { header: csrfMeta.dataset.header || "X-CSRF-TOKEN", token: csrfMeta.content }
-  : null;
 
-let lastId = parseInt(meta("strand-event")?.content, 10);
-if (!Number.isSafeInteger(lastId)) lastId = null;
-
+export let view = null; // this tab's view id; a remount gives it a new one
+let csrf = null;
+let lastId = null;
 let stopped = false;    // view closed or expired: never reconnect
 let leaving = false;    // page is being hidden/unloaded
 let waiters = [];       // posts waiting for the event that carries their changes: { id, resolve }
 let transport = null;   // how this tab gets its events: its own stream, or one that its browser's tabs share
+const running = new Set(); // tasks that have sent chunks or progress but no outcome yet
+
+// Reads the view token, last event id and CSRF token that <strand:head/> rendered.
+function readMetas(doc = document) {
+  view = meta("strand-view", doc)?.content || null;
+  const id = parseInt(meta("strand-event", doc)?.content, 10);
+  lastId = Number.isSafeInteger(id) ? id : null;
+  const token = meta("strand-csrf", doc);
+  csrf = token ? { header: token.dataset.header || "X-CSRF-TOKEN", token: token.content } : null;
+}
+readMetas();
 
 const emit = (name, detail) =>
   document.dispatchEvent(new CustomEvent("strand:" + name, { detail }));
@@ -76,6 +81,7 @@ const handlers = {
   patch: applyPatch,
 
   chunk(d) {
+    running.add(d.task);
     for (const el of byTask("", "data-strand-stream", d.task)) {
       if (d.html != null) {
         el.append(fragment(d.html));
@@ -90,6 +96,7 @@ const handlers = {
   },
 
   progress(d) {
+    running.add(d.task);
     for (const el of byTask("progress", "data-strand-progress", d.task)) {
       if (d.total > 0) {
         el.max = d.total;
@@ -103,7 +110,10 @@ const handlers = {
     emit("progress", d);
   },
 
-  outcome: (d) => emit("outcome", d),
+  outcome(d) {
+    running.delete(d.task);
+    emit("outcome", d);
+  },
 
   flash: (d) => flash(d.kind, d.message),
 
@@ -112,7 +122,10 @@ const handlers = {
     emit("reset", d);
   },
 
-  close: (d) => shutdown(d),
+  close(d) {
+    if (d.reason === "session-ended") signedOut();
+    else remount(d.reason);
+  },
 };
 
 function shutdown(detail) {
@@ -170,9 +183,9 @@ function applied(id) {
 
 // ---- Getting the events ----
 
-// Jittered exponential backoff: 0.25-0.75 s after the first failure, doubling up to 7.5-22.5 s, so that
-// tabs dropped together (a server restart) do not come back in lockstep.
-const backoff = (failures) => Math.min(15000, 500 * 2 ** failures) * (0.5 + Math.random());
+// Jittered exponential backoff: 0.125-0.375 s after the first failure, doubling up to 5-15 s, so that
+// browsers dropped together (a server restart) do not come back in lockstep.
+const backoff = (failures) => Math.min(10000, 250 * 2 ** failures) * (0.5 + Math.random());
 
 function connected(yes) {
   root.classList.toggle("strand-disconnected", !yes);
@@ -208,14 +221,17 @@ function ownStream() {
 
   async function status() {
     let code = 0;
+    let why = "";
     try {
-      code = (await fetch(streamUrl + "/status?view=" + encodeURIComponent(view), { credentials: "same-origin", cache: "no-store" })).status;
+      const res = await fetch(streamUrl + "/status?view=" + encodeURIComponent(view), { credentials: "same-origin", cache: "no-store" });
+      code = res.status;
+      why = code === 410 ? (await res.text()).trim() : "";
     } catch {
       // unreachable: retry below
     }
     if (stopped) return;
     if (code === 404 || code === 410) {
-      expired();
+      handlers.close({ reason: why || "not-found" }); // 410 says why its view closed
       return;
     }
     timer = setTimeout(open, backoff(failures++));
@@ -237,6 +253,8 @@ function sharedStream() {
   const channel = new BroadcastChannel(name);
   let leader = null;
   let release = null;
+  let closed = false;
+  const post = (message) => { if (!closed) channel.postMessage(message); };
 
   channel.onmessage = ({ data: m }) => {
     switch (m?.type) {
@@ -247,10 +265,14 @@ function sharedStream() {
       case "leave": leader?.leave(m.view); break;
     }
   };
-  const announce = () => channel.postMessage({ type: "join", view, lastId });
+  const announce = () => post({ type: "join", view, lastId });
 
   function lead(done) {
     release = done;
+    if (closed) {
+      done();
+      return;
+    }
     const members = new Map([[view, lastId]]);
     let source = null;
     let failures = 0;
@@ -265,13 +287,13 @@ function sharedStream() {
         if (es !== source) return;
         failures = 0;
         connected(true);
-        channel.postMessage({ type: "connected", yes: true });
+        post({ type: "connected", yes: true });
       });
       es.addEventListener("error", () => {
         if (es !== source || leaving) return;
         es.close();
         connected(false);
-        channel.postMessage({ type: "connected", yes: false });
+        post({ type: "connected", yes: false });
         timer = setTimeout(open, backoff(failures++));
       });
       for (const kind of Object.keys(handlers)) {
@@ -283,7 +305,7 @@ function sharedStream() {
           if (id !== "" && members.has(tab)) members.set(tab, Number(id));
           if (kind === "close") members.delete(tab);
           if (tab === view) receive(kind, id, e.data);
-          else channel.postMessage({ type: "event", view: tab, kind, id, data: e.data });
+          else post({ type: "event", view: tab, kind, id, data: e.data });
         });
       }
     };
@@ -297,15 +319,18 @@ function sharedStream() {
       leave(tab) { if (members.delete(tab)) soon(); },
       close() { clearTimeout(timer); source?.close(); },
     };
-    channel.postMessage({ type: "hello" }); // the other tabs join, each from where it stands
+    post({ type: "hello" }); // the other tabs join, each from where it stands
     soon(); // once they have
   }
 
   announce(); // to the tab that holds the stream now, if any
-  navigator.locks.request(name, () => new Promise(lead));
+  const waiting = new AbortController();
+  navigator.locks.request(name, { signal: waiting.signal }, () => new Promise(lead)).catch(() => {});
   return {
     close() {
-      channel.postMessage({ type: "leave", view });
+      post({ type: "leave", view });
+      closed = true;
+      waiting.abort(); // if the lock was not ours yet, it never will be
       leader?.close();
       leader = null;
       release?.();
@@ -315,9 +340,103 @@ function sharedStream() {
   };
 }
 
-function expired() {
-  shutdown({ reason: "expired" });
-  flash("error", "This page has expired. Reload to continue.");
+// ---- When the view is gone: remount ----
+
+// The session ended (invalidated, expired, logged out): the page stops, and says so.
+function signedOut() {
+  shutdown({ reason: "session-ended" });
+  banner("Your session has ended. Reload the page to continue.");
+}
+
+// The view is gone (the server restarted or shut down, the grace period passed): fetch the page again,
+// which opens a new view, and swap it in, keeping the scroll position and what the user typed; as LiveView
+// rejoins. Attempts back off with jitter; after a few failures the page says so and offers a reload.
+async function remount(reason) {
+  if (stopped) return;
+  const interrupted = [...new Set([...running,
+    ...[...document.querySelectorAll("[data-strand-async][aria-busy=true]")].map((el) => el.dataset.strandAsync)])];
+  shutdown({ reason, remount: true });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
+    let res;
+    try {
+      res = await fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" } });
+    } catch {
+      continue; // the server is not back yet
+    }
+    if (res.redirected && new URL(res.url).pathname !== location.pathname) {
+      location.assign(res.url); // somewhere else now (a login page): go there
+      return;
+    }
+    if (!res.ok) continue;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    if (!meta("strand-view", doc)) continue;
+    swapIn(doc);
+    if (interrupted.length) {
+      flash("info", meta("strand-interrupted")?.content || "The page reconnected; a task that was running has stopped.");
+    }
+    emit("remounted", { reason, interrupted });
+    return;
+  }
+  banner("This page lost its connection to the server.");
+}
+
+// Puts a freshly rendered copy of the page in place of this one, and starts its view.
+function swapIn(doc) {
+  const scroll = [scrollX, scrollY];
+  const typed = new Map();
+  for (const el of document.querySelectorAll("input[id], textarea[id], select[id]")) {
+    if (el.type === "checkbox" || el.type === "radio") {
+      if (el.checked !== el.defaultChecked) typed.set(el.id, { checked: el.checked });
+    } else if (el.tagName === "SELECT") {
+      if ([...el.options].some((o) => o.selected !== o.defaultSelected)) typed.set(el.id, { value: el.value });
+    } else if (el.value !== el.defaultValue) {
+      typed.set(el.id, { value: el.value });
+    }
+  }
+  const focused = document.activeElement?.id;
+  const selection = focused ? [document.activeElement.selectionStart, document.activeElement.selectionEnd] : null;
+  for (const name of ["strand-view", "strand-event", "strand-csrf", "strand-interrupted"]) {
+    const fresh = meta(name, doc);
+    const old = meta(name);
+    if (old && fresh) old.replaceWith(document.importNode(fresh, true));
+    else if (fresh) document.head.append(document.importNode(fresh, true));
+    else old?.remove();
+  }
+  document.body.replaceWith(document.importNode(doc.body, true));
+  for (const [id, state] of typed) {
+    const el = document.getElementById(id);
+    if (!el) continue;
+    if ("checked" in state) el.checked = state.checked;
+    else el.value = state.value;
+  }
+  const again = focused && document.getElementById(focused);
+  if (again) {
+    again.focus();
+    try { again.setSelectionRange(...selection); } catch { /* not a text field */ }
+  }
+  scrollTo(...scroll);
+  running.clear();
+  readMetas();
+  stopped = false;
+  root.classList.remove("strand-expired");
+  transport = sharedOk() ? sharedStream() : ownStream();
+}
+
+// A notice at the top of the page with a Reload button, for when Strand cannot go on by itself.
+function banner(message) {
+  document.querySelector(".strand-banner")?.remove();
+  const box = document.createElement("div");
+  box.className = "strand-banner";
+  box.setAttribute("role", "alert");
+  const text = document.createElement("span");
+  text.textContent = message + " ";
+  const reload = document.createElement("button");
+  reload.type = "button";
+  reload.textContent = "Reload";
+  reload.addEventListener("click", () => location.reload());
+  box.append(text, reload);
+  document.body.prepend(box);
 }
 
 // ---- Posting page events ----
@@ -428,18 +547,21 @@ function onSubmit(e) {
 
 // ---- Bootstrap ----
 
+function sharedOk() {
+  return typeof BroadcastChannel === "function" && typeof navigator.locks?.request === "function";
+}
+
 if (view) {
   document.addEventListener("click", onClick);
   document.addEventListener("submit", onSubmit);
-  const shared = typeof BroadcastChannel === "function" && navigator.locks?.request;
-  addEventListener("pagehide", (e) => {
+  addEventListener("pagehide", () => {
     leaving = true;
-    if (shared) transport?.close(); // hand the shared stream on at once, even to the back/forward cache
+    if (sharedOk()) transport?.close(); // hand the shared stream on at once, even to the back/forward cache
   });
   addEventListener("pageshow", (e) => {
     leaving = false;
     if (e.persisted && !stopped) transport?.resume();
   });
-  window.Strand = { post, view, flash };
-  transport = shared ? sharedStream() : ownStream();
+  window.Strand = { post, flash, get view() { return view; } };
+  transport = sharedOk() ? sharedStream() : ownStream();
 }

@@ -173,7 +173,7 @@ class StrandAutoConfigurationTests {
 
 	@Test
 	void whenUserDefinesDialectThenItIsUsed() {
-		StrandDialect dialect = new StrandDialect(() -> null, "/events", "/strand.js");
+		StrandDialect dialect = new StrandDialect(() -> null, "/events", "/strand.js", "interrupted");
 		this.contextRunner.withBean("userDialect", StrandDialect.class, () -> dialect)
 			.run((context) -> assertThat(context).getBean(StrandDialect.class).isSameAs(dialect));
 	}
@@ -322,10 +322,10 @@ class StrandAutoConfigurationTests {
 	// ---- lifecycle ------------------------------------------------------------------------------------
 
 	@Test
-	void whenContextClosesThenTasksEndWithShutdown() {
+	void whenContextClosesThenTasksThatOutlastTheShutdownGraceEndWithShutdown() {
 		Tasks tasks = new Tasks();
 		CountDownLatch started = new CountDownLatch(1);
-		this.contextRunner.run((context) -> {
+		this.contextRunner.withPropertyValues("strand.tasks.shutdown-grace=100ms").run((context) -> {
 			Tab view = tasks.connectedView(context.getBean(TabRegistry.class));
 			Tasks.execute(view, (v) -> v.startAsync("job", (task) -> {
 				started.countDown();
@@ -335,6 +335,22 @@ class StrandAutoConfigurationTests {
 			assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 		});
 		assertThat(tasks.outcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.SHUTDOWN));
+	}
+
+	@Test
+	void whenContextClosesThenRunningTasksMayFinishWithinTheShutdownGrace() {
+		Tasks tasks = new Tasks();
+		CountDownLatch started = new CountDownLatch(1);
+		this.contextRunner.withPropertyValues("strand.tasks.shutdown-grace=10s").run((context) -> {
+			Tab view = tasks.connectedView(context.getBean(TabRegistry.class));
+			Tasks.execute(view, (v) -> v.startAsync("job", (task) -> {
+				started.countDown();
+				Thread.sleep(300);
+				return "finished";
+			}));
+			assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+		});
+		assertThat(tasks.outcome("job")).isEqualTo(new Outcome.Ok<>("finished"));
 	}
 
 	@Test

@@ -51,7 +51,7 @@ final class EngineTestSupport {
 	/** Close every tab as the application's shutdown does, then the engine. */
 	static void shutDown(StrandEngine engine, TabRegistry registry) {
 		registry.closeAll(dev.strand.CancelReason.SHUTDOWN);
-		engine.awaitQuiet(() -> registry.size() == 0);
+		engine.await(() -> registry.size() == 0 && engine.runningBodies() == 0, engine.settings().shutdownGrace());
 		engine.close();
 	}
 

@@ -228,12 +228,12 @@ class ViewLifecycleTests {
 		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
 		assertThat(this.registry.find("alice", null, view.id()).tab()).isSameAs(view);
 		assertThat(this.registry.find("mallory", null, view.id()))
-			.isEqualTo(new TabRegistry.Lookup(TabRegistry.Lookup.Status.NOT_FOUND, null));
+			.isEqualTo(TabRegistry.Lookup.notFound());
 		assertThat(this.registry.find("mallory", null, "never-opened"))
-			.isEqualTo(new TabRegistry.Lookup(TabRegistry.Lookup.Status.NOT_FOUND, null));
+			.isEqualTo(TabRegistry.Lookup.notFound());
 		view.close(CancelReason.VIEW_CLOSED);
 		eventually().until(view::isClosed);
-		assertThat(this.registry.find("alice", null, view.id()).status()).isEqualTo(TabRegistry.Lookup.Status.GONE);
+		assertThat(this.registry.find("alice", null, view.id())).isEqualTo(TabRegistry.Lookup.gone("view-closed"));
 		assertThat(this.registry.find("mallory", null, view.id()).status()).isEqualTo(TabRegistry.Lookup.Status.NOT_FOUND);
 		assertThat(this.registry.find(null, null, view.id()).tab()).isNull();
 		assertThat(view.id()).hasSizeGreaterThanOrEqualTo(22); // 128 random bits, base64url

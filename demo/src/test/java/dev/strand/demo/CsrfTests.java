@@ -1,5 +1,9 @@
 package dev.strand.demo;
 
+import java.time.Duration;
+import java.util.List;
+
+import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.RequestOptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
@@ -76,6 +80,27 @@ class CsrfTests extends BrowserTest {
 				.isEqualTo(403);
 		}
 		assertThat(this.page.locator("#count")).hasText("0");
+	}
+
+	@Test
+	void whenTheSessionLogsOutItsPagesStopAtOnceAndSaySo() {
+		this.page.navigate(url("/csrf"));
+		awaitConnected(this.page);
+		Page other = this.context.newPage();
+		other.navigate(url("/csrf"));
+		awaitConnected(other);
+		long start = System.nanoTime();
+		// Spring Security's logout, posted as a form would be, with the page's CSRF token
+		Object status = this.page.evaluate("async () => { const m = document.querySelector('meta[name=strand-csrf]');"
+				+ " const r = await fetch('/logout', { method: 'POST', redirect: 'manual', headers: { [m.dataset.header]: m.content } });"
+				+ " return r.status || r.type; }");
+		assertThat(String.valueOf(status)).as("the logout's answer").isIn("302", "opaqueredirect");
+		for (Page tab : List.of(this.page, other)) {
+			assertThat(tab.locator(".strand-banner")).containsText("Your session has ended");
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("long before the reaper's 30 s")
+			.isLessThan(Duration.ofSeconds(10));
+		assertThat(this.page.locator("html")).hasClass(java.util.regex.Pattern.compile("\\bstrand-expired\\b"));
 	}
 
 	@SpringBootConfiguration
