@@ -34,6 +34,8 @@ final class StrandLifecycle implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private final java.util.concurrent.atomic.AtomicBoolean reaping = new java.util.concurrent.atomic.AtomicBoolean();
+
 	private volatile @Nullable ScheduledFuture<?> reaper;
 
 	StrandLifecycle(StrandEngine engine, TabRegistry registry, Duration sessionCheckInterval) {
@@ -44,8 +46,25 @@ final class StrandLifecycle implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.reaper = this.engine.scheduleWithFixedDelay(this.registry::reap, this.sessionCheckInterval);
+		// on a virtual thread: asking a shared session store blocks, and the engine's timer must not
+		this.reaper = this.engine.scheduleWithFixedDelay(this::reapOnce, this.sessionCheckInterval);
 		this.running = true;
+	}
+
+	private void reapOnce() {
+		if (this.reaping.compareAndSet(false, true)) {
+			Thread.ofVirtual().name("strand-reaper").start(() -> {
+				try {
+					this.registry.reap();
+				}
+				catch (RuntimeException ex) {
+					logger.error("Strand's session reaper failed; it runs again in " + this.sessionCheckInterval, ex);
+				}
+				finally {
+					this.reaping.set(false);
+				}
+			});
+		}
 	}
 
 	@Override

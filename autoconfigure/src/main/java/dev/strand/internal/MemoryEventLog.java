@@ -28,6 +28,8 @@ public final class MemoryEventLog implements EventLog {
 
 	private final Limits limits;
 
+	private final Copier copier;
+
 	private @Nullable Event[] ring;
 
 	private final Map<String, Event> latestByKey = new HashMap<>();
@@ -63,8 +65,19 @@ public final class MemoryEventLog implements EventLog {
 	 * @param json writes the events' data
 	 */
 	public MemoryEventLog(Limits limits, Json json) {
+		this(limits, json, Copier.NONE);
+	}
+
+	/**
+	 * Create a log whose events are also copied elsewhere, such as to a shared store that other servers read.
+	 * @param limits what it keeps, and the backlog past which {@link #reserve} blocks
+	 * @param json writes the events' data
+	 * @param copier told of every event, in order, on the appending thread
+	 */
+	public MemoryEventLog(Limits limits, Json json, Copier copier) {
 		this.limits = limits;
 		this.json = json;
+		this.copier = copier;
 		this.ring = new Event[Math.min(limits.events(), INITIAL_SLOTS)];
 	}
 
@@ -93,17 +106,54 @@ public final class MemoryEventLog implements EventLog {
 		}
 	}
 
+	/**
+	 * Return the id of the oldest event kept, or the next id when none is.
+	 * @return the oldest id
+	 */
+	public long oldestId() {
+		this.lock.lock();
+		try {
+			return this.oldestId;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Move the cursor of a stream that reads elsewhere (from a copy of this log) up to an id it has sent, as
+	 * {@link Subscription#next()} would have: room for pushes frees up.
+	 * @param subscription the stream's subscription
+	 * @param upTo the last id it has sent
+	 */
+	public void acknowledge(Subscription subscription, long upTo) {
+		this.lock.lock();
+		try {
+			if (subscription == this.subscription && upTo > this.readId && upTo <= this.lastId) {
+				this.readId = upTo;
+				this.readEnd = endOf(upTo);
+				this.read.signalAll();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	@Override
 	public long append(WireEvent wireEvent) {
 		String data = wireEvent.data(this.json);
 		String key = wireEvent.coalescingKey();
 		MemorySubscription notify;
 		long id;
+		Entry entry;
+		long oldest;
 		this.lock.lock();
 		try {
 			id = ++this.lastId;
 			this.appendedBytes += data.length();
-			Event event = new Event(new Entry(id, wireEvent.name(), data), key, this.appendedBytes);
+			entry = new Entry(id, wireEvent.name(), data);
+			Event event = new Event(entry, key, this.appendedBytes);
 			if (key != null) {
 				Event previous = this.latestByKey.put(key, event);
 				if (previous != null && previous.entry.id() > this.readId) {
@@ -123,11 +173,13 @@ public final class MemoryEventLog implements EventLog {
 			}
 			this.ring[slot(id)] = event;
 			this.retainedBytes += data.length();
+			oldest = this.oldestId;
 			notify = this.subscription;
 		}
 		finally {
 			this.lock.unlock();
 		}
+		this.copier.appended(entry, key, oldest);
 		if (notify != null) {
 			notify.listener.run();
 		}
@@ -307,6 +359,23 @@ public final class MemoryEventLog implements EventLog {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/** Copies a log's events elsewhere, in order. */
+	public interface Copier {
+
+		/** A copier that copies nothing. */
+		Copier NONE = (entry, key, oldestId) -> {
+		};
+
+		/**
+		 * An event was appended.
+		 * @param entry the event
+		 * @param key its coalescing key, or {@code null}
+		 * @param oldestId the id of the oldest event the log still keeps: a copy need keep none older
+		 */
+		void appended(Entry entry, @Nullable String key, long oldestId);
+
 	}
 
 	/**

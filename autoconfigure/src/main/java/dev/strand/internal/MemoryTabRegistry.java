@@ -2,18 +2,23 @@ package dev.strand.internal;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import dev.strand.CancelReason;
 import dev.strand.StrandLimitException;
 
 /**
- * The in-memory {@link TabRegistry}: the tabs of this server, each with an in-memory {@link EventLog}.
+ * The tabs of this server. On its own it is the in-memory {@link TabRegistry}, each tab with an in-memory
+ * {@link EventLog}; a shared registry uses it for the tabs whose home is this server, with its own logs and a
+ * {@link Listener} that publishes them.
  */
 public final class MemoryTabRegistry implements TabRegistry {
 
@@ -26,7 +31,7 @@ public final class MemoryTabRegistry implements TabRegistry {
 	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
 	/** Recently closed tabs, by id, so that their own session learns that they are gone, and why. */
-	private final Map<String, Tombstone> tombstones = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
+	private final Map<String, Tombstone> tombstones = Collections.synchronizedMap(new LinkedHashMap<>() {
 
 		@Override
 		protected boolean removeEldestEntry(Map.Entry<String, Tombstone> eldest) {
@@ -37,11 +42,29 @@ public final class MemoryTabRegistry implements TabRegistry {
 
 	private final StrandEngine engine;
 
-	private final MemoryEventLog.Limits logLimits;
+	private final Function<String, EventLog> logs;
+
+	private final Listener listener;
 
 	public MemoryTabRegistry(StrandEngine engine) {
+		this(engine, memoryLogs(engine), Listener.NONE);
+	}
+
+	/**
+	 * Create a registry whose tabs have the given logs, and that tells a listener about them.
+	 * @param engine the engine
+	 * @param logs makes a tab's log, given its id
+	 * @param listener told when a tab opens or closes
+	 */
+	public MemoryTabRegistry(StrandEngine engine, Function<String, EventLog> logs, Listener listener) {
 		this.engine = engine;
-		this.logLimits = engine.settings().logLimits();
+		this.logs = logs;
+		this.listener = listener;
+	}
+
+	private static Function<String, EventLog> memoryLogs(StrandEngine engine) {
+		MemoryEventLog.Limits limits = engine.settings().logLimits();
+		return (id) -> new MemoryEventLog(limits, engine.json());
 	}
 
 	/**
@@ -55,11 +78,22 @@ public final class MemoryTabRegistry implements TabRegistry {
 	}
 
 	@Override
-	public TabActor open(String sessionKey, SessionHandle session, Callbacks callbacks) {
-		EngineSettings settings = this.engine.settings();
+	public Mono<Tab> open(String sessionKey, SessionHandle session, Callbacks callbacks) {
+		return Mono.fromSupplier(() -> openLocal(sessionKey, session, callbacks));
+	}
+
+	/**
+	 * Open a tab for a session, at once.
+	 * @param sessionKey the session's stable key
+	 * @param session the session, to learn when it ends
+	 * @param callbacks where its outcomes and chunks go
+	 * @return the tab
+	 * @throws StrandLimitException if the session holds as many tabs as it may
+	 */
+	public TabActor openLocal(String sessionKey, SessionHandle session, Callbacks callbacks) {
 		String id = newKey();
-		EventLog log = new MemoryEventLog(this.logLimits, this.engine.json());
-		TabActor tab = new TabActor(id, sessionKey, this.engine, callbacks, log, (reason) -> remove(id, sessionKey, reason));
+		TabActor tab = new TabActor(id, sessionKey, this.engine, callbacks, this.logs.apply(id),
+				(reason) -> remove(id, sessionKey, reason));
 		while (true) {
 			Session entry = this.sessions.computeIfAbsent(sessionKey, (key) -> new Session());
 			synchronized (entry) {
@@ -69,7 +103,7 @@ public final class MemoryTabRegistry implements TabRegistry {
 					continue;
 				}
 				entry.handle = session;
-				int limit = settings.viewsPerSession();
+				int limit = this.engine.settings().viewsPerSession();
 				if (entry.tabs.size() >= limit) {
 					throw new StrandLimitException("This session has " + limit + " open pages, the most "
 							+ "strand.limits.views-per-session allows; close a tab, or wait for closed ones to time out");
@@ -79,12 +113,24 @@ public final class MemoryTabRegistry implements TabRegistry {
 			}
 		}
 		this.tabs.put(id, tab);
+		this.listener.opened(tab);
 		tab.expireUnlessConnected();
 		return tab;
 	}
 
 	@Override
-	public Lookup find(@Nullable String sessionKey, @Nullable SessionHandle session, String id) {
+	public Mono<Lookup> find(@Nullable String sessionKey, @Nullable SessionHandle session, String id) {
+		return Mono.just(findLocal(sessionKey, session, id));
+	}
+
+	/**
+	 * Find a tab of this server, at once.
+	 * @param sessionKey the requesting session's stable key, or {@code null} if it has none
+	 * @param session the requesting session, remembered so that its end can be noticed
+	 * @param id the tab id the request presents
+	 * @return what was found
+	 */
+	public Lookup findLocal(@Nullable String sessionKey, @Nullable SessionHandle session, String id) {
 		TabActor tab = this.tabs.get(id);
 		if (tab == null || !tab.sessionKey().equals(sessionKey)) {
 			Tombstone tombstone = (tab == null) ? this.tombstones.get(id) : null;
@@ -96,6 +142,23 @@ public final class MemoryTabRegistry implements TabRegistry {
 			entry.handle = session;
 		}
 		return Lookup.found(tab);
+	}
+
+	/**
+	 * Return a tab of this server by id, whatever its session.
+	 * @param id the id
+	 * @return the tab, or {@code null}
+	 */
+	public @Nullable TabActor get(String id) {
+		return this.tabs.get(id);
+	}
+
+	/**
+	 * Return the tabs of this server.
+	 * @return the tabs
+	 */
+	public List<TabActor> tabs() {
+		return List.copyOf(this.tabs.values());
 	}
 
 	@Override
@@ -152,6 +215,32 @@ public final class MemoryTabRegistry implements TabRegistry {
 				return entry.tabs.isEmpty() ? null : entry;
 			}
 		});
+		this.listener.closed(id, sessionKey, reason);
+	}
+
+	/** Told when a tab of this server opens or closes. */
+	public interface Listener {
+
+		/** A listener that does nothing. */
+		Listener NONE = new Listener() {
+		};
+
+		/**
+		 * A tab opened.
+		 * @param tab the tab
+		 */
+		default void opened(TabActor tab) {
+		}
+
+		/**
+		 * A tab closed.
+		 * @param id its id
+		 * @param sessionKey its session's stable key
+		 * @param reason why
+		 */
+		default void closed(String id, String sessionKey, CancelReason reason) {
+		}
+
 	}
 
 	private record Tombstone(String sessionKey, CancelReason reason) {

@@ -20,7 +20,7 @@ import dev.strand.View;
  * {@link #receive}, which always ends by flushing what changed to the tab's {@link EventLog}, the only way
  * out. Tasks ({@link TaskTable}) and the web only send it messages.
  */
-final class TabActor implements Tab {
+public final class TabActor implements Tab {
 
 	private static final Log logger = LogFactory.getLog(TabActor.class);
 
@@ -77,7 +77,7 @@ final class TabActor implements Tab {
 		return this.id;
 	}
 
-	String sessionKey() {
+	public String sessionKey() {
 		return this.sessionKey;
 	}
 

@@ -1,6 +1,7 @@
 package dev.strand.internal;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import dev.strand.CancelReason;
 
@@ -15,10 +16,9 @@ public interface TabRegistry {
 	 * @param sessionKey the session's stable key
 	 * @param session the session, to learn when it ends
 	 * @param callbacks where its outcomes and chunks go
-	 * @return the tab
-	 * @throws dev.strand.StrandLimitException if the session holds as many tabs as it may
+	 * @return the tab; a {@link dev.strand.StrandLimitException} if the session holds as many tabs as it may
 	 */
-	Tab open(String sessionKey, SessionHandle session, Callbacks callbacks);
+	Mono<Tab> open(String sessionKey, SessionHandle session, Callbacks callbacks);
 
 	/**
 	 * Find a tab for a request.
@@ -27,7 +27,7 @@ public interface TabRegistry {
 	 * @param id the tab id the request presents
 	 * @return what was found
 	 */
-	Lookup find(@Nullable String sessionKey, @Nullable SessionHandle session, String id);
+	Mono<Lookup> find(@Nullable String sessionKey, @Nullable SessionHandle session, String id);
 
 	/**
 	 * Close every tab of a session, for example when it was invalidated.
@@ -58,7 +58,8 @@ public interface TabRegistry {
 	 *
 	 * @param status what was found
 	 * @param tab the tab, when found
-	 * @param reason why a tab that is gone closed, such as {@code session-ended}; otherwise {@code null}
+	 * @param reason why a tab that is gone closed, such as {@code session-ended}, or why nothing can be said;
+	 * otherwise {@code null}
 	 */
 	record Lookup(Status status, @Nullable Tab tab, @Nullable String reason) {
 
@@ -88,6 +89,25 @@ public interface TabRegistry {
 			return new Lookup(Status.NOT_FOUND, null, null);
 		}
 
+		/**
+		 * Return a lookup of a tab that lives on another server: its stream is served from the shared log, and
+		 * its page events are sent to that server.
+		 * @param tab the tab, as seen from here
+		 * @return the lookup
+		 */
+		public static Lookup elsewhere(Tab tab) {
+			return new Lookup(Status.ELSEWHERE, tab, null);
+		}
+
+		/**
+		 * Return a lookup that could not be made now, for example because the shared store is down.
+		 * @param why what went wrong
+		 * @return the lookup
+		 */
+		public static Lookup unavailable(String why) {
+			return new Lookup(Status.UNAVAILABLE, null, why);
+		}
+
 		/** What a lookup found. */
 		public enum Status {
 
@@ -99,7 +119,11 @@ public interface TabRegistry {
 			 * No such tab for this session: it never existed, closed long ago, or belongs to another session.
 			 * These look the same from outside, so that an id's existence cannot be probed.
 			 */
-			NOT_FOUND
+			NOT_FOUND,
+			/** The tab exists, belongs to the session, and lives on another server. */
+			ELSEWHERE,
+			/** Nothing can be said now: the shared store cannot be reached. */
+			UNAVAILABLE
 
 		}
 

@@ -17,6 +17,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.strand.internal.TabRegistry;
@@ -74,7 +75,9 @@ public final class StreamHandler {
 
 	private Mono<ServerResponse> status(ServerRequest request) {
 		return lookup(request, request.queryParam("view").orElse("")).flatMap((lookup) -> switch (lookup.status()) {
-			case FOUND -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue("connected=" + lookup.tab().isConnected());
+			case FOUND, ELSEWHERE -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN)
+				.bodyValue("connected=" + lookup.tab().isConnected());
+			case UNAVAILABLE -> unavailable(lookup);
 			case GONE -> ServerResponse.status(HttpStatus.GONE).contentType(MediaType.TEXT_PLAIN).bodyValue(lookup.reason());
 			case NOT_FOUND -> ServerResponse.notFound().build();
 		});
@@ -94,7 +97,8 @@ public final class StreamHandler {
 		}
 		String id = request.queryParam("view").orElse("");
 		return lookup(request, id).flatMap((lookup) -> switch (lookup.status()) {
-			case FOUND -> respond(request, List.of(new SseConnection.Source(id, lookup.tab(), lastEventId, null)), false);
+			case FOUND, ELSEWHERE -> respond(request, List.of(new SseConnection.Source(id, lookup.tab(), lastEventId, null)), false);
+			case UNAVAILABLE -> unavailable(lookup);
 			case GONE -> ServerResponse.status(HttpStatus.GONE).build();
 			case NOT_FOUND -> ServerResponse.notFound().build();
 		});
@@ -109,18 +113,19 @@ public final class StreamHandler {
 			return ServerResponse.badRequest().bodyValue("A shared stream may carry at most " + this.maxTabs
 					+ " tabs (strand.limits.views-per-session), but " + pairs.length + " were asked for");
 		}
-		return request.session().flatMap((session) -> {
-			List<SseConnection.Source> sources = new ArrayList<>();
-			for (String pair : pairs) {
-				int colon = pair.indexOf(':');
-				String id = pair.substring(0, colon);
-				long lastEventId = Long.parseLong(pair.substring(colon + 1));
-				TabRegistry.Lookup lookup = find(session, id);
-				sources.add(switch (lookup.status()) {
-					case FOUND -> new SseConnection.Source(id, lookup.tab(), lastEventId, null);
-					case GONE -> new SseConnection.Source(id, null, lastEventId, lookup.reason());
-					case NOT_FOUND -> new SseConnection.Source(id, null, lastEventId, "not-found");
-				});
+		return request.session().flatMap((session) -> Flux.fromArray(pairs).concatMap((pair) -> {
+			int colon = pair.indexOf(':');
+			String id = pair.substring(0, colon);
+			long lastEventId = Long.parseLong(pair.substring(colon + 1));
+			return find(session, id).map((lookup) -> switch (lookup.status()) {
+				case FOUND, ELSEWHERE -> new SseConnection.Source(id, lookup.tab(), lastEventId, null);
+				case GONE -> new SseConnection.Source(id, null, lastEventId, lookup.reason());
+				case NOT_FOUND -> new SseConnection.Source(id, null, lastEventId, "not-found");
+				case UNAVAILABLE -> new SseConnection.Source(id, null, lastEventId, "unavailable");
+			});
+		}).collectList()).flatMap((sources) -> {
+			if (sources.stream().anyMatch((source) -> "unavailable".equals(source.status()))) {
+				return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).bodyValue("Strand's shared store cannot be reached");
 			}
 			return respond(request, sources, true);
 		});
@@ -136,11 +141,16 @@ public final class StreamHandler {
 					this.writeTimeout)));
 	}
 
-	private Mono<TabRegistry.Lookup> lookup(ServerRequest request, String id) {
-		return request.session().map((session) -> find(session, id));
+	private static Mono<ServerResponse> unavailable(TabRegistry.Lookup lookup) {
+		return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).contentType(MediaType.TEXT_PLAIN)
+			.bodyValue(String.valueOf(lookup.reason()));
 	}
 
-	private TabRegistry.Lookup find(WebSession session, String id) {
+	private Mono<TabRegistry.Lookup> lookup(ServerRequest request, String id) {
+		return request.session().flatMap((session) -> find(session, id));
+	}
+
+	private Mono<TabRegistry.Lookup> find(WebSession session, String id) {
 		return this.registry.find(sessionKey(session), new WebSessionHandle(session, this.sessionStore.get()), id);
 	}
 

@@ -90,24 +90,27 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 		}
 		Object handler = exchange.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE);
 		Object bean = (handler instanceof HandlerMethod method) ? method.getBean() : parameter.getContainingClass();
-		Tab tab = this.registry.open(key, new WebSessionHandle(session, this.sessionStore.get()),
-				this.callbacks.forBean(bean));
 		Map<String, Object> model = bindingContext.getModel().asMap();
-		model.put(PageModel.TAB, tab);
-		return this.pageAttributes.attributes(exchange).flatMap((attributes) -> {
-			model.putAll(attributes);
-			return turn(tab, model, exchange);
-		});
+		return this.registry.open(key, new WebSessionHandle(session, this.sessionStore.get()), this.callbacks.forBean(bean))
+			.flatMap((tab) -> {
+				model.put(PageModel.TAB, tab);
+				return this.pageAttributes.attributes(exchange).flatMap((attributes) -> {
+					model.putAll(attributes);
+					return turn(tab, model, exchange);
+				});
+			});
 	}
 
 	private Mono<Object> existing(String id, WebSession session, ServerWebExchange exchange) {
-		TabRegistry.Lookup lookup = this.registry.find(session.getAttribute(StrandWebFilter.sessionKeyAttribute()),
-				new WebSessionHandle(session, this.sessionStore.get()), id);
-		return switch (lookup.status()) {
-			case FOUND -> turn(lookup.tab(), null, exchange);
-			case GONE -> Mono.error(new StrandExceptionHandler.TabGoneException());
-			case NOT_FOUND -> Mono.error(new StrandExceptionHandler.TabNotFoundException());
-		};
+		return this.registry.find(session.getAttribute(StrandWebFilter.sessionKeyAttribute()),
+				new WebSessionHandle(session, this.sessionStore.get()), id)
+			.flatMap((lookup) -> switch (lookup.status()) {
+				case FOUND -> turn(lookup.tab(), null, exchange);
+				case GONE -> Mono.error(new StrandExceptionHandler.TabGoneException());
+				case NOT_FOUND -> Mono.error(new StrandExceptionHandler.TabNotFoundException());
+				case ELSEWHERE, UNAVAILABLE -> Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+						"This page's view lives on another server, which cannot be reached now; try again"));
+			});
 	}
 
 	private Mono<Object> turn(Tab tab, @Nullable Map<String, Object> model, ServerWebExchange exchange) {

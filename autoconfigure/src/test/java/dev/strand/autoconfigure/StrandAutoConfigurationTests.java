@@ -369,7 +369,7 @@ class StrandAutoConfigurationTests {
 				}
 
 			};
-			Tab view = registry.open("alice", expired, Callbacks.NONE);
+			Tab view = registry.open("alice", expired, Callbacks.NONE).block();
 			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(view::isClosed);
 			assertThat(registry.size()).isZero();
 		});
@@ -480,7 +480,7 @@ class StrandAutoConfigurationTests {
 		}
 
 		Tab connectedView(TabRegistry registry) {
-			Tab view = registry.open("session", SessionHandle.DETACHED, this);
+			Tab view = registry.open("session", SessionHandle.DETACHED, this).block();
 			CompletableFuture<EventLog.Subscription> connected = new CompletableFuture<>();
 			view.connect(0, () -> {
 			}, connected::complete);

@@ -37,7 +37,7 @@ class AssignAsyncTests {
 
 	private final MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
 
-	private final TabActor tab = this.registry.open("session", SessionHandle.DETACHED, this.callbacks);
+	private final TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, this.callbacks);
 
 	private final View view = this.tab.view();
 

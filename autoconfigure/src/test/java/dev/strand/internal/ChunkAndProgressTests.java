@@ -37,7 +37,7 @@ class ChunkAndProgressTests {
 
 	private final MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
 
-	private final TabActor tab = this.registry.open("session", SessionHandle.DETACHED, this.callbacks);
+	private final TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, this.callbacks);
 
 	private final View view = this.tab.view();
 
@@ -231,7 +231,7 @@ class ChunkAndProgressTests {
 		StrandEngine engine = EngineTestSupport.engine(settings, StrandMetrics.NONE);
 		MemoryTabRegistry registry = new MemoryTabRegistry(engine);
 		try {
-			TabActor tab = registry.open("session", SessionHandle.DETACHED, this.callbacks);
+			TabActor tab = registry.openLocal("session", SessionHandle.DETACHED, this.callbacks);
 			EngineTestSupport.Stream stream = connect(tab);
 			String big = "x".repeat(100 * 1024);
 			java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();

@@ -234,7 +234,7 @@ class ExactlyOneOutcomeTests {
 	}
 
 	private Slot newSlot(int index) {
-		TabActor view = this.registry.open("session-" + index, SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.openLocal("session-" + index, SessionHandle.DETACHED, this.callbacks);
 		// most views are connected at once; some only after a few of their tasks were started (or cancelled)
 		int connectAfter = (this.random.nextInt(4) == 0) ? 1 + this.random.nextInt(20) : 0;
 		Slot slot = new Slot(view, connectAfter);

@@ -80,7 +80,7 @@ class NoLeakTests {
 
 	@Test
 	void whenTasksAreStartedAndCancelledManyTimesThenNothingIsLeftRunning() {
-		TabActor view = this.registry.open("session", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.openLocal("session", SessionHandle.DETACHED, this.callbacks);
 		connect(view);
 		GaugeWatcher watcher = GaugeWatcher.start(this.engine);
 		for (int i = 0; i < START_CANCEL_CYCLES; i++) {
@@ -114,7 +114,7 @@ class NoLeakTests {
 	@Test
 	void whenViewsAreOpenedAndClosedManyTimesThenNothingIsLeftBehind() {
 		for (int i = 0; i < VIEW_CYCLES; i++) {
-			TabActor view = this.registry.open("session-" + (i % 50), SessionHandle.DETACHED, this.callbacks);
+			TabActor view = this.registry.openLocal("session-" + (i % 50), SessionHandle.DETACHED, this.callbacks);
 			boolean connected = this.random.nextInt(4) != 0;
 			if (connected) {
 				view.connect(0, () -> {
@@ -144,7 +144,7 @@ class NoLeakTests {
 		int before = this.engine.pendingTimers();
 		List<TabActor> views = new ArrayList<>();
 		for (int i = 0; i < 100; i++) {
-			views.add(this.registry.open("session-" + i, SessionHandle.DETACHED, this.callbacks));
+			views.add(this.registry.openLocal("session-" + i, SessionHandle.DETACHED, this.callbacks));
 		}
 		assertThat(this.engine.pendingTimers()).as("connect timeouts while the views wait").isEqualTo(before + 100);
 		views.forEach(EngineTestSupport::connect);
@@ -164,7 +164,7 @@ class NoLeakTests {
 				threads.add(Thread.ofPlatform().start(() -> {
 					SplittableRandom random = new SplittableRandom();
 					for (int i = 0; i < VIEW_CYCLES / 4; i++) {
-						TabActor view = registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+						TabActor view = registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
 						if (random.nextInt(4) == 0) {
 							kept.add(view);
 						}

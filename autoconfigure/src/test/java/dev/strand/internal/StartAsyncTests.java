@@ -48,7 +48,7 @@ class StartAsyncTests {
 	}
 
 	private TabActor connectedView() {
-		TabActor view = this.registry.open("session", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.openLocal("session", SessionHandle.DETACHED, this.callbacks);
 		connect(view);
 		return view;
 	}
@@ -146,7 +146,7 @@ class StartAsyncTests {
 		assertThat(join(second.interrupted)).isTrue();
 		assertThat(view.isClosed()).isTrue();
 		assertThat(this.registry.size()).isZero();
-		assertThat(this.registry.find("session", null, view.id()).status())
+		assertThat(this.registry.findLocal("session", null, view.id()).status())
 			.isEqualTo(TabRegistry.Lookup.Status.GONE);
 		eventually().until(() -> this.engine.runningBodies() == 0 && this.engine.activeTasks() == 0);
 	}
@@ -208,7 +208,7 @@ class StartAsyncTests {
 		EngineTestSupport.shutDown(this.engine, this.registry);
 		this.engine = EngineTestSupport.engine(EngineSettings.defaults(), executor, StrandMetrics.NONE);
 		this.registry = new MemoryTabRegistry(this.engine);
-		TabActor view = this.registry.open("session", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.openLocal("session", SessionHandle.DETACHED, this.callbacks);
 		inTurn(view, () -> view.view().assign("job", AsyncResult.idle()).startAsync("job", (task) -> "done"));
 		assertThat(executor.executed).hasValue(0);
 		assertThat(this.engine.activeTasks()).isZero();
@@ -278,7 +278,7 @@ class StartAsyncTests {
 			}
 
 		};
-		TabActor view = this.registry.open("session", SessionHandle.DETACHED, callbacks);
+		TabActor view = this.registry.openLocal("session", SessionHandle.DETACHED, callbacks);
 		connect(view);
 		CountDownLatch release = new CountDownLatch(1);
 		SwallowsInterrupts body = new SwallowsInterrupts(release, "late");
@@ -308,7 +308,7 @@ class StartAsyncTests {
 			}
 
 		};
-		TabActor view = this.registry.open("session", SessionHandle.DETACHED, callbacks);
+		TabActor view = this.registry.openLocal("session", SessionHandle.DETACHED, callbacks);
 		connect(view);
 		CountDownLatch release = new CountDownLatch(1);
 		SwallowsInterrupts body = new SwallowsInterrupts(release, "late");
@@ -360,7 +360,7 @@ class StartAsyncTests {
 			}
 
 		};
-		TabActor view = this.registry.open("session", SessionHandle.DETACHED, callbacks);
+		TabActor view = this.registry.openLocal("session", SessionHandle.DETACHED, callbacks);
 		connect(view);
 		inTurn(view, () -> view.view().startAsync("bad", (task) -> 1));
 		callbacks.awaitOutcome("bad");

@@ -47,7 +47,7 @@ class TurnRulesTests {
 	}
 
 	private TabActor connected(Callbacks callbacks) {
-		TabActor tab = this.registry.open("session", SessionHandle.DETACHED, callbacks);
+		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, callbacks);
 		connect(tab);
 		return tab;
 	}
@@ -122,7 +122,7 @@ class TurnRulesTests {
 			}
 
 		};
-		TabActor tab = this.registry.open("session", SessionHandle.DETACHED, callbacks);
+		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, callbacks);
 		EngineTestSupport.Stream stream = connect(tab);
 		View view = tab.view();
 		inTurn(tab, () -> view.assign("title", "before").assign("job", AsyncResult.idle()).startAsync("job", (task) -> "done"));
@@ -159,7 +159,7 @@ class TurnRulesTests {
 			}
 
 		};
-		TabActor tab = this.registry.open("session", SessionHandle.DETACHED, callbacks);
+		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, callbacks);
 		EngineTestSupport.Stream stream = connect(tab);
 		View view = tab.view();
 		inTurn(tab, () -> view.assign("count", 0).startAsync("job", (task) -> {
@@ -221,7 +221,7 @@ class TurnRulesTests {
 			}
 
 		};
-		TabActor tab = this.registry.open("session", SessionHandle.DETACHED, callbacks);
+		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, callbacks);
 		tab.renderer(() -> new TabRenderer() {
 
 			@Override

@@ -47,7 +47,7 @@ class ViewLifecycleTests {
 	}
 
 	private TabActor viewWithBlockingTask(String sessionKey, SessionHandle session, StartAsyncTests.Blocking body) {
-		TabActor view = this.registry.open(sessionKey, session, this.callbacks);
+		TabActor view = this.registry.openLocal(sessionKey, session, this.callbacks);
 		connect(view);
 		inTurn(view, () -> view.view().startAsync("job-" + view.id(), body));
 		body.awaitStarted();
@@ -106,7 +106,7 @@ class ViewLifecycleTests {
 	@Test
 	void whenViewNeverConnectsThenItIsDroppedAndItsWaitingTasksAreCancelled() {
 		useEngine(timeouts(Duration.ofMillis(50), Duration.ofSeconds(15)));
-		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
 		inTurn(view, () -> view.view().startAsync("job", (task) -> "never runs"));
 		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.VIEW_CLOSED));
 		assertThat(view.isClosed()).isTrue();
@@ -116,7 +116,7 @@ class ViewLifecycleTests {
 	@Test
 	void whenStreamEndsAndDoesNotComeBackThenTheViewClosesAfterTheGracePeriod() {
 		useEngine(timeouts(Duration.ofSeconds(30), Duration.ofMillis(50)));
-		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
 		EngineTestSupport.Stream stream = connect(view);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
 		inTurn(view, () -> view.view().startAsync("job", body));
@@ -130,7 +130,7 @@ class ViewLifecycleTests {
 	void whenStreamComesBackWithinTheGracePeriodThenTheViewAndItsTasksLiveOn() {
 		Duration grace = Duration.ofMillis(50);
 		useEngine(timeouts(Duration.ofSeconds(30), grace));
-		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
 		EngineTestSupport.Stream stream = connect(view);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
 		inTurn(view, () -> view.view().startAsync("job", body));
@@ -156,7 +156,7 @@ class ViewLifecycleTests {
 	@Test
 	void whenViewRunsAsManyTasksAsItMayThenAnotherStartFailsWithALimitError() {
 		useEngine(EngineTestSupport.limits(32, 2, 10_000));
-		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
 		inTurn(view, () -> view.view().startAsync("a", new StartAsyncTests.Blocking()).startAsync("b", new StartAsyncTests.Blocking()));
 		assertThatExceptionOfType(StrandLimitException.class)
 			.isThrownBy(() -> inTurn(view, () -> view.view().startAsync("c", (task) -> 1)))
@@ -171,8 +171,8 @@ class ViewLifecycleTests {
 	@Test
 	void whenTheApplicationRunsAsManyTasksAsItMayThenAnotherStartIsRefusedWith429() {
 		useEngine(EngineTestSupport.limits(32, 64, 1));
-		TabActor first = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
-		TabActor second = this.registry.open("bob", SessionHandle.DETACHED, this.callbacks);
+		TabActor first = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor second = this.registry.openLocal("bob", SessionHandle.DETACHED, this.callbacks);
 		connect(first);
 		connect(second);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
@@ -192,8 +192,8 @@ class ViewLifecycleTests {
 	@Test
 	void whenTasksWaitingForTheStreamPassTheApplicationLimitThenTheExtraOneExitsWithALimitError() {
 		useEngine(EngineTestSupport.limits(32, 64, 1));
-		TabActor first = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
-		TabActor second = this.registry.open("bob", SessionHandle.DETACHED, this.callbacks);
+		TabActor first = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor second = this.registry.openLocal("bob", SessionHandle.DETACHED, this.callbacks);
 		connect(first);
 		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
 		inTurn(first, () -> first.view().startAsync("running", body));
@@ -210,32 +210,32 @@ class ViewLifecycleTests {
 	@Test
 	void whenSessionHoldsAsManyViewsAsItMayThenAnotherFailsWithALimitError() {
 		useEngine(EngineTestSupport.limits(2, 64, 10_000));
-		this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
-		TabActor second = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		TabActor second = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
 		assertThatExceptionOfType(StrandLimitException.class)
-			.isThrownBy(() -> this.registry.open("alice", SessionHandle.DETACHED, this.callbacks))
+			.isThrownBy(() -> this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks))
 			.withMessageContaining("strand.limits.views-per-session");
 		assertThat(this.registry.size()).isEqualTo(2);
-		this.registry.open("bob", SessionHandle.DETACHED, this.callbacks);
+		this.registry.openLocal("bob", SessionHandle.DETACHED, this.callbacks);
 		second.close(CancelReason.VIEW_CLOSED);
 		eventually().until(second::isClosed);
-		this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
+		this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
 		assertThat(this.registry.size()).isEqualTo(3);
 	}
 
 	@Test
 	void whenAnotherSessionPresentsAViewIdThenItIsNotFound() {
-		TabActor view = this.registry.open("alice", SessionHandle.DETACHED, this.callbacks);
-		assertThat(this.registry.find("alice", null, view.id()).tab()).isSameAs(view);
-		assertThat(this.registry.find("mallory", null, view.id()))
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		assertThat(this.registry.findLocal("alice", null, view.id()).tab()).isSameAs(view);
+		assertThat(this.registry.findLocal("mallory", null, view.id()))
 			.isEqualTo(TabRegistry.Lookup.notFound());
-		assertThat(this.registry.find("mallory", null, "never-opened"))
+		assertThat(this.registry.findLocal("mallory", null, "never-opened"))
 			.isEqualTo(TabRegistry.Lookup.notFound());
 		view.close(CancelReason.VIEW_CLOSED);
 		eventually().until(view::isClosed);
-		assertThat(this.registry.find("alice", null, view.id())).isEqualTo(TabRegistry.Lookup.gone("view-closed"));
-		assertThat(this.registry.find("mallory", null, view.id()).status()).isEqualTo(TabRegistry.Lookup.Status.NOT_FOUND);
-		assertThat(this.registry.find(null, null, view.id()).tab()).isNull();
+		assertThat(this.registry.findLocal("alice", null, view.id())).isEqualTo(TabRegistry.Lookup.gone("view-closed"));
+		assertThat(this.registry.findLocal("mallory", null, view.id()).status()).isEqualTo(TabRegistry.Lookup.Status.NOT_FOUND);
+		assertThat(this.registry.findLocal(null, null, view.id()).tab()).isNull();
 		assertThat(view.id()).hasSizeGreaterThanOrEqualTo(22); // 128 random bits, base64url
 	}
 
