@@ -15,10 +15,11 @@ import dev.strand.internal.EngineSettings;
  * @param tasks how tasks run and stop
  * @param stream the Server-Sent Events stream
  * @param views how long views live without a stream
+ * @param cluster running several servers
  */
 @ConfigurationProperties("strand")
 public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks tasks, @DefaultValue Stream stream,
-		@DefaultValue Views views) {
+		@DefaultValue Views views, @DefaultValue Cluster cluster) {
 
 	/**
 	 * Return the engine's settings.
@@ -134,6 +135,41 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 				throw new IllegalArgumentException(
 						"strand.views.session-check-interval must be positive, but was " + sessionCheckInterval);
 			}
+		}
+
+	}
+
+	/**
+	 * Running several servers behind one load balancer, with no sticky sessions.
+	 *
+	 * @param mode How servers share their views: none (this server alone, in memory) or redis (through the
+	 * Redis that spring.data.redis.* configures, with Spring Session Data Redis for the sessions)
+	 * @param nodeTimeout Time after which a server that stopped heartbeating in Redis counts as gone: the
+	 * pages whose views lived there remount on a live server
+	 * @param requestTimeout Longest time a page event that landed on another server than its view's may take
+	 * to be answered by that server
+	 */
+	public record Cluster(@DefaultValue("none") Mode mode, @DefaultValue("5s") Duration nodeTimeout,
+			@DefaultValue("30s") Duration requestTimeout) {
+
+		public Cluster {
+			if (nodeTimeout.toMillis() < 100) {
+				throw new IllegalArgumentException("strand.cluster.node-timeout must be at least 100ms, but was " + nodeTimeout);
+			}
+			if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+				throw new IllegalArgumentException(
+						"strand.cluster.request-timeout must be positive, but was " + requestTimeout);
+			}
+		}
+
+		/** How servers share their views. */
+		public enum Mode {
+
+			/** This server alone: views live in its memory. */
+			NONE,
+			/** Several servers, sharing views through Redis. */
+			REDIS
+
 		}
 
 	}

@@ -140,6 +140,16 @@ public final class MemoryEventLog implements EventLog {
 		}
 	}
 
+	/**
+	 * Return where a stream starts: the id of the last event it does not send (for a stream that missed events,
+	 * the last one appended before it subscribed).
+	 * @param subscription the stream's subscription, from this log
+	 * @return the id
+	 */
+	public long startOf(Subscription subscription) {
+		return ((MemorySubscription) subscription).start;
+	}
+
 	@Override
 	public long append(WireEvent wireEvent) {
 		String data = wireEvent.data(this.json);
@@ -243,7 +253,7 @@ public final class MemoryEventLog implements EventLog {
 			boolean missed = lastEventId > this.lastId || lastEventId + 1 < this.oldestId;
 			this.readId = missed ? this.lastId : lastEventId;
 			this.readEnd = missed ? this.appendedBytes : endOf(lastEventId);
-			subscription = new MemorySubscription(missed, listener);
+			subscription = new MemorySubscription(missed, listener, this.readId);
 			previous = this.subscription;
 			this.subscription = subscription;
 			this.read.signalAll();
@@ -421,9 +431,13 @@ public final class MemoryEventLog implements EventLog {
 
 		private volatile boolean overrun;
 
-		private MemorySubscription(boolean missed, Runnable listener) {
+		/** The id of the last event this subscription does not send: it starts after it. */
+		private final long start;
+
+		private MemorySubscription(boolean missed, Runnable listener, long start) {
 			this.missed = missed;
 			this.listener = listener;
+			this.start = start;
 		}
 
 		@Override

@@ -29,7 +29,8 @@ class ConfigurationMetadataTests {
 			"strand.stream.max-pending-size", "strand.stream.max-chunk-size", "strand.stream.push-timeout",
 			"strand.stream.write-timeout",
 			"strand.views.connect-timeout", "strand.views.disconnect-grace", "strand.views.session-check-interval",
-			"strand.views.interrupted-message");
+			"strand.views.interrupted-message", "strand.cluster.mode", "strand.cluster.node-timeout",
+			"strand.cluster.request-timeout");
 
 	private JsonNode metadata;
 

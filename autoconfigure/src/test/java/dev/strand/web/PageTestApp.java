@@ -64,6 +64,18 @@ public class PageTestApp {
 			return "started";
 		}
 
+		@PostMapping("/import/feed")
+		@ResponseBody
+		String feed(View view) {
+			String text = "x".repeat(4096);
+			view.startAsync("worker-feed", (task) -> {
+				while (true) {
+					task.push(text);
+				}
+			});
+			return "started";
+		}
+
 		@PostMapping("/import/push")
 		@ResponseBody
 		String push(View view, @ModelAttribute PushForm form) {

@@ -38,6 +38,11 @@ final class Pages {
 
 	record Page(WebTestClient client, String html, String view, long lastEventId, String session) {
 
+		/** The same page, talking to another server (as behind a load balancer that is not sticky). */
+		Page on(WebTestClient other) {
+			return new Page(other, this.html, this.view, this.lastEventId, this.session);
+		}
+
 		Flux<ServerSentEvent<String>> stream(long lastEventId) {
 			return this.client.get().uri("/strand/stream?view=" + this.view + "&lastEventId=" + lastEventId)
 				.cookie("SESSION", this.session).accept(MediaType.TEXT_EVENT_STREAM).exchange()

@@ -1,0 +1,112 @@
+package dev.strand.autoconfigure;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
+import org.springframework.session.ReactiveSessionRepository;
+import org.springframework.session.Session;
+import org.springframework.session.data.redis.ReactiveRedisSessionRepository;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.WebSessionManager;
+
+import dev.strand.cluster.PageEventForwarding;
+import dev.strand.cluster.RedisCluster;
+import dev.strand.cluster.RedisTabRegistry;
+import dev.strand.cluster.TestRedis;
+import dev.strand.internal.MemoryTabRegistry;
+import dev.strand.internal.TabRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Tests for {@link StrandClusterAutoConfiguration}. */
+class StrandClusterAutoConfigurationTests {
+
+	static TestRedis redis;
+
+	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(StrandClusterAutoConfiguration.class, StrandAutoConfiguration.class,
+				WebFluxAutoConfiguration.class, ThymeleafAutoConfiguration.class, DataRedisAutoConfiguration.class,
+				DataRedisReactiveAutoConfiguration.class));
+
+	@BeforeAll
+	static void startRedis() {
+		redis = TestRedis.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	private ReactiveWebApplicationContextRunner shared() {
+		return this.contextRunner.withPropertyValues("strand.cluster.mode=redis",
+				"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port());
+	}
+
+	@Test
+	void whenNoModeIsSetThenViewsLiveInMemoryAndRedisIsNotUsed() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).getBean(TabRegistry.class).isInstanceOf(MemoryTabRegistry.class);
+			assertThat(context).doesNotHaveBean(RedisCluster.class).doesNotHaveBean(ReactiveSessionRepository.class);
+		});
+	}
+
+	@Test
+	void whenTheModeIsRedisThenViewsAndSessionsAreSharedThroughRedis() {
+		shared().run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).getBean(TabRegistry.class).isInstanceOf(RedisTabRegistry.class);
+			assertThat(context).hasSingleBean(RedisCluster.class).hasSingleBean(PageEventForwarding.class);
+			assertThat(context).getBean(ReactiveSessionRepository.class).isInstanceOf(ReactiveRedisSessionRepository.class);
+			assertThat(context.getBean(WebSessionManager.class)).isInstanceOf(DefaultWebSessionManager.class);
+		});
+	}
+
+	@Test
+	void whenTheSessionTimeoutIsSetThenRedisSessionsUseIt() {
+		shared().withPropertyValues("server.reactive.session.timeout=7m").run((context) -> {
+			ReactiveSessionRepository<? extends Session> sessions = context.getBean(ReactiveRedisSessionRepository.class);
+			Session session = sessions.createSession().block(Duration.ofSeconds(5));
+			assertThat(session.getMaxInactiveInterval())
+				.isEqualTo(Duration.ofMinutes(7));
+		});
+	}
+
+	@Test
+	void whenTheModeIsRedisButSpringSessionIsMissingThenStartupSaysWhatToAdd() {
+		shared().withClassLoader(new FilteredClassLoader(ReactiveRedisSessionRepository.class)).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("strand.cluster.mode=redis needs")
+				.hasMessageContaining("spring-session-data-redis");
+		});
+	}
+
+	@Test
+	void whenTheModeIsMisspeltThenStartupNamesTheValidModes() {
+		this.contextRunner.withPropertyValues("strand.cluster.mode=reddis").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reddis");
+		});
+	}
+
+	@Test
+	void whenTheNodeTimeoutIsTooShortThenStartupSaysSo() {
+		shared().withPropertyValues("strand.cluster.node-timeout=10ms").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("strand.cluster.node-timeout must be at least 100ms");
+		});
+	}
+
+}
