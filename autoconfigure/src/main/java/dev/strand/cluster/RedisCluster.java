@@ -137,13 +137,29 @@ public final class RedisCluster implements SmartLifecycle {
 	 * @return the reply's fields; an error if none comes within the request timeout
 	 */
 	public Mono<Map<String, String>> request(String node, String type, Map<String, String> fields) {
+		return request(node, type, fields, this.requestTimeout);
+	}
+
+	/**
+	 * Send a request to a server and wait for its reply, at most the time a server may miss heartbeats before it
+	 * counts as gone: for requests that need no more than the server's mailbox, such as attaching a stream.
+	 * @param node the server
+	 * @param type the request's type
+	 * @param fields its fields
+	 * @return the reply's fields; an error if none comes in time
+	 */
+	public Mono<Map<String, String>> quickRequest(String node, String type, Map<String, String> fields) {
+		return request(node, type, fields, this.nodeTimeout);
+	}
+
+	private Mono<Map<String, String>> request(String node, String type, Map<String, String> fields, Duration timeout) {
 		String id = MemoryTabRegistry.newKey();
 		Sinks.One<Map<String, String>> reply = Sinks.one();
 		this.pending.put(id, reply);
 		Map<String, String> message = new HashMap<>(fields);
 		message.put("id", id);
 		return send(node, type, message).then(reply.asMono())
-			.timeout(this.requestTimeout)
+			.timeout(timeout)
 			.doFinally((signal) -> this.pending.remove(id));
 	}
 

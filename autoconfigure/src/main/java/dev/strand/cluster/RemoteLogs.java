@@ -368,7 +368,7 @@ final class RemoteLogs {
 			logger.debug("The copy of " + Tab.logName(this.tab) + " in Redis lacks event " + (this.position + 1)
 					+ "; its home is asked for a reset");
 			RemoteLogs.this.cluster
-				.request(this.home, "connect", Map.of("tab", this.tab, "s", this.sessionKey, "last",
+				.quickRequest(this.home, "connect", Map.of("tab", this.tab, "s", this.sessionKey, "last",
 						Long.toString(Long.MAX_VALUE), "sid", this.sid))
 				.subscribe((reply) -> {
 					String gone = reply.get("gone");

@@ -48,7 +48,7 @@ final class RemoteTab implements Tab {
 	public void connect(long lastEventId, Runnable listener, Consumer<EventLog.Subscription> onSubscribed) {
 		String sid = MemoryTabRegistry.newKey();
 		this.cluster
-			.request(this.home, "connect", Map.of("tab", this.id, "s", this.sessionKey, "last", Long.toString(lastEventId),
+			.quickRequest(this.home, "connect", Map.of("tab", this.id, "s", this.sessionKey, "last", Long.toString(lastEventId),
 					"sid", sid))
 			.subscribe((reply) -> {
 				String gone = reply.get("gone");

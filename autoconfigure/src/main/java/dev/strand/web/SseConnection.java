@@ -145,7 +145,7 @@ final class SseConnection {
 	 * @param id the tab's id
 	 * @param tab the tab, or {@code null} if the session has no such tab
 	 * @param lastEventId the last event its page has
-	 * @param status why there is no tab: {@code gone} or {@code not-found}; {@code null} when there is one
+	 * @param status why there is no tab: the reason it closed (such as {@code view-closed} or {@code remount}), or {@code not-found}; {@code null} when there is one
 	 */
 	record Source(String id, @Nullable Tab tab, long lastEventId, @Nullable String status) {
 	}
