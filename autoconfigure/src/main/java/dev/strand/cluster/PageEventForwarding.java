@@ -114,7 +114,9 @@ public final class PageEventForwarding implements WebFilter, Ordered {
 			.flatMap((reply) -> respond(exchange.getResponse(), reply))
 			.onErrorResume((ex) -> !exchange.getResponse().isCommitted() && !isOwnStatus(ex), (ex) -> {
 				boolean late = ex instanceof TimeoutException;
-				logger.debug("Strand could not forward a page event to server " + home.substring(0, 5) + "…", ex);
+				logger.warn("Strand could not forward a page event (" + exchange.getRequest().getMethod() + " "
+						+ exchange.getRequest().getPath() + ") to server " + home.substring(0, 5) + "…: "
+						+ (late ? "no answer in time" : ex));
 				return plain(exchange.getResponse(), late ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.SERVICE_UNAVAILABLE,
 						late ? "The server this page's view lives on did not answer in time; try again"
 								: "The server this page's view lives on cannot be reached now; try again");

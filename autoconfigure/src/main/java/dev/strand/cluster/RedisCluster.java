@@ -224,7 +224,7 @@ public final class RedisCluster implements SmartLifecycle {
 		this.inbox = createGroup()
 			.thenMany(receiver.receiveAutoAck(Consumer.from(GROUP, this.node),
 					StreamOffset.create(inbox(this.node), ReadOffset.lastConsumed())))
-			.flatMap(this::handle, 64)
+			.flatMap(this::handle, 256)
 			.subscribe();
 		logger.info("Strand runs in the shared mode as server " + this.node.substring(0, 5) + "…");
 	}
@@ -260,6 +260,7 @@ public final class RedisCluster implements SmartLifecycle {
 			return Mono.empty();
 		}
 		return Mono.defer(() -> handler.apply(message))
+			.timeout(this.requestTimeout) // a handler that never answers must not hold a slot of the inbox for good
 			.flatMap((fields) -> (message.containsKey("from") && message.containsKey("id"))
 					? send(message.get("from"), "reply", with(fields, "re", message.get("id"))) : Mono.empty())
 			.onErrorResume((ex) -> {

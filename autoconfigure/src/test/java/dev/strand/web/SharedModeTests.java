@@ -74,7 +74,7 @@ class SharedModeTests {
 	static WebTestClient client(ConfigurableApplicationContext context) {
 		return WebTestClient.bindToServer()
 			.baseUrl("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"))
-			.responseTimeout(Duration.ofSeconds(30))
+			.responseTimeout(Duration.ofSeconds(45)) // beyond the request timeout, so that a 504 shows as one
 			.build();
 	}
 
@@ -255,6 +255,17 @@ class SharedModeTests {
 		finally {
 			reading.dispose();
 		}
+	}
+
+	@Test
+	void whenASessionEndsOnOneServerThenItsViewsOnEveryServerClose() {
+		Pages.Page page = Pages.open(clientA, "/import");
+		RedisTabRegistry home = a.getBean(RedisTabRegistry.class);
+		String sessionKey = home.local().get(page.view()).sessionKey();
+		b.getBean(RedisTabRegistry.class).closeSession(sessionKey); // as logging out on server B does
+		await().atMost(Duration.ofSeconds(10)).until(() -> home.local().get(page.view()) == null);
+		clientB.get().uri("/strand/stream/status?view=" + page.view()).cookie("SESSION", page.session())
+			.exchange().expectStatus().isEqualTo(410).expectBody(String.class).isEqualTo("session-ended");
 	}
 
 }
