@@ -6,6 +6,7 @@ import java.util.List;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.RequestOptions;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -107,6 +108,10 @@ class CsrfTests extends BrowserTest {
 	@EnableAutoConfiguration
 	@Import(CounterController.class)
 	static class SecuredApplication {
+
+		public static void main(String[] args) {
+			SpringApplication.run(SecuredApplication.class, args);
+		}
 
 		@Bean
 		SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http) {

@@ -43,9 +43,12 @@ final class DemoCluster implements AutoCloseable {
 
 	private final String[] properties;
 
+	private final Class<?> application;
+
 	private Process nginx;
 
-	private DemoCluster(TestRedis redis, Path dir, int port, String... properties) {
+	private DemoCluster(Class<?> application, TestRedis redis, Path dir, int port, String... properties) {
+		this.application = application;
 		this.properties = properties;
 		this.redis = redis;
 		this.dir = dir;
@@ -59,16 +62,31 @@ final class DemoCluster implements AutoCloseable {
 	 * @return the cluster, every server answering
 	 */
 	static DemoCluster start(int count, String... properties) throws IOException {
+		List<String> all = new ArrayList<>(List.of(properties));
+		// as the demo runs by default: Spring Security is on the test classpath only, for CsrfTests
+		all.add(DemoTest.class.getAnnotation(SpringBootTest.class).properties()[1]);
+		return start(DemoApplication.class, count, all.toArray(String[]::new));
+	}
+
+	/**
+	 * Start Redis, servers of an application, and nginx in front of them.
+	 * @param application the application's class, with a {@code main} method
+	 * @param count how many servers
+	 * @param properties more properties for every server
+	 * @return the cluster, every server answering
+	 */
+	static DemoCluster start(Class<?> application, int count, String... properties) throws IOException {
 		String nginx = nginx();
 		TestRedis redis = TestRedis.start();
 		int[] ports = freePorts(count + 1);
-		DemoCluster cluster = new DemoCluster(redis, Files.createTempDirectory("strand-cluster"), ports[count], properties);
+		DemoCluster cluster = new DemoCluster(application, redis, Files.createTempDirectory("strand-cluster"), ports[count],
+				properties);
 		try {
 			for (int i = 0; i < count; i++) {
 				cluster.nodes.add(cluster.startNode(i, ports[i], properties));
 			}
-			for (Node node : cluster.nodes) {
-				node.awaitUp();
+			for (int i = 0; i < count; i++) {
+				cluster.nodes.set(i, cluster.awaitUp(cluster.nodes.get(i)));
 			}
 			cluster.startNginx(nginx);
 			return cluster;
@@ -96,8 +114,7 @@ final class DemoCluster implements AutoCloseable {
 	 */
 	void restart(Node node) {
 		try {
-			Node again = startNode(node.index, freePorts(1)[0], this.properties);
-			again.awaitUp();
+			Node again = awaitUp(startNode(node.index, freePorts(1)[0], this.properties));
 			this.nodes.set(this.nodes.indexOf(node), again);
 			Files.writeString(this.dir.resolve("nginx.conf"), nginxConf());
 			new ProcessBuilder("kill", "-HUP", Long.toString(this.nginx.pid())).start().waitFor();
@@ -114,13 +131,31 @@ final class DemoCluster implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Wait until a server answers. One whose port was taken meanwhile (a free port is only free until someone
+	 * binds it, and other tests run beside these) starts again on another.
+	 */
+	private Node awaitUp(Node node) throws IOException {
+		for (int attempt = 1;; attempt++) {
+			try {
+				node.awaitUp();
+				return node;
+			}
+			catch (IllegalStateException ex) {
+				if (attempt == 3 || !node.log().contains("was already in use")) {
+					throw ex;
+				}
+				node = startNode(node.index, freePorts(1)[0], this.properties);
+			}
+		}
+	}
+
 	private Node startNode(int index, int nodePort, String... properties) throws IOException {
 		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DemoApplication.class.getName(),
+				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), this.application.getName(),
 				"--server.port=" + nodePort, "--spring.profiles.active=cluster", "--spring.data.redis.host=" + this.redis.host(),
 				"--spring.data.redis.port=" + this.redis.port(), "--spring.main.banner-mode=off",
-				// as the demo runs by default: Spring Security is on the test classpath only, for CsrfTests
-				"--" + DemoTest.class.getAnnotation(SpringBootTest.class).properties()[1]));
+				"--management.endpoints.web.exposure.include=health,metrics"));
 		for (String property : properties) {
 			command.add("--" + property);
 		}
