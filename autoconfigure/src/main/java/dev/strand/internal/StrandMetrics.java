@@ -11,7 +11,8 @@ public interface StrandMetrics {
 
 	/**
 	 * A task ended.
-	 * @param task the task's name
+	 * @param task the task's bounded name: the pattern of its {@code @HandleAsync} method ({@code worker-*} for
+	 * {@code worker-17}), or {@code assignAsync}
 	 * @param kind how it ended
 	 * @param nanos how long it ran, in nanoseconds
 	 */
@@ -20,7 +21,7 @@ public interface StrandMetrics {
 
 	/**
 	 * A chunk was delivered to a view.
-	 * @param task the task's name
+	 * @param task the task's bounded name, as for {@link #taskEnded}
 	 */
 	default void chunkDelivered(String task) {
 	}

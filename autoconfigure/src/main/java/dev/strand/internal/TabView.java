@@ -26,6 +26,9 @@ final class TabView implements View {
 
 	private static final Log logger = LogFactory.getLog(TabView.class);
 
+	/** What every {@code assignAsync} run is measured as: its keys may be made at run time. */
+	static final String ASSIGN_ASYNC = "assignAsync";
+
 	private final String id;
 
 	private final Callbacks callbacks;
@@ -109,7 +112,7 @@ final class TabView implements View {
 					+ "or use assignAsync to load a value into an assign");
 		}
 		if (!refusedBecauseClosed(name)) {
-			this.tasks.start(name, Set.of(), options, task, this.started);
+			this.tasks.start(name, this.callbacks.pattern(name), Set.of(), options, task, this.started);
 		}
 		return this;
 	}
@@ -151,7 +154,7 @@ final class TabView implements View {
 			}
 			return values;
 		};
-		this.tasks.start(name, Set.copyOf(sorted), options, body, this.started);
+		this.tasks.start(name, ASSIGN_ASYNC, Set.copyOf(sorted), options, body, this.started);
 		return this;
 	}
 

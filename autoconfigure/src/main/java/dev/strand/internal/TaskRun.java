@@ -43,6 +43,9 @@ final class TaskRun implements TaskContext {
 
 	final String name;
 
+	/** The bounded name its meters and Observation carry: its {@code @HandleAsync} pattern, or {@code assignAsync}. */
+	final String tag;
+
 	final long generation;
 
 	/** The assigns this run loads ({@code assignAsync}), or empty. */
@@ -77,12 +80,13 @@ final class TaskRun implements TaskContext {
 
 	private @Nullable ScheduledFuture<?> timer;
 
-	TaskRun(StrandEngine engine, Listener listener, String tab, String name, long generation, Set<String> keys,
-			AsyncTask<?> body, Duration timeout) {
+	TaskRun(StrandEngine engine, Listener listener, String tab, String name, String tag, long generation,
+			Set<String> keys, AsyncTask<?> body, Duration timeout) {
 		this.engine = engine;
 		this.listener = listener;
 		this.tab = tab;
 		this.name = name;
+		this.tag = tag;
 		this.generation = generation;
 		this.keys = keys;
 		this.body = body;
@@ -179,18 +183,26 @@ final class TaskRun implements TaskContext {
 		String threadName = Thread.currentThread().getName();
 		Thread.currentThread().setName("strand-task-" + this.name);
 		CURRENT.set(this);
+		Observation observation = Observation.NOOP;
 		Outcome<?> result;
-		try (ContextSnapshot.Scope scope = this.context.setThreadLocals()) {
-			Observation observation = Observation.createNotStarted("strand.task", engine.observations())
-				.contextualName("strand " + this.name)
-				.lowCardinalityKeyValue("strand.task", this.name);
-			Object value = observation.observeChecked(() -> this.body.run(this));
-			result = new Outcome.Ok<>(value);
+		Throwable thrown = null;
+		try (ContextSnapshot.Scope context = this.context.setThreadLocals()) {
+			// started within the handler's context, so that the handler's Observation is its parent
+			observation = Observation.createNotStarted("strand.task", engine.observations())
+				.contextualName("strand " + this.tag)
+				.lowCardinalityKeyValue("strand.task", this.tag)
+				.highCardinalityKeyValue("strand.task.name", this.name)
+				.start();
+			try (Observation.Scope scope = observation.openScope()) {
+				result = new Outcome.Ok<>(this.body.run(this));
+			}
 		}
 		catch (TaskFailedException ex) {
+			thrown = ex;
 			result = new Outcome.Failed<>(ex.getReason(), engine.newRef());
 		}
 		catch (Throwable ex) {
+			thrown = ex;
 			result = new Outcome.Exit<>(ex, engine.newRef());
 		}
 		finally {
@@ -198,6 +210,7 @@ final class TaskRun implements TaskContext {
 			Thread.currentThread().setName(threadName);
 		}
 		settle(result);
+		observed(observation, Objects.requireNonNull(this.outcome.get()), thrown);
 		boolean wasLingering;
 		boolean wasWarned;
 		synchronized (this) {
@@ -212,6 +225,21 @@ final class TaskRun implements TaskContext {
 			logger.info("Task '" + this.name + "' of " + this.tab + " ended "
 					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.startNanos) + " ms after it started, after it was stopped");
 		}
+	}
+
+	/**
+	 * End the body's Observation with the outcome that counted, which a cancel or timeout may have settled
+	 * first: a cancellation is not an error.
+	 */
+	private static void observed(Observation observation, Outcome<?> outcome, @Nullable Throwable thrown) {
+		observation.lowCardinalityKeyValue("strand.outcome", outcome.kind().tag());
+		switch (outcome) {
+			case Outcome.Exit<?> exit -> observation.error(exit.error());
+			case Outcome.Failed<?> failed when thrown != null -> observation.error(thrown);
+			default -> {
+			}
+		}
+		observation.stop();
 	}
 
 	/**
@@ -297,7 +325,7 @@ final class TaskRun implements TaskContext {
 			engine.releaseTask();
 		}
 		logOutcome(result);
-		engine.metrics().taskEnded(this.name, result.kind(), nanos);
+		engine.metrics().taskEnded(this.tag, result.kind(), nanos);
 		this.listener.ended(this, result);
 	}
 

@@ -59,13 +59,15 @@ final class TaskTable implements TaskRun.Listener {
 	/**
 	 * Start a run, replacing the current one with this name. Checks every limit before it changes anything.
 	 * @param name the task's name: a {@code startAsync} name, or an {@code assignAsync} run's sorted keys
+	 * @param tag the bounded name its meters and Observation carry: its {@code @HandleAsync} pattern, or
+	 * {@code assignAsync}
 	 * @param keys the keys an {@code assignAsync} run loads, or none
 	 * @param options the options
 	 * @param body the body
 	 * @param started whether the tab's stream has attached, so that the run starts at once
 	 * @throws StrandLimitException if a limit would be passed
 	 */
-	void start(String name, Set<String> keys, AsyncOptions options, AsyncTask<?> body, boolean started) {
+	void start(String name, String tag, Set<String> keys, AsyncOptions options, AsyncTask<?> body, boolean started) {
 		TaskRun previous = this.current.get(name);
 		int others = this.current.size() - ((previous != null) ? 1 : 0);
 		if (others >= this.engine.settings().tasksPerView()) {
@@ -95,7 +97,7 @@ final class TaskTable implements TaskRun.Listener {
 			loading(name, options);
 		}
 		Duration timeout = (options.timeout() != null) ? options.timeout() : this.engine.settings().taskTimeout();
-		TaskRun run = new TaskRun(this.engine, this, this.tab, name, ++this.generation, keys, body, timeout);
+		TaskRun run = new TaskRun(this.engine, this, this.tab, name, tag, ++this.generation, keys, body, timeout);
 		this.current.put(name, run);
 		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED)); // its other keys fail
 		if (started) {

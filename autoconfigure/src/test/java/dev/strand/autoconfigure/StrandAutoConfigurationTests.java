@@ -1,7 +1,13 @@
 package dev.strand.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -9,13 +15,17 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
@@ -28,7 +38,9 @@ import org.thymeleaf.spring6.ISpringWebFluxTemplateEngine;
 
 import dev.strand.AsyncTask;
 import dev.strand.CancelReason;
+import dev.strand.HandleAsync;
 import dev.strand.Outcome;
+import dev.strand.TaskName;
 import dev.strand.View;
 import dev.strand.internal.Callbacks;
 import dev.strand.internal.EngineSettings;
@@ -423,6 +435,88 @@ class StrandAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void whenTasksAreNamedAtRunTimeThenTheirMetersAreTaggedWithTheCallbacksPatternNotTheName() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					ObservationAutoConfiguration.class))
+			.withBean("workers", Workers.class, Workers::new)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				Workers workers = context.getBean(Workers.class);
+				Tab view = Tasks.connectedView(context.getBean(TabRegistry.class),
+						context.getBean(CallbackMethods.class).forBean(workers));
+				Tasks.execute(view, (v) -> {
+					for (int n = 1; n <= 3; n++) {
+						v.startAsync("worker-" + n, (task) -> {
+							task.push("chunk");
+							return "done";
+						});
+					}
+					v.assignAsync(Set.of("profile", "rank"), () -> Map.of("profile", "Ada", "rank", 1))
+						.assignAsync("row-7", () -> "a row");
+				});
+				await().atMost(Duration.ofSeconds(10)).until(() -> workers.ended.size() == 3
+						&& count(registry.find("strand.tasks").timers()) == 5 && count(registry.find("strand.task").timers()) == 5);
+				assertThat(registry.find("strand.tasks").timers()).extracting((timer) -> timer.getId().getTag("task"))
+					.containsOnly("worker-*", "assignAsync");
+				assertThat(registry.get("strand.tasks").tags("task", "worker-*", "outcome", "ok").timer().count()).isEqualTo(3);
+				assertThat(registry.get("strand.tasks").tags("task", "assignAsync", "outcome", "ok").timer().count()).isEqualTo(2);
+				assertThat(registry.find("strand.chunks").counters()).singleElement().satisfies((counter) -> {
+					assertThat(counter.getId().getTag("task")).isEqualTo("worker-*");
+					assertThat(counter.count()).isEqualTo(3);
+				});
+				assertThat(registry.find("strand.task").timers()).extracting((timer) -> timer.getId().getTag("strand.task"))
+					.containsOnly("worker-*", "assignAsync");
+				assertThat(workers.ended).containsOnlyKeys("worker-1", "worker-2", "worker-3");
+			});
+	}
+
+	@Test
+	void whenEveryKindOfMeterIsRecordedThenTheReadmesMetricsTableListsExactlyThem() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					ObservationAutoConfiguration.class))
+			.withBean("workers", Workers.class, Workers::new)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				Workers workers = context.getBean(Workers.class);
+				Tab view = Tasks.connectedView(context.getBean(TabRegistry.class),
+						context.getBean(CallbackMethods.class).forBean(workers));
+				CountDownLatch release = new CountDownLatch(1);
+				Tasks.execute(view, (v) -> v.startAsync("worker-1", (task) -> {
+					task.push("chunk");
+					release.await();
+					return "done";
+				}).startAsync("broken", (task) -> "done"));
+				await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("strand.callbacks.errors").counter() != null
+						&& registry.find("strand.task.active").longTaskTimer() != null);
+				release.countDown();
+				await().atMost(Duration.ofSeconds(10)).until(() -> workers.ended.containsKey("worker-1"));
+				Set<String> meters = new TreeSet<>();
+				registry.getMeters().forEach((meter) -> meters.add(meter.getId().getName()));
+				meters.removeIf((name) -> !name.startsWith("strand."));
+				assertThat(readmeMeters()).isEqualTo(meters);
+			});
+	}
+
+	/** The meter names in the first column of the README's Metrics table. */
+	private static Set<String> readmeMeters() throws IOException {
+		String readme = Files.readString(Path.of("..", "README.md"));
+		String section = readme.substring(readme.indexOf("\n## Metrics\n"));
+		section = section.substring(0, section.indexOf("\n## ", 1));
+		Set<String> meters = new TreeSet<>();
+		Matcher row = Pattern.compile("(?m)^\\| `(strand\\.[a-z.]+)` \\|").matcher(section);
+		while (row.find()) {
+			meters.add(row.group(1));
+		}
+		return meters;
+	}
+
+	private static long count(Collection<Timer> timers) {
+		return timers.stream().mapToLong(Timer::count).sum();
+	}
+
 	// ---- support --------------------------------------------------------------------------------------
 
 	@Configuration(proxyBeanMethods = false)
@@ -455,6 +549,23 @@ class StrandAutoConfigurationTests {
 
 	}
 
+	/** A controller whose tasks are named at run time, handled by one prefix pattern. */
+	static final class Workers {
+
+		final Map<String, Outcome<?>> ended = new ConcurrentHashMap<>();
+
+		@HandleAsync("worker-*")
+		void done(Outcome<String> outcome, @TaskName String name) {
+			this.ended.put(name, outcome);
+		}
+
+		@HandleAsync("broken")
+		void broken(Outcome<String> outcome) {
+			throw new IllegalStateException("a callback that throws");
+		}
+
+	}
+
 	/** Runs tasks on an engine and records their outcomes. */
 	static final class Tasks implements Callbacks {
 
@@ -480,7 +591,11 @@ class StrandAutoConfigurationTests {
 		}
 
 		Tab connectedView(TabRegistry registry) {
-			Tab view = registry.open("session", SessionHandle.DETACHED, this).block();
+			return connectedView(registry, this);
+		}
+
+		static Tab connectedView(TabRegistry registry, Callbacks callbacks) {
+			Tab view = registry.open("session", SessionHandle.DETACHED, callbacks).block();
 			CompletableFuture<EventLog.Subscription> connected = new CompletableFuture<>();
 			view.connect(0, () -> {
 			}, connected::complete);
