@@ -116,8 +116,8 @@ public record AsyncResult<T>(boolean ok, boolean loading, @Nullable Failure fail
 	 * correlation {@code ref} that is also in the server log, never a raw exception.
 	 *
 	 * @param kind how the operation ended
-	 * @param code a short machine-readable code: {@code failed}, {@code exit}, {@code timeout} or
-	 * {@code cancelled}
+	 * @param code a short machine-readable code: {@code failed}, {@code exit}, {@code timeout}, {@code rejected}
+	 * (its executor refused it) or {@code cancelled}
 	 * @param ref the correlation id logged with the full detail, or {@code null} for cancellations
 	 * @param reason the error value a task failed with, or the {@link CancelReason}; {@code null} for
 	 * exits
@@ -134,7 +134,7 @@ public record AsyncResult<T>(boolean ok, boolean loading, @Nullable Failure fail
 			return switch (outcome) {
 				case Outcome.Ok<?> ok -> throw new IllegalArgumentException("An Ok outcome is not a failure");
 				case Outcome.Failed<?> failed -> new Failure(Outcome.Kind.FAILED, "failed", failed.ref(), failed.reason());
-				case Outcome.Exit<?> exit -> new Failure(Outcome.Kind.EXIT, exit.timedOut() ? "timeout" : "exit", exit.ref(), null);
+				case Outcome.Exit<?> exit -> new Failure(Outcome.Kind.EXIT, exit.timedOut() ? "timeout" : exit.rejected() ? "rejected" : "exit", exit.ref(), null);
 				case Outcome.Cancelled<?> cancelled -> new Failure(Outcome.Kind.CANCELLED, "cancelled", null, cancelled.reason());
 			};
 		}

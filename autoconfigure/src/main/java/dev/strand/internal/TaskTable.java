@@ -66,8 +66,10 @@ final class TaskTable implements TaskRun.Listener {
 	 * @param body the body
 	 * @param started whether the tab's stream has attached, so that the run starts at once
 	 * @throws StrandLimitException if a limit would be passed
+	 * @throws IllegalArgumentException if the options name an executor that does not exist
 	 */
 	void start(String name, String tag, Set<String> keys, AsyncOptions options, AsyncTask<?> body, boolean started) {
+		TaskExecutors.Named executor = this.engine.taskExecutors().choose(options);
 		TaskRun previous = this.current.get(name);
 		int others = this.current.size() - ((previous != null) ? 1 : 0);
 		if (others >= this.engine.settings().tasksPerView()) {
@@ -97,7 +99,8 @@ final class TaskTable implements TaskRun.Listener {
 			loading(name, options);
 		}
 		Duration timeout = (options.timeout() != null) ? options.timeout() : this.engine.settings().taskTimeout();
-		TaskRun run = new TaskRun(this.engine, this, this.tab, name, tag, ++this.generation, keys, body, timeout);
+		TaskRun run = new TaskRun(this.engine, this, this.tab, name, tag, ++this.generation, keys, body, executor,
+				timeout);
 		this.current.put(name, run);
 		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED)); // its other keys fail
 		if (started) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
@@ -33,9 +35,11 @@ import org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfigurati
 import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.thymeleaf.spring6.ISpringWebFluxTemplateEngine;
 
+import dev.strand.AsyncOptions;
 import dev.strand.AsyncTask;
 import dev.strand.CancelReason;
 import dev.strand.HandleAsync;
@@ -59,6 +63,7 @@ import dev.strand.web.StreamHandler;
 import dev.strand.web.ViewArgumentResolver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.throwable;
 import static org.awaitility.Awaitility.await;
 
 /** Tests for {@link StrandAutoConfiguration}. */
@@ -121,6 +126,62 @@ class StrandAutoConfigurationTests {
 				.isEqualTo(new Outcome.Ok<>(true));
 			assertThat(executor.executed).hasValue(0);
 		});
+	}
+
+	@Test
+	void whenAStartChoosesAnExecutorBeanThenTheTaskRunsOnItAndItsTimerIsTaggedWithTheBeanName() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					ObservationAutoConfiguration.class))
+			.withUserConfiguration(ReportsExecutorConfiguration.class)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				Executor reports = context.getBean("reports", Executor.class);
+				ExecutorService adHoc = Executors.newSingleThreadExecutor();
+				try {
+					Tasks tasks = new Tasks();
+					Tab view = tasks.connectedView(context.getBean(TabRegistry.class));
+					Tasks.execute(view, (v) -> v
+						.startAsync("by-name", AsyncOptions.executor("reports"), (task) -> Thread.currentThread().isVirtual())
+						.startAsync("by-bean", AsyncOptions.executor(reports), (task) -> Thread.currentThread().isVirtual())
+						.startAsync("ad-hoc", AsyncOptions.executor(adHoc), (task) -> Thread.currentThread().isVirtual())
+						.startAsync("default", (task) -> Thread.currentThread().isVirtual()));
+					assertThat(tasks.outcome("by-name")).isEqualTo(new Outcome.Ok<>(false));
+					assertThat(tasks.outcome("by-bean")).isEqualTo(new Outcome.Ok<>(false));
+					assertThat(tasks.outcome("ad-hoc")).isEqualTo(new Outcome.Ok<>(false));
+					assertThat(tasks.outcome("default")).isEqualTo(new Outcome.Ok<>(true));
+				}
+				finally {
+					adHoc.shutdownNow();
+				}
+				await().atMost(Duration.ofSeconds(10)).until(() -> count(registry.find("strand.task").timers()) == 4);
+				assertThat(registry.get("strand.tasks").tags("task", "by-name", "executor", "reports").timer().count()).isOne();
+				assertThat(registry.get("strand.tasks").tags("task", "by-bean", "executor", "reports").timer().count()).isOne();
+				assertThat(registry.get("strand.tasks").tags("task", "ad-hoc", "executor", "other").timer().count()).isOne();
+				assertThat(registry.get("strand.tasks").tags("task", "default", "executor", "strandTaskExecutor").timer().count())
+					.isOne();
+				assertThat(registry.get("strand.task").tags("strand.task", "by-name", "strand.executor", "reports").timer().count())
+					.isOne();
+			});
+	}
+
+	@Test
+	void whenAStartNamesNoExecutorBeanThenTheCallFailsNamingItAndTheExecutorBeans() {
+		this.contextRunner.withUserConfiguration(ReportsExecutorConfiguration.class)
+			.withBean("notAnExecutor", String.class, () -> "just a string")
+			.run((context) -> {
+				Tab view = new Tasks().connectedView(context.getBean(TabRegistry.class));
+				assertThat(Tasks.call(view, (v) -> v.startAsync("job", AsyncOptions.executor("reprots"), (task) -> "done")))
+					.asInstanceOf(throwable(IllegalArgumentException.class))
+					.hasMessageStartingWith("AsyncOptions.executor(\"reprots\") names no bean; the Executor beans are [")
+					.hasMessageContaining("reports, strandTaskExecutor")
+					.hasMessageEndingWith(": define an Executor bean named 'reprots', or fix the name");
+				assertThat(Tasks.call(view, (v) -> v.assignAsync("org", AsyncOptions.executor("notAnExecutor"), () -> "Acme")))
+					.asInstanceOf(throwable(IllegalArgumentException.class))
+					.hasMessageStartingWith("AsyncOptions.executor(\"notAnExecutor\") names a bean of type java.lang.String, "
+							+ "which is not an Executor; the Executor beans are [");
+				assertThat(Tasks.call(view, (v) -> v.isRunning("job") || v.get("org") != null)).isEqualTo(false);
+			});
 	}
 
 	@Test
@@ -530,6 +591,20 @@ class StrandAutoConfigurationTests {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	static class ReportsExecutorConfiguration {
+
+		@Bean
+		ThreadPoolTaskExecutor reports() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(1);
+			executor.setMaxPoolSize(1);
+			executor.setThreadNamePrefix("reports-");
+			return executor;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
 	static class UserResolverConfiguration {
 
 		@Bean
@@ -576,6 +651,20 @@ class StrandAutoConfigurationTests {
 			Tab view = tasks.connectedView(registry);
 			execute(view, (v) -> v.startAsync(name, body));
 			return tasks.outcome(name);
+		}
+
+		/** Run an action on a tab's view in a turn of its own, and return its result or what it threw. */
+		static @Nullable Object call(Tab tab, java.util.function.Function<View, ?> action) {
+			CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
+			execute(tab, (view) -> {
+				try {
+					result.complete(action.apply(view));
+				}
+				catch (RuntimeException ex) {
+					result.complete(ex);
+				}
+			});
+			return result.orTimeout(10, TimeUnit.SECONDS).join();
 		}
 
 		/** Run an action on a tab's view in a turn of its own. */
@@ -656,7 +745,7 @@ class StrandAutoConfigurationTests {
 		final Map<String, Outcome.Kind> ended = new ConcurrentHashMap<>();
 
 		@Override
-		public void taskEnded(String task, Outcome.Kind kind, long nanos) {
+		public void taskEnded(String task, String executor, Outcome.Kind kind, long nanos) {
 			this.ended.put(task, kind);
 		}
 

@@ -1,7 +1,9 @@
 package dev.strand.internal;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.observation.Observation;
@@ -56,7 +58,9 @@ class ObservationTests {
 			.hasNameEqualTo("strand.task")
 			.hasContextualNameEqualTo("strand job")
 			.hasLowCardinalityKeyValue("strand.task", "job")
+			.hasLowCardinalityKeyValue("strand.executor", "strandTaskExecutor")
 			.hasLowCardinalityKeyValue("strand.outcome", "ok")
+			.hasHighCardinalityKeyValue("strand.task.name", "job")
 			.hasBeenStopped()
 			.doesNotHaveError());
 	}
@@ -109,6 +113,7 @@ class ObservationTests {
 	}
 
 	@Test
+	@SuppressWarnings("try")
 	void whenAHandlerStartsATaskThenTheHandlersObservationIsItsParentAndItIsCurrentInTheBody() {
 		TabActor view = connectedView();
 		AtomicReference<Observation> inBody = new AtomicReference<>();
@@ -130,6 +135,34 @@ class ObservationTests {
 		assertThat(inBody.get()).isNotNull();
 		assertThat(inBody.get().getContext().getName()).isEqualTo("strand.task");
 		assertThat(this.observations.getCurrentObservation()).isNull();
+	}
+
+	@Test
+	@SuppressWarnings("try")
+	void whenATaskRunsOnAPoolThreadThenItsObservationIsTheSameAndThePoolThreadKeepsNone() throws Exception {
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		try {
+			TabActor view = connectedView();
+			Observation request = Observation.start("request", this.observations);
+			inTurn(view, () -> {
+				try (Observation.Scope scope = request.openScope()) {
+					view.view().startAsync("job", AsyncOptions.executor(pool), (task) -> "done");
+				}
+			});
+			this.callbacks.awaitOutcome("job");
+			request.stop();
+			eventually().untilAsserted(() -> assertThat(this.observations).hasObservationWithNameEqualTo("strand.task")
+				.that()
+				.hasParentObservationEqualTo(request)
+				.hasLowCardinalityKeyValue("strand.executor", "other")
+				.hasLowCardinalityKeyValue("strand.outcome", "ok")
+				.hasBeenStopped());
+			assertThat(pool.submit(this.observations::getCurrentObservation).get()).isNull();
+		}
+		finally {
+			pool.shutdownNow();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
 	}
 
 }
