@@ -88,9 +88,20 @@ public sealed interface Outcome<T> permits Outcome.Ok, Outcome.Failed, Outcome.E
 	 * The task was cancelled before it ended.
 	 *
 	 * @param <T> the type of the task's value
-	 * @param reason why
+	 * @param reason why, in Strand's terms
+	 * @param detail why, in the application's terms: the reason given to
+	 * {@link View#cancelAsync(String, Object)} (LiveView's {@code cancel_async(socket, key, reason)}), or
+	 * {@code null}; it never reaches the browser unless the application puts it in the page
 	 */
-	record Cancelled<T>(CancelReason reason) implements Outcome<T> {
+	record Cancelled<T>(CancelReason reason, @Nullable Object detail) implements Outcome<T> {
+
+		/**
+		 * Create an outcome cancelled without the application's reason.
+		 * @param reason why, in Strand's terms
+		 */
+		public Cancelled(CancelReason reason) {
+			this(reason, null);
+		}
 
 		@Override
 		public Kind kind() {

@@ -141,11 +141,34 @@ public interface View {
 	boolean cancelAsync(String nameOrKey);
 
 	/**
-	 * Cancel the {@code assignAsync} task that loads the assign holding this result.
+	 * Cancel the task with this name, or the {@code assignAsync} task that loads this key, with the
+	 * application's reason (LiveView's {@code cancel_async(socket, key, reason)}). Its outcome is
+	 * {@link Outcome.Cancelled} with {@link CancelReason#REQUESTED} and this reason as its
+	 * {@link Outcome.Cancelled#detail() detail}; the {@link AsyncResult}s it drives fail with it as their
+	 * {@link AsyncResult.Failure#detail() detail}. The browser never sees it unless the application shows it.
+	 * @param nameOrKey a task name or an {@code assignAsync} key
+	 * @param detail why, in the application's terms
+	 * @return whether a task was running
+	 */
+	boolean cancelAsync(String nameOrKey, Object detail);
+
+	/**
+	 * Cancel the {@code assignAsync} task that loads the assign holding this result. {@code view.get(key)}
+	 * returns a value of any type, so read it into an {@code AsyncResult} variable first:
+	 * {@code AsyncResult<Org> org = view.get("org"); view.cancelAsync(org);}
 	 * @param result an {@link AsyncResult} held by this view
 	 * @return whether a task was running
 	 */
 	boolean cancelAsync(AsyncResult<?> result);
+
+	/**
+	 * Cancel the {@code assignAsync} task that loads the assign holding this result, with the application's
+	 * reason; see {@link #cancelAsync(String, Object)}.
+	 * @param result an {@link AsyncResult} held by this view
+	 * @param detail why, in the application's terms
+	 * @return whether a task was running
+	 */
+	boolean cancelAsync(AsyncResult<?> result, Object detail);
 
 	/**
 	 * Whether a task with this name (or loading this key) is running or waiting to start.

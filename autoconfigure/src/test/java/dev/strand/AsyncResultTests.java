@@ -93,6 +93,8 @@ class AsyncResultTests {
 			.isEqualTo(new AsyncResult.Failure(Outcome.Kind.EXIT, "rejected", "r4", null));
 		assertThat(AsyncResult.Failure.of(new Outcome.Cancelled<>(CancelReason.REPLACED)))
 			.isEqualTo(new AsyncResult.Failure(Outcome.Kind.CANCELLED, "cancelled", null, CancelReason.REPLACED));
+		assertThat(AsyncResult.Failure.of(new Outcome.Cancelled<>(CancelReason.REQUESTED, "stale")))
+			.isEqualTo(new AsyncResult.Failure(Outcome.Kind.CANCELLED, "cancelled", null, CancelReason.REQUESTED, "stale"));
 	}
 
 	@Test

@@ -168,18 +168,41 @@ final class TabView implements View {
 	@Override
 	public boolean cancelAsync(String nameOrKey) {
 		checkTurn();
-		return this.tasks.cancel(nameOrKey, CancelReason.REQUESTED);
+		return this.tasks.cancel(nameOrKey, CancelReason.REQUESTED, null);
+	}
+
+	@Override
+	public boolean cancelAsync(String nameOrKey, Object detail) {
+		checkTurn();
+		return this.tasks.cancel(nameOrKey, CancelReason.REQUESTED, checkDetail(detail));
 	}
 
 	@Override
 	public boolean cancelAsync(AsyncResult<?> result) {
 		checkTurn();
+		return this.tasks.cancel(keyOf(result), CancelReason.REQUESTED, null);
+	}
+
+	@Override
+	public boolean cancelAsync(AsyncResult<?> result, Object detail) {
+		checkTurn();
+		return this.tasks.cancel(keyOf(result), CancelReason.REQUESTED, checkDetail(detail));
+	}
+
+	private String keyOf(AsyncResult<?> result) {
 		String key = this.state.keyOf(result);
-		if (key != null) {
-			return cancelAsync(key);
+		if (key == null) {
+			throw new IllegalArgumentException("cancelAsync(AsyncResult) was given a result that no assign of "
+					+ this + " holds; pass the AsyncResult read from this view, or cancel by name");
 		}
-		throw new IllegalArgumentException("cancelAsync(AsyncResult) was given a result that no assign of "
-				+ this + " holds; pass the AsyncResult read from this view, or cancel by name");
+		return key;
+	}
+
+	private static Object checkDetail(Object detail) {
+		if (detail == null) {
+			throw new IllegalArgumentException("A cancel reason must not be null; call cancelAsync without one instead");
+		}
+		return detail;
 	}
 
 	@Override

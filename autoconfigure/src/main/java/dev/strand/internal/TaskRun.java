@@ -281,12 +281,12 @@ final class TaskRun implements TaskContext {
 	}
 
 	/**
-	 * Cancel this run. Its outcome becomes {@link Outcome.Cancelled} at once, unless it already had one.
-	 * @param reason why
+	 * Cancel this run. Its outcome becomes this one at once, unless it already had one.
+	 * @param cancelled the outcome, with why
 	 * @return whether this call settled the outcome
 	 */
-	boolean cancel(CancelReason reason) {
-		return stop(new Outcome.Cancelled<>(reason));
+	boolean cancel(Outcome.Cancelled<?> cancelled) {
+		return stop(cancelled);
 	}
 
 	private void timedOut() {

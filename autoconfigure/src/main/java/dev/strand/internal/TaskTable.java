@@ -82,7 +82,7 @@ final class TaskTable implements TaskRun.Listener {
 					+ "try again when some have ended");
 		}
 		if (previous != null) {
-			previous.cancel(CancelReason.REPLACED); // no longer current: its result is dropped
+			previous.cancel(new Outcome.Cancelled<>(CancelReason.REPLACED)); // no longer current: its result is dropped
 		}
 		Set<String> displaced = new LinkedHashSet<>();
 		if (!keys.isEmpty() && !(this.keyOwners instanceof LinkedHashMap)) {
@@ -102,7 +102,7 @@ final class TaskTable implements TaskRun.Listener {
 		TaskRun run = new TaskRun(this.engine, this, this.tab, name, tag, ++this.generation, keys, body, executor,
 				timeout);
 		this.current.put(name, run);
-		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED)); // its other keys fail
+		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED, null)); // its other keys fail
 		if (started) {
 			run.launch();
 		}
@@ -129,14 +129,19 @@ final class TaskTable implements TaskRun.Listener {
 	 * its outcome arrives as a message, and counts while it is still current.
 	 * @param nameOrKey a task name or an {@code assignAsync} key
 	 * @param reason why
+	 * @param detail why, in the application's terms, or {@code null}
 	 * @return whether a run was cancelled (not already ended)
 	 */
-	boolean cancel(String nameOrKey, CancelReason reason) {
+	boolean cancel(String nameOrKey, CancelReason reason, @Nullable Object detail) {
 		TaskRun run = this.current.get(taskName(nameOrKey));
-		if (run == null || !run.cancel(reason)) {
+		if (run == null) {
 			return false;
 		}
-		settleResults(run, new Outcome.Cancelled<>(reason));
+		Outcome.Cancelled<?> cancelled = new Outcome.Cancelled<>(reason, detail);
+		if (!run.cancel(cancelled)) {
+			return false;
+		}
+		settleResults(run, cancelled);
 		return true;
 	}
 
@@ -146,7 +151,7 @@ final class TaskTable implements TaskRun.Listener {
 	 */
 	void cancelAll(CancelReason reason) {
 		for (TaskRun run : List.copyOf(this.current.values())) {
-			cancel(run.name, reason);
+			cancel(run.name, reason, null);
 		}
 	}
 
