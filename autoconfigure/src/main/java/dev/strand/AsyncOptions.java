@@ -2,6 +2,7 @@ package dev.strand;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 import org.jspecify.annotations.Nullable;
 
@@ -13,10 +14,16 @@ import org.jspecify.annotations.Nullable;
  * {@code reset: true}); for {@code startAsync}, the key is the task's name when it holds an {@link AsyncResult}
  * @param resetKeys the keys whose previous result is replaced (LiveView's {@code reset: [keys]})
  * @param timeout this task's timeout, overriding {@code strand.tasks.timeout}, or {@code null}
+ * @param executorName the name of the {@link Executor} bean that runs this task (LiveView's
+ * {@code supervisor:}), or {@code null}
+ * @param executor the {@link Executor} that runs this task, or {@code null}; at most one of
+ * {@code executorName} and {@code executor} is set, and with neither the task runs on the
+ * {@code strandTaskExecutor} bean
  */
-public record AsyncOptions(boolean resetAll, Set<String> resetKeys, @Nullable Duration timeout) {
+public record AsyncOptions(boolean resetAll, Set<String> resetKeys, @Nullable Duration timeout,
+		@Nullable String executorName, @Nullable Executor executor) {
 
-	private static final AsyncOptions DEFAULTS = new AsyncOptions(false, Set.of(), null);
+	private static final AsyncOptions DEFAULTS = new AsyncOptions(false, Set.of(), null, null, null);
 
 	public AsyncOptions {
 		if (resetKeys == null || resetKeys.stream().anyMatch(java.util.Objects::isNull)) {
@@ -26,10 +33,17 @@ public record AsyncOptions(boolean resetAll, Set<String> resetKeys, @Nullable Du
 		if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
 			throw new IllegalArgumentException("A task timeout must be positive, but got " + timeout);
 		}
+		if (executorName != null && executorName.isBlank()) {
+			throw new IllegalArgumentException("An executor's bean name must not be blank, but was '" + executorName + "'");
+		}
+		if (executorName != null && executor != null) {
+			throw new IllegalArgumentException("Choose an executor by its bean name ('" + executorName
+					+ "') or pass one (" + executor + "), not both");
+		}
 	}
 
 	/**
-	 * Return the default options: no reset, the configured timeout.
+	 * Return the default options: no reset, the configured timeout, the {@code strandTaskExecutor} bean.
 	 * @return the defaults
 	 */
 	public static AsyncOptions defaults() {
@@ -63,11 +77,31 @@ public record AsyncOptions(boolean resetAll, Set<String> resetKeys, @Nullable Du
 	}
 
 	/**
+	 * Return options that run the task on the {@link Executor} bean with this name, instead of
+	 * {@code strandTaskExecutor} (LiveView's {@code supervisor:}). An unknown name fails the
+	 * {@code startAsync} or {@code assignAsync} call.
+	 * @param beanName the executor's bean name
+	 * @return the options
+	 */
+	public static AsyncOptions executor(String beanName) {
+		return DEFAULTS.withExecutor(beanName);
+	}
+
+	/**
+	 * Return options that run the task on this executor, instead of {@code strandTaskExecutor}.
+	 * @param executor the executor
+	 * @return the options
+	 */
+	public static AsyncOptions executor(Executor executor) {
+		return DEFAULTS.withExecutor(executor);
+	}
+
+	/**
 	 * Return a copy that resets every key.
 	 * @return the options
 	 */
 	public AsyncOptions withReset() {
-		return new AsyncOptions(true, Set.of(), this.timeout);
+		return new AsyncOptions(true, Set.of(), this.timeout, this.executorName, this.executor);
 	}
 
 	/**
@@ -83,7 +117,7 @@ public record AsyncOptions(boolean resetAll, Set<String> resetKeys, @Nullable Du
 			}
 			unique.add(key);
 		}
-		return new AsyncOptions(false, unique, this.timeout);
+		return new AsyncOptions(false, unique, this.timeout, this.executorName, this.executor);
 	}
 
 	/**
@@ -92,7 +126,31 @@ public record AsyncOptions(boolean resetAll, Set<String> resetKeys, @Nullable Du
 	 * @return the options
 	 */
 	public AsyncOptions withTimeout(Duration timeout) {
-		return new AsyncOptions(this.resetAll, this.resetKeys, timeout);
+		return new AsyncOptions(this.resetAll, this.resetKeys, timeout, this.executorName, this.executor);
+	}
+
+	/**
+	 * Return a copy that runs the task on the {@link Executor} bean with this name.
+	 * @param beanName the executor's bean name
+	 * @return the options
+	 */
+	public AsyncOptions withExecutor(String beanName) {
+		if (beanName == null) {
+			throw new IllegalArgumentException("An executor's bean name must not be null");
+		}
+		return new AsyncOptions(this.resetAll, this.resetKeys, this.timeout, beanName, null);
+	}
+
+	/**
+	 * Return a copy that runs the task on this executor.
+	 * @param executor the executor
+	 * @return the options
+	 */
+	public AsyncOptions withExecutor(Executor executor) {
+		if (executor == null) {
+			throw new IllegalArgumentException("An executor must not be null");
+		}
+		return new AsyncOptions(this.resetAll, this.resetKeys, this.timeout, null, executor);
 	}
 
 	/**

@@ -116,13 +116,27 @@ public record AsyncResult<T>(boolean ok, boolean loading, @Nullable Failure fail
 	 * correlation {@code ref} that is also in the server log, never a raw exception.
 	 *
 	 * @param kind how the operation ended
-	 * @param code a short machine-readable code: {@code failed}, {@code exit}, {@code timeout} or
-	 * {@code cancelled}
+	 * @param code a short machine-readable code: {@code failed}, {@code exit}, {@code timeout}, {@code rejected}
+	 * (its executor refused it) or {@code cancelled}
 	 * @param ref the correlation id logged with the full detail, or {@code null} for cancellations
 	 * @param reason the error value a task failed with, or the {@link CancelReason}; {@code null} for
 	 * exits
+	 * @param detail for a cancellation, the reason the application gave
+	 * {@link View#cancelAsync(String, Object)}, else {@code null}
 	 */
-	public record Failure(Outcome.Kind kind, String code, @Nullable String ref, @Nullable Object reason) {
+	public record Failure(Outcome.Kind kind, String code, @Nullable String ref, @Nullable Object reason,
+			@Nullable Object detail) {
+
+		/**
+		 * Create a failure without the application's cancel reason.
+		 * @param kind how the operation ended
+		 * @param code a short machine-readable code
+		 * @param ref the correlation id, or {@code null}
+		 * @param reason the error value or the {@link CancelReason}, or {@code null}
+		 */
+		public Failure(Outcome.Kind kind, String code, @Nullable String ref, @Nullable Object reason) {
+			this(kind, code, ref, reason, null);
+		}
 
 		/**
 		 * Return the failure that describes an outcome that is not {@link Outcome.Ok}.
@@ -134,8 +148,9 @@ public record AsyncResult<T>(boolean ok, boolean loading, @Nullable Failure fail
 			return switch (outcome) {
 				case Outcome.Ok<?> ok -> throw new IllegalArgumentException("An Ok outcome is not a failure");
 				case Outcome.Failed<?> failed -> new Failure(Outcome.Kind.FAILED, "failed", failed.ref(), failed.reason());
-				case Outcome.Exit<?> exit -> new Failure(Outcome.Kind.EXIT, exit.timedOut() ? "timeout" : "exit", exit.ref(), null);
-				case Outcome.Cancelled<?> cancelled -> new Failure(Outcome.Kind.CANCELLED, "cancelled", null, cancelled.reason());
+				case Outcome.Exit<?> exit -> new Failure(Outcome.Kind.EXIT, exit.timedOut() ? "timeout" : exit.rejected() ? "rejected" : "exit", exit.ref(), null);
+				case Outcome.Cancelled<?> cancelled ->
+					new Failure(Outcome.Kind.CANCELLED, "cancelled", null, cancelled.reason(), cancelled.detail());
 			};
 		}
 

@@ -5,7 +5,10 @@ import java.util.Locale;
 /** Why a task was cancelled. */
 public enum CancelReason {
 
-	/** {@link View#cancelAsync(String)} was called. */
+	/**
+	 * {@link View#cancelAsync(String)} was called, or {@link View#cancelAsync(String, Object)} with the
+	 * application's own reason, which the outcome carries as {@link Outcome.Cancelled#detail()}.
+	 */
 	REQUESTED,
 
 	/** A later start with the same name replaced it. */

@@ -1,5 +1,7 @@
 package dev.strand;
 
+import java.util.concurrent.RejectedExecutionException;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,10 +51,12 @@ public sealed interface Outcome<T> permits Outcome.Ok, Outcome.Failed, Outcome.E
 	}
 
 	/**
-	 * The task threw, timed out or its thread died (LiveView's {@code {:exit, reason}}).
+	 * The task threw, timed out, was refused by its executor or its thread died (LiveView's
+	 * {@code {:exit, reason}}).
 	 *
 	 * @param <T> the type of the task's value
-	 * @param error what it threw; a {@link TaskTimeoutException} when it timed out
+	 * @param error what it threw; a {@link TaskTimeoutException} when it timed out, a
+	 * {@link RejectedExecutionException} when its executor refused it
 	 * @param ref the correlation id in the log
 	 */
 	record Exit<T>(Throwable error, String ref) implements Outcome<T> {
@@ -63,6 +67,14 @@ public sealed interface Outcome<T> permits Outcome.Ok, Outcome.Failed, Outcome.E
 		 */
 		public boolean timedOut() {
 			return this.error instanceof TaskTimeoutException;
+		}
+
+		/**
+		 * Whether the task never ran because its executor refused it: it was saturated or shut down.
+		 * @return whether it was refused
+		 */
+		public boolean rejected() {
+			return this.error instanceof RejectedExecutionException;
 		}
 
 		@Override
@@ -76,9 +88,20 @@ public sealed interface Outcome<T> permits Outcome.Ok, Outcome.Failed, Outcome.E
 	 * The task was cancelled before it ended.
 	 *
 	 * @param <T> the type of the task's value
-	 * @param reason why
+	 * @param reason why, in Strand's terms
+	 * @param detail why, in the application's terms: the reason given to
+	 * {@link View#cancelAsync(String, Object)} (LiveView's {@code cancel_async(socket, key, reason)}), or
+	 * {@code null}; it never reaches the browser unless the application puts it in the page
 	 */
-	record Cancelled<T>(CancelReason reason) implements Outcome<T> {
+	record Cancelled<T>(CancelReason reason, @Nullable Object detail) implements Outcome<T> {
+
+		/**
+		 * Create an outcome cancelled without the application's reason.
+		 * @param reason why, in Strand's terms
+		 */
+		public Cancelled(CancelReason reason) {
+			this(reason, null);
+		}
 
 		@Override
 		public Kind kind() {

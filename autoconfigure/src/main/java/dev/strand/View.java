@@ -61,8 +61,8 @@ public interface View {
 	View flash(String kind, String message);
 
 	/**
-	 * Start a task on its own virtual thread, linked to this tab (LiveView's {@code start_async}). It runs
-	 * once the tab's stream is connected; a running task with the same name is cancelled and its result
+	 * Start a task on its own virtual thread (or on the executor its options choose), linked to this tab
+	 * (LiveView's {@code start_async}). It runs once the tab's stream is connected; a running task with the same name is cancelled and its result
 	 * dropped. Its outcome goes to the controller's {@link HandleAsync @HandleAsync} method with this name.
 	 * If the assign with this name holds an {@link AsyncResult}, it also follows the task: loading,
 	 * progress, then ok or failed.
@@ -81,10 +81,11 @@ public interface View {
 	 * Start a task with options, see {@link #startAsync(String, AsyncTask)}.
 	 * @param <T> the type of its value
 	 * @param name the task's name
-	 * @param options the options: the timeout, and whether to reset the {@link AsyncResult} held under the
-	 * task's name
+	 * @param options the options: the timeout, the executor, and whether to reset the {@link AsyncResult} held
+	 * under the task's name
 	 * @param task the body
 	 * @return this view
+	 * @throws IllegalArgumentException if the options name an executor bean that does not exist
 	 */
 	<T> View startAsync(String name, AsyncOptions options, AsyncTask<T> task);
 
@@ -103,9 +104,10 @@ public interface View {
 	/**
 	 * Load one assign asynchronously with options, see {@link #assignAsync(String, Callable)}.
 	 * @param key the key
-	 * @param options the options
+	 * @param options the options: whether to reset the previous result, the timeout, the executor
 	 * @param function returns the value
 	 * @return this view
+	 * @throws IllegalArgumentException if the options name an executor bean that does not exist
 	 */
 	View assignAsync(String key, AsyncOptions options, Callable<?> function);
 
@@ -123,9 +125,10 @@ public interface View {
 	/**
 	 * Load several assigns with options, see {@link #assignAsync(Set, Callable)}.
 	 * @param keys the keys
-	 * @param options the options
+	 * @param options the options: which previous results to reset, the timeout, the executor
 	 * @param function returns a map with a value for every key
 	 * @return this view
+	 * @throws IllegalArgumentException if the options name an executor bean that does not exist
 	 */
 	View assignAsync(Set<String> keys, AsyncOptions options, Callable<? extends Map<String, ?>> function);
 
@@ -138,11 +141,34 @@ public interface View {
 	boolean cancelAsync(String nameOrKey);
 
 	/**
-	 * Cancel the {@code assignAsync} task that loads the assign holding this result.
+	 * Cancel the task with this name, or the {@code assignAsync} task that loads this key, with the
+	 * application's reason (LiveView's {@code cancel_async(socket, key, reason)}). Its outcome is
+	 * {@link Outcome.Cancelled} with {@link CancelReason#REQUESTED} and this reason as its
+	 * {@link Outcome.Cancelled#detail() detail}; the {@link AsyncResult}s it drives fail with it as their
+	 * {@link AsyncResult.Failure#detail() detail}. The browser never sees it unless the application shows it.
+	 * @param nameOrKey a task name or an {@code assignAsync} key
+	 * @param detail why, in the application's terms
+	 * @return whether a task was running
+	 */
+	boolean cancelAsync(String nameOrKey, Object detail);
+
+	/**
+	 * Cancel the {@code assignAsync} task that loads the assign holding this result. {@code view.get(key)}
+	 * returns a value of any type, so read it into an {@code AsyncResult} variable first:
+	 * {@code AsyncResult<Org> org = view.get("org"); view.cancelAsync(org);}
 	 * @param result an {@link AsyncResult} held by this view
 	 * @return whether a task was running
 	 */
 	boolean cancelAsync(AsyncResult<?> result);
+
+	/**
+	 * Cancel the {@code assignAsync} task that loads the assign holding this result, with the application's
+	 * reason; see {@link #cancelAsync(String, Object)}.
+	 * @param result an {@link AsyncResult} held by this view
+	 * @param detail why, in the application's terms
+	 * @return whether a task was running
+	 */
+	boolean cancelAsync(AsyncResult<?> result, Object detail);
 
 	/**
 	 * Whether a task with this name (or loading this key) is running or waiting to start.

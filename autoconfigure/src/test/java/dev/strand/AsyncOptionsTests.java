@@ -2,6 +2,7 @@ package dev.strand;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,35 @@ class AsyncOptionsTests {
 			.withMessage("A task timeout must be positive, but got PT0S");
 		assertThatIllegalArgumentException().isThrownBy(() -> AsyncOptions.reset().withTimeout(Duration.ofSeconds(-1)))
 			.withMessage("A task timeout must be positive, but got PT-1S");
+	}
+
+	@Test
+	void whenAnExecutorIsChosenThenResetAndTimeoutAreKeptAndTheLastChoiceWins() {
+		Executor executor = Runnable::run;
+		AsyncOptions byName = AsyncOptions.executor("reports").withReset("x").withTimeout(Duration.ofSeconds(5));
+		assertThat(byName.executorName()).isEqualTo("reports");
+		assertThat(byName.executor()).isNull();
+		assertThat(byName.resets("x")).isTrue();
+		assertThat(byName.timeout()).isEqualTo(Duration.ofSeconds(5));
+		AsyncOptions byInstance = byName.withExecutor(executor);
+		assertThat(byInstance.executor()).isSameAs(executor);
+		assertThat(byInstance.executorName()).isNull();
+		assertThat(AsyncOptions.reset().withExecutor("reports").resets("y")).isTrue();
+		assertThat(AsyncOptions.defaults().executorName()).isNull();
+		assertThat(AsyncOptions.defaults().executor()).isNull();
+	}
+
+	@Test
+	void whenAnExecutorIsBlankOrChosenTwiceThenItIsRefusedWithAClearMessage() {
+		assertThatIllegalArgumentException().isThrownBy(() -> AsyncOptions.executor(" "))
+			.withMessage("An executor's bean name must not be blank, but was ' '");
+		assertThatIllegalArgumentException().isThrownBy(() -> AsyncOptions.executor((String) null))
+			.withMessage("An executor's bean name must not be null");
+		assertThatIllegalArgumentException().isThrownBy(() -> AsyncOptions.executor((Executor) null))
+			.withMessage("An executor must not be null");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new AsyncOptions(false, Set.of(), null, "reports", Runnable::run))
+			.withMessageStartingWith("Choose an executor by its bean name ('reports') or pass one (");
 	}
 
 	@Test

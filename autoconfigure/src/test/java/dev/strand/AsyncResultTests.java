@@ -89,8 +89,12 @@ class AsyncResultTests {
 			.isEqualTo(new AsyncResult.Failure(Outcome.Kind.EXIT, "exit", "r2", null));
 		assertThat(AsyncResult.Failure.of(new Outcome.Exit<>(new TaskTimeoutException("job", java.time.Duration.ofSeconds(1)), "r3")))
 			.isEqualTo(new AsyncResult.Failure(Outcome.Kind.EXIT, "timeout", "r3", null));
+		assertThat(AsyncResult.Failure.of(new Outcome.Exit<>(new java.util.concurrent.RejectedExecutionException("full"), "r4")))
+			.isEqualTo(new AsyncResult.Failure(Outcome.Kind.EXIT, "rejected", "r4", null));
 		assertThat(AsyncResult.Failure.of(new Outcome.Cancelled<>(CancelReason.REPLACED)))
 			.isEqualTo(new AsyncResult.Failure(Outcome.Kind.CANCELLED, "cancelled", null, CancelReason.REPLACED));
+		assertThat(AsyncResult.Failure.of(new Outcome.Cancelled<>(CancelReason.REQUESTED, "stale")))
+			.isEqualTo(new AsyncResult.Failure(Outcome.Kind.CANCELLED, "cancelled", null, CancelReason.REQUESTED, "stale"));
 	}
 
 	@Test

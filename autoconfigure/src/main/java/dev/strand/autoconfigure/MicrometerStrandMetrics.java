@@ -18,9 +18,10 @@ import dev.strand.internal.StrandMetrics;
 import dev.strand.internal.TabRegistry;
 
 /**
- * Records Strand's metrics with Micrometer: the {@code strand.tasks} timer (tags {@code task} and
- * {@code outcome}), the {@code strand.chunks} counter (tag {@code task}) and the {@code strand.tasks.active},
- * {@code strand.tasks.lingering} and {@code strand.views.active} gauges.
+ * Records Strand's metrics with Micrometer: the {@code strand.tasks} timer (tags {@code task},
+ * {@code executor} and {@code outcome}), the {@code strand.chunks} counter (tag {@code task}) and the {@code strand.tasks.active},
+ * {@code strand.tasks.lingering} and {@code strand.views.active} gauges. The {@code task} tag is bounded: the
+ * pattern of the task's {@code @HandleAsync} method, or {@code assignAsync}, never a name made at run time.
  */
 final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 
@@ -53,12 +54,13 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 	}
 
 	@Override
-	public void taskEnded(String task, Outcome.Kind kind, long nanos) {
+	public void taskEnded(String task, String executor, Outcome.Kind kind, long nanos) {
 		MeterRegistry registry = this.registry;
 		if (registry != null) {
 			Timer.builder("strand.tasks")
-				.description("Tasks, by name and outcome")
+				.description("Tasks, by @HandleAsync pattern, executor and outcome")
 				.tag("task", task)
+				.tag("executor", executor)
 				.tag("outcome", kind.tag())
 				.register(registry)
 				.record(nanos, TimeUnit.NANOSECONDS);
@@ -69,7 +71,7 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 	public void chunkDelivered(String task) {
 		MeterRegistry registry = this.registry;
 		if (registry != null) {
-			// looked up once per task name: building and registering a meter per chunk showed in the profiles
+			// looked up once per pattern (a bounded set): building and registering a meter per chunk showed in the profiles
 			this.chunkCounters.computeIfAbsent(task, (name) -> Counter.builder("strand.chunks")
 				.description("Chunks delivered to views")
 				.tag("task", name)

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -34,6 +35,7 @@ import dev.strand.internal.MemoryTabRegistry;
 import dev.strand.internal.StrandEngine;
 import dev.strand.internal.StrandMetrics;
 import dev.strand.internal.TabRegistry;
+import dev.strand.internal.TaskExecutors;
 import dev.strand.thymeleaf.StrandDialect;
 import dev.strand.thymeleaf.StrandLinkBuilder;
 import dev.strand.web.CallbackMethods;
@@ -58,8 +60,11 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(StrandProperties.class)
 public final class StrandAutoConfiguration {
 
-	/** The name of the executor bean that runs task bodies. */
-	public static final String TASK_EXECUTOR_BEAN_NAME = "strandTaskExecutor";
+	/**
+	 * The name of the executor bean that runs task bodies, unless {@link dev.strand.AsyncOptions#executor(String)}
+	 * names another.
+	 */
+	public static final String TASK_EXECUTOR_BEAN_NAME = TaskExecutors.DEFAULT_NAME;
 
 	@Bean(name = TASK_EXECUTOR_BEAN_NAME)
 	@ConditionalOnMissingBean(name = TASK_EXECUTOR_BEAN_NAME)
@@ -72,9 +77,10 @@ public final class StrandAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	StrandEngine strandEngine(StrandProperties properties, @Qualifier(TASK_EXECUTOR_BEAN_NAME) Executor taskExecutor,
-			ObjectProvider<ObservationRegistry> observations, ObjectProvider<StrandMetrics> metrics,
-			ObjectProvider<JsonMapper> jsonMapper) {
-		return new StrandEngine(properties.toEngineSettings(), taskExecutor, observations.getIfAvailable(() -> ObservationRegistry.NOOP),
+			ListableBeanFactory beanFactory, ObjectProvider<ObservationRegistry> observations,
+			ObjectProvider<StrandMetrics> metrics, ObjectProvider<JsonMapper> jsonMapper) {
+		return new StrandEngine(properties.toEngineSettings(), new BeanFactoryTaskExecutors(beanFactory, taskExecutor),
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP),
 				metrics.getIfAvailable(() -> StrandMetrics.NONE), jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
 	}
 

@@ -54,6 +54,16 @@ public interface Callbacks {
 	boolean handlesAsync(String task);
 
 	/**
+	 * Return the name or prefix pattern of the {@code @HandleAsync} method for a task, such as
+	 * {@code worker-*} for {@code worker-17}: a bounded name for its meters and Observation.
+	 * @param task the task's name
+	 * @return the pattern; the task's name itself for callbacks that handle tasks by exact name
+	 */
+	default String pattern(String task) {
+		return task;
+	}
+
+	/**
 	 * Deliver a task's outcome.
 	 * @param task the task's name
 	 * @param outcome the outcome

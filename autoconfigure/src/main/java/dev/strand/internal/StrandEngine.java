@@ -29,7 +29,7 @@ public final class StrandEngine implements AutoCloseable {
 
 	private final EngineSettings settings;
 
-	private final Executor taskExecutor;
+	private final TaskExecutors taskExecutors;
 
 	private final ExecutorService mailboxExecutor = Executors
 		.newThreadPerTaskExecutor(Thread.ofVirtual().name("strand-mailbox-", 0).factory());
@@ -42,7 +42,8 @@ public final class StrandEngine implements AutoCloseable {
 
 	private final Json json;
 
-	private final ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder().build();
+	/** Sets every thread-local a task's handler had, and clears the others: a pooled thread may hold a stale one. */
+	private final ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder().clearMissing(true).build();
 
 	private final AtomicInteger activeTasks = new AtomicInteger();
 
@@ -52,10 +53,31 @@ public final class StrandEngine implements AutoCloseable {
 
 	private volatile boolean closed;
 
+	/**
+	 * Create an engine whose tasks run on one executor, unless their options pass another.
+	 * @param settings the settings
+	 * @param taskExecutor the executor for task bodies
+	 * @param observations where the {@code strand.task} Observations go
+	 * @param metrics where the metrics go
+	 * @param jsonMapper writes chunks as JSON
+	 */
 	public StrandEngine(EngineSettings settings, Executor taskExecutor, ObservationRegistry observations,
 			StrandMetrics metrics, JsonMapper jsonMapper) {
+		this(settings, TaskExecutors.only(taskExecutor), observations, metrics, jsonMapper);
+	}
+
+	/**
+	 * Create an engine whose tasks run on the default executor, or on one their options choose.
+	 * @param settings the settings
+	 * @param taskExecutors the executors for task bodies
+	 * @param observations where the {@code strand.task} Observations go
+	 * @param metrics where the metrics go
+	 * @param jsonMapper writes chunks as JSON
+	 */
+	public StrandEngine(EngineSettings settings, TaskExecutors taskExecutors, ObservationRegistry observations,
+			StrandMetrics metrics, JsonMapper jsonMapper) {
 		this.settings = settings;
-		this.taskExecutor = taskExecutor;
+		this.taskExecutors = taskExecutors;
 		this.observations = observations;
 		this.metrics = metrics;
 		this.json = new Json(jsonMapper);
@@ -121,8 +143,8 @@ public final class StrandEngine implements AutoCloseable {
 		return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(0, 12);
 	}
 
-	Executor taskExecutor() {
-		return this.taskExecutor;
+	TaskExecutors taskExecutors() {
+		return this.taskExecutors;
 	}
 
 	Executor mailboxExecutor() {

@@ -11,16 +11,19 @@ public interface StrandMetrics {
 
 	/**
 	 * A task ended.
-	 * @param task the task's name
+	 * @param task the task's bounded name: the pattern of its {@code @HandleAsync} method ({@code worker-*} for
+	 * {@code worker-17}), or {@code assignAsync}
+	 * @param executor the name of the executor it ran on: a bean name, or {@code other} for an executor passed in
+	 * that is not a bean
 	 * @param kind how it ended
-	 * @param nanos how long it ran, in nanoseconds
+	 * @param nanos how long it ran, in nanoseconds, from when it was handed to its executor
 	 */
-	default void taskEnded(String task, Outcome.Kind kind, long nanos) {
+	default void taskEnded(String task, String executor, Outcome.Kind kind, long nanos) {
 	}
 
 	/**
 	 * A chunk was delivered to a view.
-	 * @param task the task's name
+	 * @param task the task's bounded name, as for {@link #taskEnded}
 	 */
 	default void chunkDelivered(String task) {
 	}

@@ -295,7 +295,7 @@ public final class TabActor implements Tab {
 			}
 			TabRenderer renderer = this.renderer;
 			emit(message.event().withHtml((renderer != null) ? renderer.renderChunk(run.name, message.chunk()) : null));
-			this.engine.metrics().chunkDelivered(run.name);
+			this.engine.metrics().chunkDelivered(run.tag);
 		}
 		finally {
 			this.view.tasks().chunkHandled(message);

@@ -26,6 +26,9 @@ final class TabView implements View {
 
 	private static final Log logger = LogFactory.getLog(TabView.class);
 
+	/** What every {@code assignAsync} run is measured as: its keys may be made at run time. */
+	static final String ASSIGN_ASYNC = "assignAsync";
+
 	private final String id;
 
 	private final Callbacks callbacks;
@@ -109,7 +112,7 @@ final class TabView implements View {
 					+ "or use assignAsync to load a value into an assign");
 		}
 		if (!refusedBecauseClosed(name)) {
-			this.tasks.start(name, Set.of(), options, task, this.started);
+			this.tasks.start(name, this.callbacks.pattern(name), Set.of(), options, task, this.started);
 		}
 		return this;
 	}
@@ -151,7 +154,7 @@ final class TabView implements View {
 			}
 			return values;
 		};
-		this.tasks.start(name, Set.copyOf(sorted), options, body, this.started);
+		this.tasks.start(name, ASSIGN_ASYNC, Set.copyOf(sorted), options, body, this.started);
 		return this;
 	}
 
@@ -165,18 +168,41 @@ final class TabView implements View {
 	@Override
 	public boolean cancelAsync(String nameOrKey) {
 		checkTurn();
-		return this.tasks.cancel(nameOrKey, CancelReason.REQUESTED);
+		return this.tasks.cancel(nameOrKey, CancelReason.REQUESTED, null);
+	}
+
+	@Override
+	public boolean cancelAsync(String nameOrKey, Object detail) {
+		checkTurn();
+		return this.tasks.cancel(nameOrKey, CancelReason.REQUESTED, checkDetail(detail));
 	}
 
 	@Override
 	public boolean cancelAsync(AsyncResult<?> result) {
 		checkTurn();
+		return this.tasks.cancel(keyOf(result), CancelReason.REQUESTED, null);
+	}
+
+	@Override
+	public boolean cancelAsync(AsyncResult<?> result, Object detail) {
+		checkTurn();
+		return this.tasks.cancel(keyOf(result), CancelReason.REQUESTED, checkDetail(detail));
+	}
+
+	private String keyOf(AsyncResult<?> result) {
 		String key = this.state.keyOf(result);
-		if (key != null) {
-			return cancelAsync(key);
+		if (key == null) {
+			throw new IllegalArgumentException("cancelAsync(AsyncResult) was given a result that no assign of "
+					+ this + " holds; pass the AsyncResult read from this view, or cancel by name");
 		}
-		throw new IllegalArgumentException("cancelAsync(AsyncResult) was given a result that no assign of "
-				+ this + " holds; pass the AsyncResult read from this view, or cancel by name");
+		return key;
+	}
+
+	private static Object checkDetail(Object detail) {
+		if (detail == null) {
+			throw new IllegalArgumentException("A cancel reason must not be null; call cancelAsync without one instead");
+		}
+		return detail;
 	}
 
 	@Override

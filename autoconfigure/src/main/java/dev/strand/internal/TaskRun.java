@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +44,9 @@ final class TaskRun implements TaskContext {
 
 	final String name;
 
+	/** The bounded name its meters and Observation carry: its {@code @HandleAsync} pattern, or {@code assignAsync}. */
+	final String tag;
+
 	final long generation;
 
 	/** The assigns this run loads ({@code assignAsync}), or empty. */
@@ -52,6 +56,8 @@ final class TaskRun implements TaskContext {
 	boolean resultsSettled;
 
 	private final AsyncTask<?> body;
+
+	private final TaskExecutors.Named executor;
 
 	private final Duration timeout;
 
@@ -73,19 +79,24 @@ final class TaskRun implements TaskContext {
 
 	private boolean launched;
 
+	/** The thread handing the body to its executor, while it does: an executor that runs it there is refused. */
+	private @Nullable Thread launching;
+
 	private long startNanos;
 
 	private @Nullable ScheduledFuture<?> timer;
 
-	TaskRun(StrandEngine engine, Listener listener, String tab, String name, long generation, Set<String> keys,
-			AsyncTask<?> body, Duration timeout) {
+	TaskRun(StrandEngine engine, Listener listener, String tab, String name, String tag, long generation,
+			Set<String> keys, AsyncTask<?> body, TaskExecutors.Named executor, Duration timeout) {
 		this.engine = engine;
 		this.listener = listener;
 		this.tab = tab;
 		this.name = name;
+		this.tag = tag;
 		this.generation = generation;
 		this.keys = keys;
 		this.body = body;
+		this.executor = executor;
 		this.timeout = timeout;
 		this.context = engine.captureContext();
 	}
@@ -142,7 +153,10 @@ final class TaskRun implements TaskContext {
 		}
 	}
 
-	/** Start the body on the engine's executor; called on the tab's mailbox once it is connected. */
+	/**
+	 * Hand the body to its executor; called on the tab's mailbox once it is connected. An executor that refuses
+	 * it, or runs it on the calling thread (which would block the tab), ends it with an {@link Outcome.Exit}.
+	 */
 	void launch() {
 		StrandEngine engine = this.engine;
 		if (isSettled()) {
@@ -156,41 +170,77 @@ final class TaskRun implements TaskContext {
 		synchronized (this) {
 			this.launched = true;
 			this.startNanos = System.nanoTime();
+			this.launching = Thread.currentThread();
 		}
 		this.timer = engine.schedule(this::timedOut, this.timeout);
 		try {
-			engine.taskExecutor().execute(this::runBody);
+			this.executor.executor().execute(this::runBody);
+		}
+		catch (RejectedExecutionException ex) {
+			settle(new Outcome.Exit<>(rejected("refused task '" + this.name + "' (it is saturated or shut down), so it did "
+					+ "not run; give the executor more threads or a longer queue, or start the task again later", ex),
+					engine.newRef()));
 		}
 		catch (RuntimeException ex) {
 			settle(new Outcome.Exit<>(ex, engine.newRef()));
 		}
+		finally {
+			synchronized (this) {
+				this.launching = null;
+			}
+		}
 	}
 
+	private RejectedExecutionException rejected(String what, @Nullable Throwable cause) {
+		return new RejectedExecutionException("Executor '" + this.executor.name() + "' " + what, cause);
+	}
+
+	@SuppressWarnings("try") // the scopes are held, not read
 	private void runBody() {
 		StrandEngine engine = this.engine;
+		boolean inline;
 		synchronized (this) {
 			if (isSettled()) {
-				return;
+				return; // cancelled or timed out while it waited in the executor's queue
 			}
-			this.thread = Thread.currentThread();
-			this.bodyRunning = true;
+			inline = this.launching == Thread.currentThread();
+			if (!inline) {
+				this.thread = Thread.currentThread();
+				this.bodyRunning = true;
+			}
+		}
+		if (inline) {
+			settle(new Outcome.Exit<>(rejected("ran task '" + this.name + "' on the thread that started it (a synchronous "
+					+ "executor, or a caller-runs policy when it is full), where it would block its tab, so it did not run; "
+					+ "use an executor that runs tasks on threads of their own, or that refuses them when full", null),
+					engine.newRef()));
+			return;
 		}
 		engine.bodyStarted();
 		String threadName = Thread.currentThread().getName();
 		Thread.currentThread().setName("strand-task-" + this.name);
 		CURRENT.set(this);
+		Observation observation = Observation.NOOP;
 		Outcome<?> result;
-		try (ContextSnapshot.Scope scope = this.context.setThreadLocals()) {
-			Observation observation = Observation.createNotStarted("strand.task", engine.observations())
-				.contextualName("strand " + this.name)
-				.lowCardinalityKeyValue("strand.task", this.name);
-			Object value = observation.observeChecked(() -> this.body.run(this));
-			result = new Outcome.Ok<>(value);
+		Throwable thrown = null;
+		try (ContextSnapshot.Scope context = this.context.setThreadLocals()) {
+			// started within the handler's context, so that the handler's Observation is its parent
+			observation = Observation.createNotStarted("strand.task", engine.observations())
+				.contextualName("strand " + this.tag)
+				.lowCardinalityKeyValue("strand.task", this.tag)
+				.lowCardinalityKeyValue("strand.executor", this.executor.name())
+				.highCardinalityKeyValue("strand.task.name", this.name)
+				.start();
+			try (Observation.Scope scope = observation.openScope()) {
+				result = new Outcome.Ok<>(this.body.run(this));
+			}
 		}
 		catch (TaskFailedException ex) {
+			thrown = ex;
 			result = new Outcome.Failed<>(ex.getReason(), engine.newRef());
 		}
 		catch (Throwable ex) {
+			thrown = ex;
 			result = new Outcome.Exit<>(ex, engine.newRef());
 		}
 		finally {
@@ -198,6 +248,7 @@ final class TaskRun implements TaskContext {
 			Thread.currentThread().setName(threadName);
 		}
 		settle(result);
+		observed(observation, Objects.requireNonNull(this.outcome.get()), thrown);
 		boolean wasLingering;
 		boolean wasWarned;
 		synchronized (this) {
@@ -215,12 +266,27 @@ final class TaskRun implements TaskContext {
 	}
 
 	/**
-	 * Cancel this run. Its outcome becomes {@link Outcome.Cancelled} at once, unless it already had one.
-	 * @param reason why
+	 * End the body's Observation with the outcome that counted, which a cancel or timeout may have settled
+	 * first: a cancellation is not an error.
+	 */
+	private static void observed(Observation observation, Outcome<?> outcome, @Nullable Throwable thrown) {
+		observation.lowCardinalityKeyValue("strand.outcome", outcome.kind().tag());
+		switch (outcome) {
+			case Outcome.Exit<?> exit -> observation.error(exit.error());
+			case Outcome.Failed<?> failed when thrown != null -> observation.error(thrown);
+			default -> {
+			}
+		}
+		observation.stop();
+	}
+
+	/**
+	 * Cancel this run. Its outcome becomes this one at once, unless it already had one.
+	 * @param cancelled the outcome, with why
 	 * @return whether this call settled the outcome
 	 */
-	boolean cancel(CancelReason reason) {
-		return stop(new Outcome.Cancelled<>(reason));
+	boolean cancel(Outcome.Cancelled<?> cancelled) {
+		return stop(cancelled);
 	}
 
 	private void timedOut() {
@@ -297,12 +363,14 @@ final class TaskRun implements TaskContext {
 			engine.releaseTask();
 		}
 		logOutcome(result);
-		engine.metrics().taskEnded(this.name, result.kind(), nanos);
+		engine.metrics().taskEnded(this.tag, this.executor.name(), result.kind(), nanos);
 		this.listener.ended(this, result);
 	}
 
 	private void logOutcome(Outcome<?> result) {
 		switch (result) {
+			case Outcome.Exit<?> exit when exit.rejected() ->
+				logger.warn(exit.error().getMessage() + " [" + this.tab + ", ref " + exit.ref() + "]");
 			case Outcome.Exit<?> exit when !exit.timedOut() && !(exit.error() instanceof CancellationException) ->
 				logger.error("Task '" + this.name + "' of " + this.tab + " crashed [ref " + exit.ref() + "]",
 						exit.error());

@@ -59,13 +59,17 @@ final class TaskTable implements TaskRun.Listener {
 	/**
 	 * Start a run, replacing the current one with this name. Checks every limit before it changes anything.
 	 * @param name the task's name: a {@code startAsync} name, or an {@code assignAsync} run's sorted keys
+	 * @param tag the bounded name its meters and Observation carry: its {@code @HandleAsync} pattern, or
+	 * {@code assignAsync}
 	 * @param keys the keys an {@code assignAsync} run loads, or none
 	 * @param options the options
 	 * @param body the body
 	 * @param started whether the tab's stream has attached, so that the run starts at once
 	 * @throws StrandLimitException if a limit would be passed
+	 * @throws IllegalArgumentException if the options name an executor that does not exist
 	 */
-	void start(String name, Set<String> keys, AsyncOptions options, AsyncTask<?> body, boolean started) {
+	void start(String name, String tag, Set<String> keys, AsyncOptions options, AsyncTask<?> body, boolean started) {
+		TaskExecutors.Named executor = this.engine.taskExecutors().choose(options);
 		TaskRun previous = this.current.get(name);
 		int others = this.current.size() - ((previous != null) ? 1 : 0);
 		if (others >= this.engine.settings().tasksPerView()) {
@@ -78,7 +82,7 @@ final class TaskTable implements TaskRun.Listener {
 					+ "try again when some have ended");
 		}
 		if (previous != null) {
-			previous.cancel(CancelReason.REPLACED); // no longer current: its result is dropped
+			previous.cancel(new Outcome.Cancelled<>(CancelReason.REPLACED)); // no longer current: its result is dropped
 		}
 		Set<String> displaced = new LinkedHashSet<>();
 		if (!keys.isEmpty() && !(this.keyOwners instanceof LinkedHashMap)) {
@@ -95,9 +99,10 @@ final class TaskTable implements TaskRun.Listener {
 			loading(name, options);
 		}
 		Duration timeout = (options.timeout() != null) ? options.timeout() : this.engine.settings().taskTimeout();
-		TaskRun run = new TaskRun(this.engine, this, this.tab, name, ++this.generation, keys, body, timeout);
+		TaskRun run = new TaskRun(this.engine, this, this.tab, name, tag, ++this.generation, keys, body, executor,
+				timeout);
 		this.current.put(name, run);
-		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED)); // its other keys fail
+		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED, null)); // its other keys fail
 		if (started) {
 			run.launch();
 		}
@@ -124,14 +129,19 @@ final class TaskTable implements TaskRun.Listener {
 	 * its outcome arrives as a message, and counts while it is still current.
 	 * @param nameOrKey a task name or an {@code assignAsync} key
 	 * @param reason why
+	 * @param detail why, in the application's terms, or {@code null}
 	 * @return whether a run was cancelled (not already ended)
 	 */
-	boolean cancel(String nameOrKey, CancelReason reason) {
+	boolean cancel(String nameOrKey, CancelReason reason, @Nullable Object detail) {
 		TaskRun run = this.current.get(taskName(nameOrKey));
-		if (run == null || !run.cancel(reason)) {
+		if (run == null) {
 			return false;
 		}
-		settleResults(run, new Outcome.Cancelled<>(reason));
+		Outcome.Cancelled<?> cancelled = new Outcome.Cancelled<>(reason, detail);
+		if (!run.cancel(cancelled)) {
+			return false;
+		}
+		settleResults(run, cancelled);
 		return true;
 	}
 
@@ -141,7 +151,7 @@ final class TaskTable implements TaskRun.Listener {
 	 */
 	void cancelAll(CancelReason reason) {
 		for (TaskRun run : List.copyOf(this.current.values())) {
-			cancel(run.name, reason);
+			cancel(run.name, reason, null);
 		}
 	}
 

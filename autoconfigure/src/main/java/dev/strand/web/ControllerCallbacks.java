@@ -30,6 +30,12 @@ record ControllerCallbacks(Object bean, Map<String, Method> asyncMethods, Map<St
 	}
 
 	@Override
+	public String pattern(String task) {
+		String pattern = pattern(this.asyncMethods, task);
+		return (pattern != null) ? pattern : task;
+	}
+
+	@Override
 	public void onOutcome(String task, Outcome<?> outcome, View view) throws Exception {
 		Method method = find(this.asyncMethods, task);
 		if (method != null) {
@@ -81,18 +87,20 @@ record ControllerCallbacks(Object bean, Map<String, Method> asyncMethods, Map<St
 
 	/** The method for a task: its exact name first, then the longest matching prefix pattern. */
 	static @Nullable Method find(Map<String, Method> methods, String task) {
-		Method exact = methods.get(task);
-		if (exact != null) {
-			return exact;
+		String pattern = pattern(methods, task);
+		return (pattern != null) ? methods.get(pattern) : null;
+	}
+
+	/** The name or prefix pattern of the method for a task, as {@link #find} chooses it. */
+	static @Nullable String pattern(Map<String, Method> methods, String task) {
+		if (methods.containsKey(task)) {
+			return task;
 		}
-		Method best = null;
-		int bestLength = -1;
-		for (Map.Entry<String, Method> entry : methods.entrySet()) {
-			String pattern = entry.getKey();
+		String best = null;
+		for (String pattern : methods.keySet()) {
 			if (pattern.endsWith("*") && task.startsWith(pattern.substring(0, pattern.length() - 1))
-					&& pattern.length() > bestLength) {
-				best = entry.getValue();
-				bestLength = pattern.length();
+					&& (best == null || pattern.length() > best.length())) {
+				best = pattern;
 			}
 		}
 		return best;

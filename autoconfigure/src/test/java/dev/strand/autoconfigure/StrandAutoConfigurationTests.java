@@ -1,21 +1,33 @@
 package dev.strand.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
@@ -23,12 +35,16 @@ import org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfigurati
 import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.thymeleaf.spring6.ISpringWebFluxTemplateEngine;
 
+import dev.strand.AsyncOptions;
 import dev.strand.AsyncTask;
 import dev.strand.CancelReason;
+import dev.strand.HandleAsync;
 import dev.strand.Outcome;
+import dev.strand.TaskName;
 import dev.strand.View;
 import dev.strand.internal.Callbacks;
 import dev.strand.internal.EngineSettings;
@@ -47,6 +63,7 @@ import dev.strand.web.StreamHandler;
 import dev.strand.web.ViewArgumentResolver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.throwable;
 import static org.awaitility.Awaitility.await;
 
 /** Tests for {@link StrandAutoConfiguration}. */
@@ -109,6 +126,62 @@ class StrandAutoConfigurationTests {
 				.isEqualTo(new Outcome.Ok<>(true));
 			assertThat(executor.executed).hasValue(0);
 		});
+	}
+
+	@Test
+	void whenAStartChoosesAnExecutorBeanThenTheTaskRunsOnItAndItsTimerIsTaggedWithTheBeanName() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					ObservationAutoConfiguration.class))
+			.withUserConfiguration(ReportsExecutorConfiguration.class)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				Executor reports = context.getBean("reports", Executor.class);
+				ExecutorService adHoc = Executors.newSingleThreadExecutor();
+				try {
+					Tasks tasks = new Tasks();
+					Tab view = tasks.connectedView(context.getBean(TabRegistry.class));
+					Tasks.execute(view, (v) -> v
+						.startAsync("by-name", AsyncOptions.executor("reports"), (task) -> Thread.currentThread().isVirtual())
+						.startAsync("by-bean", AsyncOptions.executor(reports), (task) -> Thread.currentThread().isVirtual())
+						.startAsync("ad-hoc", AsyncOptions.executor(adHoc), (task) -> Thread.currentThread().isVirtual())
+						.startAsync("default", (task) -> Thread.currentThread().isVirtual()));
+					assertThat(tasks.outcome("by-name")).isEqualTo(new Outcome.Ok<>(false));
+					assertThat(tasks.outcome("by-bean")).isEqualTo(new Outcome.Ok<>(false));
+					assertThat(tasks.outcome("ad-hoc")).isEqualTo(new Outcome.Ok<>(false));
+					assertThat(tasks.outcome("default")).isEqualTo(new Outcome.Ok<>(true));
+				}
+				finally {
+					adHoc.shutdownNow();
+				}
+				await().atMost(Duration.ofSeconds(10)).until(() -> count(registry.find("strand.task").timers()) == 4);
+				assertThat(registry.get("strand.tasks").tags("task", "by-name", "executor", "reports").timer().count()).isOne();
+				assertThat(registry.get("strand.tasks").tags("task", "by-bean", "executor", "reports").timer().count()).isOne();
+				assertThat(registry.get("strand.tasks").tags("task", "ad-hoc", "executor", "other").timer().count()).isOne();
+				assertThat(registry.get("strand.tasks").tags("task", "default", "executor", "strandTaskExecutor").timer().count())
+					.isOne();
+				assertThat(registry.get("strand.task").tags("strand.task", "by-name", "strand.executor", "reports").timer().count())
+					.isOne();
+			});
+	}
+
+	@Test
+	void whenAStartNamesNoExecutorBeanThenTheCallFailsNamingItAndTheExecutorBeans() {
+		this.contextRunner.withUserConfiguration(ReportsExecutorConfiguration.class)
+			.withBean("notAnExecutor", String.class, () -> "just a string")
+			.run((context) -> {
+				Tab view = new Tasks().connectedView(context.getBean(TabRegistry.class));
+				assertThat(Tasks.call(view, (v) -> v.startAsync("job", AsyncOptions.executor("reprots"), (task) -> "done")))
+					.asInstanceOf(throwable(IllegalArgumentException.class))
+					.hasMessageStartingWith("AsyncOptions.executor(\"reprots\") names no bean; the Executor beans are [")
+					.hasMessageContaining("reports, strandTaskExecutor")
+					.hasMessageEndingWith(": define an Executor bean named 'reprots', or fix the name");
+				assertThat(Tasks.call(view, (v) -> v.assignAsync("org", AsyncOptions.executor("notAnExecutor"), () -> "Acme")))
+					.asInstanceOf(throwable(IllegalArgumentException.class))
+					.hasMessageStartingWith("AsyncOptions.executor(\"notAnExecutor\") names a bean of type java.lang.String, "
+							+ "which is not an Executor; the Executor beans are [");
+				assertThat(Tasks.call(view, (v) -> v.isRunning("job") || v.get("org") != null)).isEqualTo(false);
+			});
 	}
 
 	@Test
@@ -423,6 +496,88 @@ class StrandAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void whenTasksAreNamedAtRunTimeThenTheirMetersAreTaggedWithTheCallbacksPatternNotTheName() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					ObservationAutoConfiguration.class))
+			.withBean("workers", Workers.class, Workers::new)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				Workers workers = context.getBean(Workers.class);
+				Tab view = Tasks.connectedView(context.getBean(TabRegistry.class),
+						context.getBean(CallbackMethods.class).forBean(workers));
+				Tasks.execute(view, (v) -> {
+					for (int n = 1; n <= 3; n++) {
+						v.startAsync("worker-" + n, (task) -> {
+							task.push("chunk");
+							return "done";
+						});
+					}
+					v.assignAsync(Set.of("profile", "rank"), () -> Map.of("profile", "Ada", "rank", 1))
+						.assignAsync("row-7", () -> "a row");
+				});
+				await().atMost(Duration.ofSeconds(10)).until(() -> workers.ended.size() == 3
+						&& count(registry.find("strand.tasks").timers()) == 5 && count(registry.find("strand.task").timers()) == 5);
+				assertThat(registry.find("strand.tasks").timers()).extracting((timer) -> timer.getId().getTag("task"))
+					.containsOnly("worker-*", "assignAsync");
+				assertThat(registry.get("strand.tasks").tags("task", "worker-*", "outcome", "ok").timer().count()).isEqualTo(3);
+				assertThat(registry.get("strand.tasks").tags("task", "assignAsync", "outcome", "ok").timer().count()).isEqualTo(2);
+				assertThat(registry.find("strand.chunks").counters()).singleElement().satisfies((counter) -> {
+					assertThat(counter.getId().getTag("task")).isEqualTo("worker-*");
+					assertThat(counter.count()).isEqualTo(3);
+				});
+				assertThat(registry.find("strand.task").timers()).extracting((timer) -> timer.getId().getTag("strand.task"))
+					.containsOnly("worker-*", "assignAsync");
+				assertThat(workers.ended).containsOnlyKeys("worker-1", "worker-2", "worker-3");
+			});
+	}
+
+	@Test
+	void whenEveryKindOfMeterIsRecordedThenTheReadmesMetricsTableListsExactlyThem() {
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					ObservationAutoConfiguration.class))
+			.withBean("workers", Workers.class, Workers::new)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				Workers workers = context.getBean(Workers.class);
+				Tab view = Tasks.connectedView(context.getBean(TabRegistry.class),
+						context.getBean(CallbackMethods.class).forBean(workers));
+				CountDownLatch release = new CountDownLatch(1);
+				Tasks.execute(view, (v) -> v.startAsync("worker-1", (task) -> {
+					task.push("chunk");
+					release.await();
+					return "done";
+				}).startAsync("broken", (task) -> "done"));
+				await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("strand.callbacks.errors").counter() != null
+						&& registry.find("strand.task.active").longTaskTimer() != null);
+				release.countDown();
+				await().atMost(Duration.ofSeconds(10)).until(() -> workers.ended.containsKey("worker-1"));
+				Set<String> meters = new TreeSet<>();
+				registry.getMeters().forEach((meter) -> meters.add(meter.getId().getName()));
+				meters.removeIf((name) -> !name.startsWith("strand."));
+				assertThat(readmeMeters()).isEqualTo(meters);
+			});
+	}
+
+	/** The meter names in the first column of the README's Metrics table. */
+	private static Set<String> readmeMeters() throws IOException {
+		String readme = Files.readString(Path.of("..", "README.md"));
+		String section = readme.substring(readme.indexOf("\n## Metrics\n"));
+		section = section.substring(0, section.indexOf("\n## ", 1));
+		Set<String> meters = new TreeSet<>();
+		Matcher row = Pattern.compile("(?m)^\\| `(strand\\.[a-z.]+)` \\|").matcher(section);
+		while (row.find()) {
+			meters.add(row.group(1));
+		}
+		return meters;
+	}
+
+	private static long count(Collection<Timer> timers) {
+		return timers.stream().mapToLong(Timer::count).sum();
+	}
+
 	// ---- support --------------------------------------------------------------------------------------
 
 	@Configuration(proxyBeanMethods = false)
@@ -431,6 +586,20 @@ class StrandAutoConfigurationTests {
 		@Bean
 		StrandLifecycle userLifecycle(StrandEngine engine, TabRegistry registry) {
 			return new StrandLifecycle(engine, registry, Duration.ofMinutes(1));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ReportsExecutorConfiguration {
+
+		@Bean
+		ThreadPoolTaskExecutor reports() {
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(1);
+			executor.setMaxPoolSize(1);
+			executor.setThreadNamePrefix("reports-");
+			return executor;
 		}
 
 	}
@@ -455,6 +624,23 @@ class StrandAutoConfigurationTests {
 
 	}
 
+	/** A controller whose tasks are named at run time, handled by one prefix pattern. */
+	static final class Workers {
+
+		final Map<String, Outcome<?>> ended = new ConcurrentHashMap<>();
+
+		@HandleAsync("worker-*")
+		void done(Outcome<String> outcome, @TaskName String name) {
+			this.ended.put(name, outcome);
+		}
+
+		@HandleAsync("broken")
+		void broken(Outcome<String> outcome) {
+			throw new IllegalStateException("a callback that throws");
+		}
+
+	}
+
 	/** Runs tasks on an engine and records their outcomes. */
 	static final class Tasks implements Callbacks {
 
@@ -465,6 +651,20 @@ class StrandAutoConfigurationTests {
 			Tab view = tasks.connectedView(registry);
 			execute(view, (v) -> v.startAsync(name, body));
 			return tasks.outcome(name);
+		}
+
+		/** Run an action on a tab's view in a turn of its own, and return its result or what it threw. */
+		static @Nullable Object call(Tab tab, java.util.function.Function<View, ?> action) {
+			CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
+			execute(tab, (view) -> {
+				try {
+					result.complete(action.apply(view));
+				}
+				catch (RuntimeException ex) {
+					result.complete(ex);
+				}
+			});
+			return result.orTimeout(10, TimeUnit.SECONDS).join();
 		}
 
 		/** Run an action on a tab's view in a turn of its own. */
@@ -480,7 +680,11 @@ class StrandAutoConfigurationTests {
 		}
 
 		Tab connectedView(TabRegistry registry) {
-			Tab view = registry.open("session", SessionHandle.DETACHED, this).block();
+			return connectedView(registry, this);
+		}
+
+		static Tab connectedView(TabRegistry registry, Callbacks callbacks) {
+			Tab view = registry.open("session", SessionHandle.DETACHED, callbacks).block();
 			CompletableFuture<EventLog.Subscription> connected = new CompletableFuture<>();
 			view.connect(0, () -> {
 			}, connected::complete);
@@ -541,7 +745,7 @@ class StrandAutoConfigurationTests {
 		final Map<String, Outcome.Kind> ended = new ConcurrentHashMap<>();
 
 		@Override
-		public void taskEnded(String task, Outcome.Kind kind, long nanos) {
+		public void taskEnded(String task, String executor, Outcome.Kind kind, long nanos) {
 			this.ended.put(task, kind);
 		}
 

@@ -241,6 +241,48 @@ class AssignAsyncTests {
 	}
 
 	@Test
+	void whenCancelledWithAReasonThenTheKeysFailureHoldsItInTheSameTurn() {
+		connect(this.tab);
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
+			release.await();
+			return "acme";
+		}).assignAsync(Set.of("profile", "rank"), () -> {
+			release.await();
+			return Map.of("profile", "ada", "rank", 1);
+		}));
+		AsyncResult.Failure byKey = inTurn(this.tab, () -> {
+			this.view.cancelAsync("org", "the user moved on");
+			return this.view.<AsyncResult<?>>get("org").failed();
+		});
+		assertThat(byKey).isEqualTo(new AsyncResult.Failure(Outcome.Kind.CANCELLED, "cancelled", null,
+				CancelReason.REQUESTED, "the user moved on"));
+		AsyncResult.Failure byResult = inTurn(this.tab, () -> {
+			AsyncResult<?> profile = this.view.get("profile"); // as the README shows it: get alone is ambiguous
+			this.view.cancelAsync(profile, Map.of("why", "stale"));
+			return this.view.<AsyncResult<?>>get("rank").failed();
+		});
+		assertThat(byResult.detail()).isEqualTo(Map.of("why", "stale"));
+		assertThat(awaitSettled("profile").failed().detail()).isEqualTo(Map.of("why", "stale"));
+		release.countDown();
+	}
+
+	@Test
+	void whenCancelledWithANullReasonThenItFailsClearlyAndNothingIsCancelled() {
+		connect(this.tab);
+		CountDownLatch release = new CountDownLatch(1);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
+			release.await();
+			return "acme";
+		}));
+		assertThatIllegalArgumentException().isThrownBy(() -> inTurn(this.tab, () -> this.view.cancelAsync("org", null)))
+			.withMessage("A cancel reason must not be null; call cancelAsync without one instead");
+		assertThat(inTurn(this.tab, () -> this.view.isRunning("org"))).isTrue();
+		release.countDown();
+		assertThat(awaitSettled("org")).isEqualTo(AsyncResult.ok("acme"));
+	}
+
+	@Test
 	void whenCancelledWithAnAsyncResultTheViewDoesNotHoldThenItFailsClearly() {
 		connect(this.tab);
 		assertThatIllegalArgumentException()

@@ -43,6 +43,38 @@ final class EngineTestSupport {
 		return new StrandEngine(settings, executor, ObservationRegistry.NOOP, metrics, JsonMapper.builder().build());
 	}
 
+	/** Executors with a default and some named ones, as an application context's beans would be. */
+	static TaskExecutors executors(Executor defaults, Map<String, Executor> beans) {
+		TaskExecutors.Named defaultExecutor = new TaskExecutors.Named(TaskExecutors.DEFAULT_NAME, defaults);
+		return new TaskExecutors() {
+
+			@Override
+			public Named defaultExecutor() {
+				return defaultExecutor;
+			}
+
+			@Override
+			public Named named(String name) {
+				Executor executor = beans.get(name);
+				if (executor == null) {
+					throw new IllegalArgumentException("No executor named '" + name + "'");
+				}
+				return new Named(name, executor);
+			}
+
+			@Override
+			public Named nameOf(Executor executor) {
+				return beans.entrySet()
+					.stream()
+					.filter((bean) -> bean.getValue() == executor)
+					.findFirst()
+					.map((bean) -> new Named(bean.getKey(), executor))
+					.orElseGet(() -> (executor == defaults) ? defaultExecutor : new Named(OTHER, executor));
+			}
+
+		};
+	}
+
 	/** Default settings with another limit on tasks per view, tasks in all and views per session. */
 	static EngineSettings limits(int viewsPerSession, int tasksPerView, int tasks) {
 		return EngineSettings.builder().viewsPerSession(viewsPerSession).tasksPerView(tasksPerView).tasks(tasks).build();
@@ -198,6 +230,9 @@ final class EngineTestSupport {
 
 		final Map<String, List<Outcome.Kind>> ended = new ConcurrentHashMap<>();
 
+		/** The executor each task ran on, by task. */
+		final Map<String, List<String>> executors = new ConcurrentHashMap<>();
+
 		final List<String> failedCallbacks = new CopyOnWriteArrayList<>();
 
 		@Override
@@ -206,7 +241,8 @@ final class EngineTestSupport {
 		}
 
 		@Override
-		public void taskEnded(String task, Outcome.Kind kind, long nanos) {
+		public void taskEnded(String task, String executor, Outcome.Kind kind, long nanos) {
+			this.executors.computeIfAbsent(task, (key) -> new CopyOnWriteArrayList<>()).add(executor);
 			this.ended.computeIfAbsent(task, (key) -> new CopyOnWriteArrayList<>()).add(kind);
 		}
 

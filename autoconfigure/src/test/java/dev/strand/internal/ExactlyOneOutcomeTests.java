@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +15,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 import dev.strand.AsyncTask;
@@ -28,7 +31,7 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * Exactly one outcome per task, whatever races its end: 10,000 tasks with random bodies, cancelled before,
  * while or after they return, replaced, or brought down with their view, on views connected before or after
- * the task starts.
+ * the task starts; on virtual threads, and on a small pool where tasks also wait in its queue.
  */
 class ExactlyOneOutcomeTests {
 
@@ -58,10 +61,11 @@ class ExactlyOneOutcomeTests {
 
 	};
 
-	private final StrandEngine engine = EngineTestSupport.engine(EngineTestSupport.limits(1_000, 100_000, 100_000),
-			this.metrics);
+	private final ExecutorService pool = Executors.newFixedThreadPool(4, Thread.ofPlatform().name("pool-", 0).factory());
 
-	private final MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
+	private StrandEngine engine;
+
+	private MemoryTabRegistry registry;
 
 	private final Logger taskLogger = (Logger) LoggerFactory.getLogger(TaskRun.class);
 
@@ -74,13 +78,22 @@ class ExactlyOneOutcomeTests {
 	}
 
 	@AfterEach
-	void closeEngine() {
-		EngineTestSupport.shutDown(this.engine, this.registry);
+	void closeEngine() throws InterruptedException {
+		if (this.engine != null) {
+			EngineTestSupport.shutDown(this.engine, this.registry);
+		}
+		this.pool.shutdownNow();
+		assertThat(this.pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 		this.taskLogger.setLevel(this.taskLoggerLevel);
 	}
 
-	@Test
-	void whenCancelRacesCompletionThenEveryTaskHasExactlyOneOutcome() throws InterruptedException {
+	@ParameterizedTest(name = "on {0}")
+	@ValueSource(strings = { "virtual threads", "a four-thread pool" })
+	void whenCancelRacesCompletionThenEveryTaskHasExactlyOneOutcome(String executor) throws InterruptedException {
+		EngineSettings limits = EngineTestSupport.limits(1_000, 100_000, 100_000);
+		this.engine = executor.equals("virtual threads") ? EngineTestSupport.engine(limits, this.metrics)
+				: EngineTestSupport.engine(limits, this.pool, this.metrics);
+		this.registry = new MemoryTabRegistry(this.engine);
 		List<Slot> slots = new ArrayList<>();
 		for (int i = 0; i < VIEWS; i++) {
 			slots.add(newSlot(i));

@@ -126,6 +126,24 @@ class StartAsyncTests {
 	}
 
 	@Test
+	void whenATaskIsCancelledWithAReasonThenHandleAsyncGetsItBesideRequestedAndThePageDoesNot() {
+		TabActor view = this.registry.openLocal("session", SessionHandle.DETACHED, this.callbacks);
+		EngineTestSupport.Stream stream = connect(view);
+		Blocking body = new Blocking();
+		inTurn(view, () -> view.view().startAsync("job", body));
+		body.awaitStarted();
+		assertThat(inTurn(view, () -> view.view().cancelAsync("job", "the user left"))).isTrue();
+		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.REQUESTED, "the user left"));
+		assertThat(join(body.interrupted)).isTrue();
+		assertThat(inTurn(view, () -> view.view().cancelAsync("job", "again"))).isFalse();
+		drainMailbox(view);
+		assertThat(this.callbacks.outcomes("job")).hasSize(1);
+		eventually().until(() -> !stream.ofType("outcome").isEmpty());
+		assertThat(stream.ofType("outcome")).singleElement()
+			.satisfies((event) -> assertThat(event.data()).contains("\"reason\":\"requested\"").doesNotContain("the user left"));
+	}
+
+	@Test
 	void whenNothingRunsThenCancelAsyncReturnsFalse() {
 		TabActor view = connectedView();
 		assertThat(inTurn(view, () -> view.view().cancelAsync("job"))).isFalse();

@@ -68,6 +68,9 @@ class WireEventTests {
 			.isEqualTo("{\"task\":\"org\",\"kind\":\"ok\"}");
 		assertThat(WireEvent.TaskOutcome.of("job", new Outcome.Cancelled<>(CancelReason.VIEW_CLOSED)).data(this.json))
 			.isEqualTo("{\"task\":\"job\",\"kind\":\"cancelled\",\"code\":\"cancelled\",\"reason\":\"view-closed\"}");
+		assertThat(WireEvent.TaskOutcome.of("job", new Outcome.Cancelled<>(CancelReason.REQUESTED, "a secret")).data(this.json))
+			.as("the application's cancel reason never reaches the browser")
+			.isEqualTo("{\"task\":\"job\",\"kind\":\"cancelled\",\"code\":\"cancelled\",\"reason\":\"requested\"}");
 		assertThat(WireEvent.TaskOutcome.of("job", new Outcome.Failed<>("quota exceeded", "abc")).data(this.json))
 			.as("an error value never reaches the browser").doesNotContain("quota")
 			.isEqualTo("{\"task\":\"job\",\"kind\":\"failed\",\"code\":\"failed\",\"ref\":\"abc\"}");

@@ -1,5 +1,7 @@
 package dev.strand.demo;
 
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,7 +18,8 @@ import dev.strand.View;
 /**
  * Async assigns, after LiveView's guide: the organization loads on its own ({@code assignAsync("org", ...)}),
  * the profile and the rank load together ({@code assignAsync(Set.of("profile", "rank"), ...)}). Each card
- * posts its latency and failure rate with every Reload, Retry and Cancel.
+ * posts its latency and failure rate with every Reload, Retry and Cancel; Cancel gives a reason
+ * ({@code cancelAsync(key, reason)}) that the failed result shows.
  */
 @Controller
 @RequestMapping("/organization")
@@ -25,6 +28,8 @@ class OrganizationController {
 	static final Directory.Latency ORG_DEFAULTS = new Directory.Latency(1000, 0);
 
 	static final Directory.Latency PROFILE_DEFAULTS = new Directory.Latency(2000, 0);
+
+	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
 	private final Directory directory;
 
@@ -46,7 +51,7 @@ class OrganizationController {
 
 	@PostMapping("/org/cancel")
 	void cancelOrg(View view) {
-		view.cancelAsync("org");
+		view.cancelAsync("org", cancelledByYou()); // the failed AsyncResult's detail, shown by the page
 	}
 
 	@PostMapping("/profile/reload")
@@ -56,7 +61,7 @@ class OrganizationController {
 
 	@PostMapping("/profile/cancel")
 	void cancelProfile(View view) {
-		view.cancelAsync("profile"); // the task that loads "profile" also loads "rank"
+		view.cancelAsync("profile", cancelledByYou()); // the task that loads "profile" also loads "rank"
 	}
 
 	private void loadOrg(View view, Directory.Latency latency, boolean reset) {
@@ -66,6 +71,10 @@ class OrganizationController {
 	private void loadProfile(View view, Directory.Latency latency, boolean reset) {
 		view.assign("profileLatency", latency).assignAsync(Set.of("profile", "rank"), options(reset),
 				() -> Map.of("profile", this.directory.profile(latency), "rank", this.directory.rank(latency)));
+	}
+
+	private static String cancelledByYou() {
+		return "cancelled by you at " + LocalTime.now().format(TIME);
 	}
 
 	private static AsyncOptions options(boolean reset) {

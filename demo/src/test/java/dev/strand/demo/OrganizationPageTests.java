@@ -1,5 +1,7 @@
 package dev.strand.demo;
 
+import java.util.regex.Pattern;
+
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
@@ -11,6 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The organization page: assignAsync's loading, failed and ok states, reload, reset, cancel and retry. */
 @DemoTest
 class OrganizationPageTests extends BrowserTest {
+
+	/** The reason the controller gives {@code cancelAsync}, which the failed result shows. */
+	private static final Pattern CANCELLED_BY_YOU = Pattern.compile("cancelled by you at \\d\\d:\\d\\d:\\d\\d");
 
 	@Test
 	void pageRendersLoadingAtOnceThenEachResultWhenItArrives() {
@@ -78,14 +83,15 @@ class OrganizationPageTests extends BrowserTest {
 	}
 
 	@Test
-	void cancelAfterResetMarksTheResultFailedAsCancelled() {
+	void cancelAfterResetMarksTheResultFailedWithTheReasonTheControllerGave() {
 		openAndAwaitOk();
 		card("org-card").getByLabel("Latency").fill("10000");
 		cardButton("org-card", "Reload with reset").click();
 		assertThat(org().locator(".state.loading")).isVisible();
 		cardButton("org-card", "Cancel").click();
-		assertThat(org().locator(".state.failed .reason")).hasText("cancelled");
+		assertThat(org().locator(".state.failed .reason")).hasText(CANCELLED_BY_YOU);
 		assertThat(cardButton("org-card", "Cancel")).isDisabled();
+		screenshot("organization-cancelled");
 	}
 
 	@Test
@@ -96,7 +102,7 @@ class OrganizationPageTests extends BrowserTest {
 		cardButton("profile-card", "Reload").click();
 		assertThat(section("profile").locator(".refreshing")).isVisible();
 		cardButton("profile-card", "Cancel").click();
-		assertThat(section("profile").locator(".note.warning .reason")).hasText("cancelled");
+		assertThat(section("profile").locator(".note.warning .reason")).hasText(CANCELLED_BY_YOU);
 		assertThat(section("profile").locator(".fetched")).hasText(before);
 		assertThat(section("rank").locator(".refreshing")).hasCount(0);
 	}
