@@ -1,17 +1,26 @@
 package dev.strand.web;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.codec.ServerSentEvent;
+import org.reactivestreams.Publisher;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.ReactiveHttpOutputMessage;
+import org.springframework.web.reactive.function.BodyInserter;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import dev.strand.internal.EventLog;
@@ -19,21 +28,27 @@ import dev.strand.internal.Tab;
 
 /**
  * One Server-Sent Events response: the events of one tab, or of several tabs of a session that share the
- * connection, and heartbeat comments, sent as fast as the connection takes them. A connection that takes
- * nothing for the write timeout (its heartbeats stay unsent) is treated as gone: it ends, and its tabs'
- * grace periods start.
+ * connection, and heartbeat comments, sent as fast as the connection takes them. Whatever is ready when the
+ * connection can take more is encoded straight into one buffer and written with one flush, so a burst costs
+ * one write, not one per event. A connection that takes nothing for the write timeout (its heartbeats stay
+ * unsent) is treated as gone: it ends, and its tabs' grace periods start.
  */
 final class SseConnection {
 
-	private final FluxSink<ServerSentEvent<String>> sink;
+	/** Bytes past which a batch is written, and the rest waits for the next one. */
+	private static final int BATCH_BYTES = 32 * 1024;
+
+	private static final byte[] HEARTBEAT = ":hb\n\n".getBytes(StandardCharsets.US_ASCII);
+
+	private final FluxSink<Publisher<DataBuffer>> sink;
+
+	private final DataBufferFactory buffers;
 
 	private final List<Feed> feeds;
 
 	private final boolean shared;
 
-	private final Duration heartbeat;
-
-	private final Duration writeTimeout;
+	private final Heartbeats heartbeats;
 
 	private final AtomicInteger wip = new AtomicInteger();
 
@@ -44,49 +59,50 @@ final class SseConnection {
 
 	private int nextFeed;
 
-	private SseConnection(FluxSink<ServerSentEvent<String>> sink, List<Source> sources, boolean shared,
-			Duration heartbeat, Duration writeTimeout) {
+	/** The batch being encoded by the draining thread. */
+	private @Nullable DataBuffer batch;
+
+	private SseConnection(FluxSink<Publisher<DataBuffer>> sink, DataBufferFactory buffers, List<Source> sources,
+			boolean shared, Heartbeats heartbeats) {
 		this.sink = sink;
+		this.buffers = buffers;
 		this.shared = shared;
-		this.heartbeat = heartbeat;
-		this.writeTimeout = writeTimeout;
+		this.heartbeats = heartbeats;
 		this.feeds = sources.stream().map(Feed::new).toList();
 	}
 
 	/**
-	 * Return the events for one or more tabs.
+	 * Return the body of a response that streams one or more tabs.
 	 * @param sources the tabs, with where each starts
 	 * @param shared whether several tabs share the connection: event ids are then prefixed with their tab's id,
 	 * and a tab that ends does not end the connection
-	 * @param heartbeat the heartbeat interval
-	 * @param writeTimeout how long the connection may take nothing before it is treated as gone
-	 * @return the events
+	 * @param heartbeats the heartbeat clock the connection ticks with
+	 * @return the body
 	 */
-	static Flux<ServerSentEvent<String>> events(List<Source> sources, boolean shared, Duration heartbeat,
-			Duration writeTimeout) {
-		return Flux.create((sink) -> new SseConnection(sink, sources, shared, heartbeat, writeTimeout).start());
+	static BodyInserter<Void, ReactiveHttpOutputMessage> body(List<Source> sources, boolean shared, Heartbeats heartbeats) {
+		return (message, context) -> message.writeAndFlushWith(Flux.<Publisher<DataBuffer>>create(
+				(sink) -> new SseConnection(sink, message.bufferFactory(), sources, shared, heartbeats).start()));
 	}
 
 	private void start() {
-		// The heartbeat due at once is sent first: the response (and EventSource's "open") waits for its first bytes.
-		long period = this.heartbeat.toMillis();
-		Disposable heartbeats = Schedulers.parallel().schedulePeriodically(this::tick, period, period, TimeUnit.MILLISECONDS);
 		this.sink.onRequest((n) -> drain());
 		this.sink.onDispose(() -> {
-			heartbeats.dispose();
+			this.heartbeats.remove(this);
 			this.feeds.forEach(Feed::dispose);
 		});
+		this.heartbeats.add(this);
 		this.feeds.forEach(Feed::start);
+		// the heartbeat due at once is sent first: the response (and EventSource's "open") waits for its first bytes
 		drain();
 	}
 
 	/** A heartbeat period passed: send one, unless the last is still unsent for too long. */
-	private void tick() {
+	void tick() {
 		if (this.heartbeatDue.getAndSet(true)) {
 			this.unsentHeartbeats++;
-			if (this.unsentHeartbeats * this.heartbeat.toMillis() >= this.writeTimeout.toMillis()) {
+			if (this.unsentHeartbeats * this.heartbeats.period().toMillis() >= this.heartbeats.writeTimeout().toMillis()) {
 				this.sink.error(new IllegalStateException("Nothing written to a Strand stream has drained for "
-						+ this.writeTimeout + " (strand.stream.write-timeout); its browser is treated as gone"));
+						+ this.heartbeats.writeTimeout() + " (strand.stream.write-timeout); its browser is treated as gone"));
 				return;
 			}
 		}
@@ -102,17 +118,13 @@ final class SseConnection {
 		}
 		do {
 			boolean idle = false;
-			while (this.sink.requestedFromDownstream() > 0) {
-				if (this.heartbeatDue.compareAndSet(true, false)) {
-					this.sink.next(ServerSentEvent.<String>builder().comment("hb").build());
-					continue;
-				}
-				ServerSentEvent<String> event = nextEvent();
-				if (event == null) {
+			while (this.sink.requestedFromDownstream() > 0 && !this.sink.isCancelled()) {
+				DataBuffer batch = nextBatch();
+				if (batch == null) {
 					idle = true;
 					break;
 				}
-				this.sink.next(event);
+				this.sink.next(Mono.just(batch).doOnDiscard(DataBuffer.class, DataBufferUtils::release));
 			}
 			if (this.feeds.stream().anyMatch(Feed::overrun)) {
 				this.sink.error(new IllegalStateException("A tab's browser fell too far behind; its stream was "
@@ -125,18 +137,36 @@ final class SseConnection {
 		while (this.wip.decrementAndGet() != 0);
 	}
 
-	/** The next event of any feed, taking turns between feeds. */
-	private @Nullable ServerSentEvent<String> nextEvent() {
+	/** What is ready to send, encoded into one buffer; {@code null} if nothing is. */
+	private @Nullable DataBuffer nextBatch() {
+		if (this.heartbeatDue.compareAndSet(true, false)) {
+			buffer(0).write(HEARTBEAT);
+		}
 		int count = this.feeds.size();
-		for (int i = 0; i < count; i++) {
-			Feed feed = this.feeds.get((this.nextFeed + i) % count);
-			ServerSentEvent<String> event = feed.next();
-			if (event != null) {
-				this.nextFeed = (this.nextFeed + i + 1) % count;
-				return event;
+		boolean more = true;
+		while (more && batchSize() < BATCH_BYTES) {
+			more = false;
+			for (int i = 0; i < count && batchSize() < BATCH_BYTES; i++) {
+				Feed feed = this.feeds.get(this.nextFeed);
+				this.nextFeed = (this.nextFeed + 1) % count; // the tabs of a shared connection take turns
+				more |= feed.writeNext();
 			}
 		}
-		return null;
+		DataBuffer ready = this.batch;
+		this.batch = null;
+		return ready;
+	}
+
+	private int batchSize() {
+		return (this.batch != null) ? this.batch.readableByteCount() : 0;
+	}
+
+	/** The batch being encoded, made when the first thing goes in. */
+	private DataBuffer buffer(int hint) {
+		if (this.batch == null) {
+			this.batch = this.buffers.allocateBuffer(Math.max(256, hint + 96));
+		}
+		return this.batch;
 	}
 
 	/**
@@ -145,9 +175,78 @@ final class SseConnection {
 	 * @param id the tab's id
 	 * @param tab the tab, or {@code null} if the session has no such tab
 	 * @param lastEventId the last event its page has
-	 * @param status why there is no tab: the reason it closed (such as {@code view-closed} or {@code remount}), or {@code not-found}; {@code null} when there is one
+	 * @param status why there is no tab: the reason it closed (such as {@code view-closed} or {@code remount}),
+	 * or {@code not-found}; {@code null} when there is one
 	 */
 	record Source(String id, @Nullable Tab tab, long lastEventId, @Nullable String status) {
+	}
+
+	/**
+	 * The heartbeat clock of a stream endpoint: one timer for all its connections, which it ticks each period,
+	 * instead of one per connection.
+	 */
+	static final class Heartbeats {
+
+		private final Duration period;
+
+		private final Duration writeTimeout;
+
+		private final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
+
+		private final AtomicReference<@Nullable Disposable> timer = new AtomicReference<>();
+
+		Heartbeats(Duration period, Duration writeTimeout) {
+			this.period = period;
+			this.writeTimeout = writeTimeout;
+		}
+
+		Duration period() {
+			return this.period;
+		}
+
+		Duration writeTimeout() {
+			return this.writeTimeout;
+		}
+
+		void add(SseConnection connection) {
+			this.connections.add(connection);
+			ensureTicking();
+		}
+
+		private void ensureTicking() {
+			if (this.timer.get() == null) {
+				long millis = this.period.toMillis();
+				Disposable started = Schedulers.parallel().schedulePeriodically(this::tick, millis, millis, TimeUnit.MILLISECONDS);
+				if (!this.timer.compareAndSet(null, started)) {
+					started.dispose();
+				}
+			}
+		}
+
+		void remove(SseConnection connection) {
+			this.connections.remove(connection);
+		}
+
+		private void tick() {
+			for (SseConnection connection : this.connections) {
+				connection.tick();
+			}
+			if (this.connections.isEmpty()) {
+				// no timer while there is nothing to tick; one that arrived meanwhile starts it again
+				stop();
+				if (!this.connections.isEmpty()) {
+					ensureTicking();
+				}
+			}
+		}
+
+		private void stop() {
+			Disposable current = this.timer.getAndSet(null);
+			if (current != null) {
+				current.dispose();
+			}
+		}
+
 	}
 
 	/** One tab's events on this connection. */
@@ -187,24 +286,35 @@ final class SseConnection {
 			});
 		}
 
-		@Nullable ServerSentEvent<String> next() {
+		/**
+		 * Encode this feed's next event into the batch.
+		 * @return whether there was one
+		 */
+		boolean writeNext() {
 			if (this.closePending.compareAndSet(true, false)) {
-				return ServerSentEvent.builder("{\"reason\":\"" + this.source.status() + "\"}")
-					.id(this.prefix)
-					.event("close")
-					.build();
+				write(buffer(64), "close", this.prefix, "{\"reason\":\"" + this.source.status() + "\"}");
+				return true;
 			}
 			EventLog.Subscription current = this.subscription.get();
 			EventLog.Entry entry = (current != null) ? current.next() : null;
 			if (entry == null) {
 				this.exhausted = true;
-				return null;
+				return false;
 			}
 			this.exhausted = false;
-			return ServerSentEvent.builder(entry.data())
-				.id(this.prefix + entry.id())
-				.event(entry.name())
-				.build();
+			write(buffer(entry.data().length()), entry.name(), this.prefix + entry.id(), entry.data());
+			return true;
+		}
+
+		/** One event, as SSE: its data is JSON, which never holds a raw newline, so it is one {@code data:} line. */
+		private void write(DataBuffer buffer, String name, String id, String data) {
+			buffer.write("id: ", StandardCharsets.US_ASCII)
+				.write(id, StandardCharsets.UTF_8)
+				.write("\nevent: ", StandardCharsets.US_ASCII)
+				.write(name, StandardCharsets.US_ASCII)
+				.write("\ndata: ", StandardCharsets.US_ASCII)
+				.write(data, StandardCharsets.UTF_8)
+				.write("\n\n", StandardCharsets.US_ASCII);
 		}
 
 		boolean overrun() {

@@ -9,8 +9,6 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
-import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -38,7 +36,7 @@ public final class StreamHandler {
 
 	private final Supplier<@Nullable WebSessionStore> sessionStore;
 
-	private final Duration heartbeat;
+	private final SseConnection.Heartbeats heartbeats;
 
 	private final Duration writeTimeout;
 
@@ -56,7 +54,7 @@ public final class StreamHandler {
 			Duration writeTimeout, int maxTabs) {
 		this.registry = registry;
 		this.sessionStore = sessionStore;
-		this.heartbeat = heartbeat;
+		this.heartbeats = new SseConnection.Heartbeats(heartbeat, writeTimeout);
 		this.writeTimeout = writeTimeout;
 		this.maxTabs = maxTabs;
 	}
@@ -137,8 +135,7 @@ public final class StreamHandler {
 			.contentType(MediaType.TEXT_EVENT_STREAM)
 			.header("Cache-Control", "no-cache, no-transform")
 			.header("X-Accel-Buffering", "no")
-			.body(BodyInserters.fromServerSentEvents(SseConnection.events(sources, shared, this.heartbeat,
-					this.writeTimeout)));
+			.body(SseConnection.body(sources, shared, this.heartbeats));
 	}
 
 	private static Mono<ServerResponse> unavailable(TabRegistry.Lookup lookup) {

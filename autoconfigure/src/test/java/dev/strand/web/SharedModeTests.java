@@ -218,9 +218,10 @@ class SharedModeTests {
 			page.post("/import/title?title=After").expectStatus().isOk();
 			page.post("/import/title?title=Later").expectStatus().isOk();
 			await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch((e) -> e.data().contains("Later")));
-			List<ServerSentEvent<String>> after = events.subList(events.indexOf(events.stream()
-				.filter((e) -> Long.parseLong(e.id()) > last).findFirst().orElseThrow()), events.size());
-			assertThat(after.get(0).event()).isEqualTo("reset");
+			List<ServerSentEvent<String>> after = List.copyOf(events).stream().filter((e) -> Long.parseLong(e.id()) > last)
+				.toList();
+			assertThat(after.get(0).event()).as("the events after %d: %s", last, after.stream()
+				.map((e) -> e.id() + " " + e.event() + " " + e.data()).toList()).isEqualTo("reset");
 			assertThat(after).extracting(ServerSentEvent::id).map(Long::parseLong).isSorted().doesNotHaveDuplicates();
 			assertThat(events).noneMatch((e) -> "flash".equals(e.event()) && "{}".equals(e.data()));
 		}
@@ -241,7 +242,8 @@ class SharedModeTests {
 			int before = events.size();
 			page.on(clientB).post("/import/title?title=Lost").expectStatus().isEqualTo(503);
 			await().atMost(Duration.ofSeconds(10)).until(() -> events.size() > before + 10);
-			assertThat(events.subList(before, events.size())).anyMatch((e) -> "chunk".equals(e.event()));
+			List<ServerSentEvent<String>> now = List.copyOf(events);
+			assertThat(now.subList(before, now.size())).anyMatch((e) -> "chunk".equals(e.event()));
 		}
 		finally {
 			redis.restart();
