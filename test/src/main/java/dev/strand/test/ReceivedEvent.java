@@ -1,0 +1,18 @@
+package dev.strand.test;
+
+/**
+ * An event a {@link TestTab}'s stream received, as the server sent it.
+ *
+ * @param id its id, monotonic per view
+ * @param name its type: {@code patch}, {@code chunk}, {@code progress}, {@code outcome}, {@code flash},
+ * {@code reset} or {@code close}
+ * @param data its JSON data
+ */
+public record ReceivedEvent(long id, String name, String data) {
+
+	@Override
+	public String toString() {
+		return "#" + this.id + " " + this.name + " " + ((this.data.length() > 160) ? this.data.substring(0, 160) + "…" : this.data);
+	}
+
+}
