@@ -1,8 +1,10 @@
 package dev.strand.test;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -60,7 +62,7 @@ public final class StrandTestClient {
 	}
 
 	private StrandTestClient(WebTestClient client, ServerTabs server, Duration timeout, List<TestTab> tabs) {
-		this.client = client;
+		this.client = client.mutate().responseTimeout(timeout).build();
 		this.server = server;
 		this.timeout = timeout;
 		this.tabs = tabs;
@@ -92,7 +94,8 @@ public final class StrandTestClient {
 
 	/**
 	 * Return a client whose tabs wait this long for their tasks, stream and page events before they fail the
-	 * test ({@code strand.test.timeout}); its tabs are closed with this client's.
+	 * test ({@code strand.test.timeout}), and whose requests wait this long for their response; its tabs are
+	 * closed with this client's.
 	 * @param timeout the timeout
 	 * @return the new client
 	 */
@@ -104,7 +107,7 @@ public final class StrandTestClient {
 	}
 
 	/**
-	 * Return how long tabs wait for their tasks, stream and page events.
+	 * Return how long tabs wait for their tasks, stream and page events, and requests for their response.
 	 * @return the timeout
 	 */
 	public Duration timeout() {
@@ -180,6 +183,15 @@ public final class StrandTestClient {
 
 	WebTestClient client() {
 		return this.client;
+	}
+
+	/** A duration as a person writes it: {@code 300ms}, {@code 10s}, {@code 1m30s}. */
+	static String format(Duration duration) {
+		if (duration.toMillis() < 1000) {
+			return duration.toMillis() + "ms";
+		}
+		String text = duration.truncatedTo(ChronoUnit.MILLIS).toString().substring(2).toLowerCase(Locale.ROOT);
+		return text.replaceAll("\\.0+s$", "s");
 	}
 
 	static String describe(int status) {

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Configuration properties for Strand's test client.
  *
  * @param timeout Time a test tab waits for its view's tasks, its stream and its page events before it fails the
- * test
+ * test; its requests wait as long for their response
  */
 @ConfigurationProperties("strand.test")
 public record StrandTestProperties(@DefaultValue("10s") Duration timeout) {

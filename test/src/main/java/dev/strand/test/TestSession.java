@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.springframework.http.ResponseCookie;
 import org.springframework.test.web.reactive.server.ExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.util.MultiValueMap;
 
 /**
@@ -31,6 +32,16 @@ public final class TestSession {
 	 */
 	public TestTab open(String path) {
 		return this.client.open(this, path);
+	}
+
+	/**
+	 * Return a GET request that this session sends, with its cookies, for what a test checks itself, such as
+	 * another session's view id on the stream.
+	 * @param uri the URI, such as {@code /strand/stream/status?view=...}
+	 * @return the request, to exchange
+	 */
+	public WebTestClient.RequestHeadersSpec<?> get(String uri) {
+		return this.client.client().get().uri(uri).cookies(this::addTo);
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
+import org.jsoup.Jsoup;
 import org.jsoup.nodes.Element;
 import org.jsoup.select.Elements;
 import org.jspecify.annotations.Nullable;
@@ -201,7 +203,7 @@ public final class TestTab {
 					return this;
 				}
 				if (System.nanoTime() - deadline >= 0) {
-					throw new AssertionError("Gave up after " + this.client.timeout() + " waiting for " + viewName()
+					throw new AssertionError("Gave up after " + StrandTestClient.format(this.client.timeout()) + " waiting for " + viewName()
 							+ " to notice that its stream was dropped");
 				}
 				pause();
@@ -351,7 +353,7 @@ public final class TestTab {
 					}
 				}
 				if (System.nanoTime() - deadline >= 0) {
-					throw new AssertionError("Gave up after " + this.client.timeout() + " waiting for " + viewName()
+					throw new AssertionError("Gave up after " + StrandTestClient.format(this.client.timeout()) + " waiting for " + viewName()
 							+ " to attach its stream" + lastEvents());
 				}
 				pause();
@@ -440,7 +442,7 @@ public final class TestTab {
 				this.page.progress(task, done, total);
 			}
 			case "outcome" -> this.outcomes.add(new ReceivedOutcome(data.path("task").asString(),
-					Outcome.Kind.valueOf(data.path("kind").asString().toUpperCase(java.util.Locale.ROOT)),
+					Outcome.Kind.valueOf(data.path("kind").asString().toUpperCase(Locale.ROOT)),
 					string(data, "code"), string(data, "ref"), string(data, "reason")));
 			case "flash" -> {
 				String kind = data.path("kind").asString("info");
@@ -611,7 +613,7 @@ public final class TestTab {
 						+ "tasks start only once it connects; call connect() first");
 			}
 			if (System.nanoTime() - deadline >= 0) {
-				throw new AssertionError("Gave up after " + timeout + " waiting for " + what(nameOrKey) + " of "
+				throw new AssertionError("Gave up after " + StrandTestClient.format(timeout) + " waiting for " + what(nameOrKey) + " of "
 						+ viewName() + " to end; still running: " + describe(pending) + ". " + streamState(snapshot)
 						+ lastEvents());
 			}
@@ -910,10 +912,30 @@ public final class TestTab {
 			int from = Math.max(0, this.events.size() - SHOWN_EVENTS);
 			text.append("\nThe last ").append(this.events.size() - from).append(" of the ").append(this.events.size())
 				.append(" events it received:");
-			this.events.subList(from, this.events.size()).forEach((event) -> text.append("\n  ").append(event));
+			this.events.subList(from, this.events.size()).forEach((event) -> text.append("\n  ").append(summary(event)));
 		}
 		this.problems.forEach((problem) -> text.append("\nProblem: ").append(problem));
 		return text.toString();
+	}
+
+	/** An event as a failure message shows it: a patch by its target and the text it shows, others as sent. */
+	private static String summary(ReceivedEvent event) {
+		if (!event.name().equals("patch") && !event.name().equals("reset")) {
+			return event.toString();
+		}
+		try {
+			JsonNode data = json.readTree(event.data());
+			if (event.name().equals("reset")) {
+				return "#" + event.id() + " reset of " + data.path("patches").size() + " element(s)";
+			}
+			String html = string(data, "html");
+			String shown = (html != null) ? Jsoup.parseBodyFragment(html).text() : "";
+			return "#" + event.id() + " patch #" + data.path("target").asString() + " (" + data.path("op").asString() + "): \""
+					+ ((shown.length() > 100) ? shown.substring(0, 100) + "…" : shown) + "\"";
+		}
+		catch (RuntimeException ex) {
+			return event.toString();
+		}
 	}
 
 	private @Nullable TabActor serverTab() {
