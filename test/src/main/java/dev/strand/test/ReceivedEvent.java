@@ -12,7 +12,8 @@ public record ReceivedEvent(long id, String name, String data) {
 
 	@Override
 	public String toString() {
-		return "#" + this.id + " " + this.name + " " + ((this.data.length() > 160) ? this.data.substring(0, 160) + "…" : this.data);
+		String data = (this.data.length() > 160) ? this.data.substring(0, 160) + "…" : this.data;
+		return "#" + this.id + " " + this.name + " " + data;
 	}
 
 }

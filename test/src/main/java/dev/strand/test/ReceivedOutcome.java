@@ -22,12 +22,16 @@ public record ReceivedOutcome(String task, Outcome.Kind kind, @Nullable String c
 		@Nullable String reason) {
 
 	/**
-	 * Whether this is the outcome of the task with this name, or of the {@code assignAsync} task that loads this
-	 * key.
-	 * @param nameOrKey a task name or an {@code assignAsync} key
+	 * Whether this is the outcome of the task with this name, of the {@code assignAsync} task that loads this key,
+	 * or of a task whose name starts with a pattern's prefix.
+	 * @param nameOrKey a task name, an {@code assignAsync} key, or a prefix pattern ending in {@code *}, such as
+	 * {@code worker-*}
 	 * @return whether it is
 	 */
 	public boolean isOf(String nameOrKey) {
+		if (nameOrKey.endsWith("*")) {
+			return this.task.startsWith(nameOrKey.substring(0, nameOrKey.length() - 1));
+		}
 		return this.task.equals(nameOrKey) || Arrays.asList(this.task.split(",")).contains(nameOrKey);
 	}
 

@@ -19,7 +19,9 @@ public final class StrandTestExecutionListener extends AbstractTestExecutionList
 	@Override
 	public void afterTestMethod(TestContext testContext) {
 		if (testContext.hasApplicationContext()) {
-			testContext.getApplicationContext().getBeanProvider(StrandTestClient.class).ifAvailable(StrandTestClient::closeAll);
+			testContext.getApplicationContext()
+				.getBeanProvider(StrandTestClient.class)
+				.ifAvailable(StrandTestClient::closeAll);
 		}
 	}
 

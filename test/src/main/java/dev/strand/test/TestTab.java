@@ -125,7 +125,8 @@ public final class TestTab {
 		Element stream = this.page.document().selectFirst("meta[name=strand-stream]");
 		this.streamPath = (stream != null && !stream.attr("content").isBlank()) ? stream.attr("content") : "/strand/stream";
 		Element event = this.page.document().selectFirst("meta[name=strand-event]");
-		this.lastEventId = (event != null && event.attr("content").matches("[0-9]{1,18}")) ? Long.parseLong(event.attr("content")) : 0;
+		String rendered = (event != null) ? event.attr("content") : "";
+		this.lastEventId = rendered.matches("[0-9]{1,18}") ? Long.parseLong(rendered) : 0;
 		Element csrf = this.page.document().selectFirst("meta[name=strand-csrf]");
 		this.csrfToken = (csrf != null) ? csrf.attr("content") : null;
 		this.csrfHeader = (csrf != null) ? (csrf.hasAttr("data-header") ? csrf.attr("data-header") : "X-CSRF-TOKEN") : null;
@@ -203,8 +204,8 @@ public final class TestTab {
 					return this;
 				}
 				if (System.nanoTime() - deadline >= 0) {
-					throw new AssertionError("Gave up after " + StrandTestClient.format(this.client.timeout()) + " waiting for " + viewName()
-							+ " to notice that its stream was dropped");
+					throw new AssertionError("Gave up after " + StrandTestClient.format(this.client.timeout())
+							+ " waiting for " + viewName() + " to notice that its stream was dropped");
 				}
 				pause();
 			}
@@ -353,8 +354,8 @@ public final class TestTab {
 					}
 				}
 				if (System.nanoTime() - deadline >= 0) {
-					throw new AssertionError("Gave up after " + StrandTestClient.format(this.client.timeout()) + " waiting for " + viewName()
-							+ " to attach its stream" + lastEvents());
+					throw new AssertionError("Gave up after " + StrandTestClient.format(this.client.timeout())
+							+ " waiting for " + viewName() + " to attach its stream" + lastEvents());
 				}
 				pause();
 			}
@@ -503,7 +504,8 @@ public final class TestTab {
 		this.session.update(result);
 		int status = result.getStatus().value();
 		if (!result.getStatus().is2xxSuccessful()) {
-			throw new AssertionError("POST " + path + " from " + viewName() + " answered " + StrandTestClient.describe(status)
+			throw new AssertionError("POST " + path + " from " + viewName() + " answered "
+					+ StrandTestClient.describe(status)
 					+ pageEventRefusal(status) + StrandTestClient.body(result.getResponseBody()));
 		}
 		String event = result.getResponseHeaders().getFirst("Strand-Event");
@@ -566,8 +568,11 @@ public final class TestTab {
 
 	/**
 	 * Wait until the task with this name, or the {@code assignAsync} task that loads this key, has ended, and
-	 * what it changed has arrived over the stream. Returns at once if it has already ended.
-	 * @param nameOrKey a task name or an {@code assignAsync} key
+	 * what it changed has arrived over the stream. Returns at once if it has already ended. A name that ends in
+	 * {@code *}, such as {@code "worker-*"}, waits for every task whose name starts with what precedes it, as
+	 * {@code @HandleAsync("worker-*")} receives their outcomes: use it on a page that also runs a task for as long
+	 * as it is open, which {@link #awaitTasks()} would wait for in vain.
+	 * @param nameOrKey a task name, an {@code assignAsync} key, or a prefix pattern ending in {@code *}
 	 * @return this tab
 	 * @throws AssertionError if it still runs after the client's timeout, or the view has no such task and sent
 	 * no outcome for one
@@ -578,7 +583,7 @@ public final class TestTab {
 
 	/**
 	 * Wait, up to this timeout, until this task has ended and what it changed has arrived.
-	 * @param nameOrKey a task name or an {@code assignAsync} key
+	 * @param nameOrKey a task name, an {@code assignAsync} key, or a prefix pattern ending in {@code *}
 	 * @param timeout how long to wait
 	 * @return this tab
 	 * @see #awaitTask(String)
@@ -594,7 +599,7 @@ public final class TestTab {
 		while (true) {
 			TabSnapshot snapshot = snapshot(tab, deadline);
 			List<TabSnapshot.Task> pending = snapshot.tasks().stream()
-				.filter((task) -> nameOrKey == null || task.matches(nameOrKey))
+				.filter((task) -> nameOrKey == null || matches(task, nameOrKey))
 				.toList();
 			if (pending.isEmpty()) {
 				if (isConnected()) {
@@ -613,12 +618,19 @@ public final class TestTab {
 						+ "tasks start only once it connects; call connect() first");
 			}
 			if (System.nanoTime() - deadline >= 0) {
-				throw new AssertionError("Gave up after " + StrandTestClient.format(timeout) + " waiting for " + what(nameOrKey) + " of "
+				throw new AssertionError("Gave up after " + StrandTestClient.format(timeout) + " waiting for " + what(nameOrKey)
+						+ " of "
 						+ viewName() + " to end; still running: " + describe(pending) + ". " + streamState(snapshot)
 						+ lastEvents());
 			}
 			pause();
 		}
+	}
+
+	/** Whether a task has this name, loads this key, or has a name that starts with a pattern's prefix. */
+	private static boolean matches(TabSnapshot.Task task, String nameOrKey) {
+		return nameOrKey.endsWith("*") ? task.name().startsWith(nameOrKey.substring(0, nameOrKey.length() - 1))
+				: task.matches(nameOrKey);
 	}
 
 	private static String what(@Nullable String nameOrKey) {
@@ -655,7 +667,8 @@ public final class TestTab {
 			while (this.lastEventId < eventId) {
 				if (this.stream == null) {
 					throw new AssertionError("The stream of " + viewName() + " ended (" + this.streamEnd + ") before "
-							+ what + " arrived: it has the events up to #" + this.lastEventId + " of #" + eventId + lastEvents());
+							+ what + " arrived: it has the events up to #" + this.lastEventId + " of #" + eventId
+							+ lastEvents());
 				}
 				long left = deadline - System.nanoTime();
 				if (left <= 0) {
@@ -822,7 +835,7 @@ public final class TestTab {
 	/**
 	 * Return the latest outcome received from the task with this name, or from the {@code assignAsync} task that
 	 * loads this key.
-	 * @param nameOrKey a task name or an {@code assignAsync} key
+	 * @param nameOrKey a task name, an {@code assignAsync} key, or a prefix pattern ending in {@code *}
 	 * @return the outcome, or {@code null} if none has arrived
 	 */
 	public synchronized @Nullable ReceivedOutcome outcome(String nameOrKey) {
@@ -894,7 +907,8 @@ public final class TestTab {
 			List<String> ids = this.page.document().select("body [id]").eachAttr("id");
 			throw new AssertionError("No element matches '" + selector + "' in the page of " + viewName()
 					+ "; its elements with ids: " + ids
-					+ (this.page.missedTargets().isEmpty() ? "" : "; patches for elements it lacks: " + this.page.missedTargets()));
+					+ (this.page.missedTargets().isEmpty() ? ""
+							: "; patches for elements it lacks: " + this.page.missedTargets()));
 		}
 		return found.get(0);
 	}
@@ -930,7 +944,8 @@ public final class TestTab {
 			}
 			String html = string(data, "html");
 			String shown = (html != null) ? Jsoup.parseBodyFragment(html).text() : "";
-			return "#" + event.id() + " patch #" + data.path("target").asString() + " (" + data.path("op").asString() + "): \""
+			return "#" + event.id() + " patch #" + data.path("target").asString() + " (" + data.path("op").asString()
+					+ "): \""
 					+ ((shown.length() > 100) ? shown.substring(0, 100) + "…" : shown) + "\"";
 		}
 		catch (RuntimeException ex) {

@@ -68,6 +68,30 @@ public class BoardApp {
 			});
 		}
 
+		@PostMapping("/workers")
+		void workers(View view) {
+			view.startAsync("ticker", (task) -> {
+				while (true) {
+					Thread.sleep(1000);
+				}
+			});
+			for (int n = 1; n <= 3; n++) {
+				long pause = 50L * n;
+				view.startAsync("worker-" + n, (task) -> {
+					Thread.sleep(pause);
+					return pause;
+				});
+			}
+		}
+
+		@HandleAsync("worker-*")
+		void workerDone(Outcome<Long> outcome, View view) {
+		}
+
+		@HandleAsync("ticker")
+		void tickerDone(Outcome<Void> outcome, View view) {
+		}
+
 		@PostMapping("/cancel")
 		void cancel(View view) {
 			view.cancelAsync("job");

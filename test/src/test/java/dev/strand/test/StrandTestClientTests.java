@@ -138,6 +138,20 @@ class StrandTestClientTests {
 	}
 
 	@Test
+	void whenAwaitingAPatternThenEveryTaskWhoseNameStartsWithItHasEndedWhileAnotherRunsOn() {
+		TestTab tab = this.strand.open("/board").connect().awaitTasks();
+		tab.post("/board/workers");
+		assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> tab.awaitTasks(Duration.ofMillis(500)))
+			.withMessageContaining("'ticker' (running)");
+		tab.awaitTask("worker-*");
+		assertThat(tab.outcomes()).filteredOn((outcome) -> outcome.isOf("worker-*"))
+			.extracting(ReceivedOutcome::task).containsExactlyInAnyOrder("worker-1", "worker-2", "worker-3");
+		assertThat(tab.runningTasks()).containsExactly("ticker");
+		assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> tab.awaitTask("wroker-*"))
+			.withMessageContaining("has no task 'wroker-*'");
+	}
+
+	@Test
 	void whenAnElementIsMissingThenTheFailureListsThePageIds() {
 		TestTab tab = this.strand.open("/board");
 		assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> tab.text("#nope"))
