@@ -43,10 +43,8 @@ class RemountTests extends BrowserTest {
 
 	private ConfigurableApplicationContext start() {
 		return new SpringApplicationBuilder(DemoApplication.class)
-			.properties("server.port=" + this.port, "strand.views.disconnect-grace=2s", "strand.tasks.shutdown-grace=500ms", "strand.stream.heartbeat=500ms",
-					"spring.autoconfigure.exclude=" + String.join(",", DemoTest.class.getAnnotation(
-							org.springframework.boot.test.context.SpringBootTest.class).properties()[1]
-						.substring("spring.autoconfigure.exclude=".length())))
+			.properties("server.port=" + this.port, "strand.views.disconnect-grace=2s", "strand.tasks.shutdown-grace=500ms",
+					"strand.stream.heartbeat=500ms")
 			.run();
 	}
 
