@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
  * page's long-running stats task reads from Strand's gauges.
  */
 @SpringBootTest(classes = DemoApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureStrandTestClient(timeout = "30s")
+@AutoConfigureStrandTestClient
 class ManyTasksTests {
 
 	@Autowired
@@ -32,7 +32,8 @@ class ManyTasksTests {
 		assertThat(tab.count("#workers li.worker.running")).isEqualTo(ManyTasksController.WORKERS);
 		tab.post("/many/cancel", Map.of("task", "worker-7")).awaitTask("worker-7");
 		assertThat(tab.text("#workers li[data-task=worker-7] .worker-state")).isEqualTo("Cancelled");
-		tab.awaitTask("worker-*"); // not awaitTasks(): the page's stats task runs for as long as the tab is open
+		// not awaitTasks(): the page's stats task runs for as long as the tab is open; a worker takes up to 12 s
+		tab.awaitTask("worker-*", Duration.ofSeconds(30));
 		assertThat(tab.runningTasks()).containsExactly("stats");
 		assertThat(tab.<ManyTasksController.Tally>assign("tally")).isEqualTo(new ManyTasksController.Tally(19, 1, 0));
 		assertThat(tab.count("#workers li.worker.ok")).isEqualTo(ManyTasksController.WORKERS - 1);
