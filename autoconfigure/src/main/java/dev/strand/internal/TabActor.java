@@ -2,6 +2,7 @@ package dev.strand.internal;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -150,6 +151,36 @@ public final class TabActor implements Tab {
 				turn.end();
 			}
 		});
+	}
+
+	/**
+	 * Read the tab's state on its mailbox, between two messages; for test support and tools. It changes
+	 * nothing, and works on a closed tab too.
+	 * @return the snapshot, once the mailbox has come to it
+	 */
+	public CompletableFuture<TabSnapshot> snapshot() {
+		CompletableFuture<TabSnapshot> snapshot = new CompletableFuture<>();
+		execute(() -> snapshot.complete(new TabSnapshot(this.id, this.view.connected, this.closed, this.log.lastId(),
+				this.view.state().assigns(), this.view.state().flashes(), this.view.tasks().snapshot())));
+		return snapshot;
+	}
+
+	/**
+	 * Let the time the tab waits for its stream run out now, as its timer would: the connect timeout if no stream
+	 * has attached yet, the disconnect grace period if its stream has gone. A tab whose stream is attached is
+	 * left alone. For test support, so that a test need not sleep through the real timeout.
+	 * @return whether the tab is closed, once the timeout has been handled
+	 */
+	public CompletableFuture<Boolean> timeoutNow() {
+		CompletableFuture<Boolean> closed = new CompletableFuture<>();
+		execute(() -> {
+			if (this.stream == null && !this.closed) {
+				// the timer's own message, handled as the timer's would be; the timer itself is cancelled on close
+				this.mailbox.send(this.view.started ? new Message.GraceOver(this.connections) : new Message.ConnectTimeout());
+			}
+			execute(() -> closed.complete(this.closed)); // queued after that message
+		});
+		return closed;
 	}
 
 	int taskCount() {

@@ -1,6 +1,7 @@
 package dev.strand.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -227,6 +228,20 @@ final class TaskTable implements TaskRun.Listener {
 
 	int size() {
 		return this.current.size();
+	}
+
+	/**
+	 * Return the runs whose outcome has not been taken in yet, for a {@link TabSnapshot}.
+	 * @return the runs
+	 */
+	List<TabSnapshot.Task> snapshot() {
+		List<TabSnapshot.Task> tasks = new ArrayList<>(this.current.size());
+		for (TaskRun run : this.current.values()) {
+			TabSnapshot.State state = run.isSettled() ? TabSnapshot.State.ENDING
+					: run.isLaunched() ? TabSnapshot.State.RUNNING : TabSnapshot.State.WAITING;
+			tasks.add(new TabSnapshot.Task(run.name, run.keys, state));
+		}
+		return tasks;
 	}
 
 	/** Move the run's {@link AsyncResult}s to ok or failed, once; its keys are then no longer its own. */

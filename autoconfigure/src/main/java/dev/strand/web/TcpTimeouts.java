@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
@@ -33,11 +34,26 @@ final class TcpTimeouts {
 		return EPOLL && Epoll.set(exchange, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
 	}
 
+	/**
+	 * Return the server's own request behind an exchange, such as Reactor Netty's connection.
+	 * @param exchange the exchange
+	 * @return the native request, or {@code null} for a mock request (a WebTestClient bound to the application
+	 * context, as in {@code @WebFluxTest}), which has none
+	 */
+	static @Nullable Object nativeRequest(ServerWebExchange exchange) {
+		try {
+			return ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+		}
+		catch (IllegalStateException ex) {
+			return null; // MockServerHttpRequest: "This is a mock. No running server, no native request."
+		}
+	}
+
 	/** Kept apart so that this class loads without Reactor Netty or its epoll transport. */
 	private static final class Epoll {
 
 		static boolean set(ServerWebExchange exchange, int millis) {
-			Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			Object request = nativeRequest(exchange);
 			if (request instanceof Connection connection && connection.channel() instanceof EpollSocketChannel channel) {
 				return channel.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT, millis);
 			}

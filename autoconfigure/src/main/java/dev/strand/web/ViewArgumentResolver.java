@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.reactive.BindingContext;
@@ -148,7 +147,7 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 	private static final class ReactorNetty {
 
 		static @Nullable Executor eventLoop(ServerWebExchange exchange) {
-			Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			Object request = TcpTimeouts.nativeRequest(exchange);
 			return (request instanceof Connection connection) ? connection.channel().eventLoop() : null;
 		}
 

@@ -154,6 +154,86 @@ class ViewLifecycleTests {
 	}
 
 	@Test
+	void whenTheGraceTimeoutIsTriggeredAfterTheStreamEndedThenTheViewClosesAtOnceAndLeavesNoTimer() {
+		useEngine(timeouts(Duration.ofSeconds(30), Duration.ofMinutes(10)));
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		EngineTestSupport.Stream stream = connect(view);
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		inTurn(view, () -> view.view().startAsync("job", body));
+		body.awaitStarted();
+		int timers = this.engine.pendingTimers();
+		view.disconnect(stream.subscription.get());
+		assertThat(EngineTestSupport.join(view.timeoutNow())).isTrue();
+		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.VIEW_CLOSED));
+		assertThat(EngineTestSupport.join(body.interrupted)).isTrue();
+		assertThat(this.registry.size()).isZero();
+		assertThat(this.engine.pendingTimers()).as("the ten-minute grace timer, cancelled").isLessThan(timers + 1);
+	}
+
+	@Test
+	void whenTheTimeoutIsTriggeredBeforeTheViewEverConnectedThenItIsDroppedAsByTheConnectTimeout() {
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		inTurn(view, () -> view.view().startAsync("job", (task) -> "never runs"));
+		assertThat(EngineTestSupport.join(view.timeoutNow())).isTrue();
+		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Cancelled<>(CancelReason.VIEW_CLOSED));
+		assertThat(this.registry.findLocal("alice", null, view.id())).isEqualTo(TabRegistry.Lookup.gone("view-closed"));
+	}
+
+	@Test
+	void whenTheTimeoutIsTriggeredWhileTheStreamIsAttachedThenTheViewLivesOn() {
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		connect(view);
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		inTurn(view, () -> view.view().startAsync("job", body));
+		assertThat(EngineTestSupport.join(view.timeoutNow())).isFalse();
+		assertThat(inTurn(view, () -> view.view().isRunning("job"))).isTrue();
+		assertThat(this.callbacks.outcomes("job")).isEmpty();
+	}
+
+	@Test
+	void whenATabIsSnapshotThenItsAssignsFlashesAndTasksAreReadWithoutChangingAnything() {
+		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		StartAsyncTests.Blocking body = new StartAsyncTests.Blocking();
+		inTurn(view, () -> view.view().assign("title", "Import").assign("missing", null).flash("info", "Hello")
+			.startAsync("job", body).assignAsync(java.util.Set.of("profile", "rank"), () -> java.util.Map.of()));
+		TabSnapshot waiting = EngineTestSupport.join(view.snapshot());
+		assertThat(waiting.id()).isEqualTo(view.id());
+		assertThat(waiting.connected()).isFalse();
+		assertThat(waiting.closed()).isFalse();
+		assertThat(waiting.assigns()).containsEntry("title", "Import").containsEntry("missing", null).containsKeys("profile", "rank");
+		assertThat(waiting.flashes()).containsExactly(java.util.Map.entry("info", "Hello"));
+		assertThat(waiting.tasks()).extracting(TabSnapshot.Task::name, TabSnapshot.Task::state).containsExactly(
+				org.assertj.core.groups.Tuple.tuple("job", TabSnapshot.State.WAITING),
+				org.assertj.core.groups.Tuple.tuple("profile,rank", TabSnapshot.State.WAITING));
+		assertThat(waiting.tasks().get(1).matches("rank")).isTrue();
+		long lastEventId = view.lastEventId();
+		EngineTestSupport.Stream stream = connect(view);
+		body.awaitStarted();
+		TabSnapshot running = EngineTestSupport.join(view.snapshot());
+		assertThat(running.connected()).isTrue();
+		assertThat(running.tasks()).filteredOn((task) -> task.name().equals("job")).extracting(TabSnapshot.Task::state)
+			.containsExactly(TabSnapshot.State.RUNNING);
+		assertThat(running.lastEventId()).isEqualTo(view.lastEventId()).isGreaterThanOrEqualTo(lastEventId);
+		inTurn(view, () -> view.view().cancelAsync("job"));
+		this.callbacks.awaitOutcome("job");
+		eventually().until(() -> EngineTestSupport.join(view.snapshot()).tasks().isEmpty()); // profile,rank fails: keys missing
+		drainMailbox(view);
+		long quiet = view.lastEventId();
+		EngineTestSupport.join(view.snapshot());
+		TabSnapshot settled = EngineTestSupport.join(view.snapshot());
+		drainMailbox(view);
+		assertThat(view.lastEventId()).as("events appended because of a snapshot").isEqualTo(quiet);
+		assertThat(settled.lastEventId()).isEqualTo(quiet);
+		assertThat(settled.tasks()).isEmpty();
+		assertThat(stream.events).isNotEmpty();
+		view.close(CancelReason.VIEW_CLOSED);
+		eventually().until(view::isClosed);
+		TabSnapshot closed = EngineTestSupport.join(view.snapshot());
+		assertThat(closed.closed()).isTrue();
+		assertThat(closed.tasks()).isEmpty();
+	}
+
+	@Test
 	void whenViewRunsAsManyTasksAsItMayThenAnotherStartFailsWithALimitError() {
 		useEngine(EngineTestSupport.limits(32, 2, 10_000));
 		TabActor view = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);

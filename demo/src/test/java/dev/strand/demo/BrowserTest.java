@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
@@ -167,16 +166,6 @@ abstract class BrowserTest {
 
 	void screenshot(String name) {
 		screenshot(name, null);
-	}
-
-	/** The response's status; the response is disposed of. */
-	static int status(APIResponse response) {
-		try {
-			return response.status();
-		}
-		finally {
-			response.dispose();
-		}
 	}
 
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
+import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.RequestOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +25,8 @@ class ClusterSecurityTests extends BrowserTest {
 
 	@BeforeAll
 	static void startCluster() throws IOException {
-		cluster = DemoCluster.start(CsrfTests.SecuredApplication.class, 2, "strand.cluster.node-timeout=2s");
+		cluster = DemoCluster.start(CsrfTests.SecuredApplication.class, 2, "strand.cluster.node-timeout=2s",
+				CsrfTests.SECURITY_ON);
 	}
 
 	@AfterAll
@@ -89,6 +91,15 @@ class ClusterSecurityTests extends BrowserTest {
 		}
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("long before the reaper's 30 s")
 			.isLessThan(Duration.ofSeconds(10));
+	}
+
+	private static int status(APIResponse response) {
+		try {
+			return response.status();
+		}
+		finally {
+			response.dispose();
+		}
 	}
 
 }

@@ -19,8 +19,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.springframework.boot.test.context.SpringBootTest;
-
 import dev.strand.cluster.TestRedis;
 
 /**
@@ -62,10 +60,7 @@ final class DemoCluster implements AutoCloseable {
 	 * @return the cluster, every server answering
 	 */
 	static DemoCluster start(int count, String... properties) throws IOException {
-		List<String> all = new ArrayList<>(List.of(properties));
-		// as the demo runs by default: Spring Security is on the test classpath only, for CsrfTests
-		all.add(DemoTest.class.getAnnotation(SpringBootTest.class).properties()[1]);
-		return start(DemoApplication.class, count, all.toArray(String[]::new));
+		return start(DemoApplication.class, count, properties);
 	}
 
 	/**

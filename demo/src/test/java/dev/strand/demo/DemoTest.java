@@ -9,24 +9,18 @@ import java.lang.annotation.Target;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
- * Runs the demo application on a random port, as it ships.
+ * Runs the demo application on a random port, as it ships, for the browser tests.
  *
- * <p>The test classpath also holds {@code spring-boot-starter-security}, for {@link CsrfTests} only. Its
- * auto-configuration is excluded here, so that these tests see the demo exactly as {@code spring-boot:run}
- * does (no login page, no CSRF), while {@code CsrfTests} runs its own small application with Security on.
- * The disconnect grace is set here because the tests depend on it: short, so that a closed tab's tasks end
- * quickly, yet longer than Chromium's EventSource waits before it reconnects a dropped stream (about 3 s).
+ * <p>The disconnect grace is set here because the browser tests depend on it: short, so that a closed tab's tasks
+ * end quickly, yet longer than Chromium's EventSource waits before it reconnects a dropped stream (about 3 s).
+ * Spring Security, on the test classpath for the CSRF tests only, is switched off for every test by
+ * {@code config/application.properties} in the test resources.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @SpringBootTest(classes = DemoApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "strand.views.disconnect-grace=" + DemoTest.GRACE_SECONDS + "s",
-				"spring.autoconfigure.exclude="
-						+ "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
-						+ "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
-						+ "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
-						+ "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration" })
+		properties = "strand.views.disconnect-grace=" + DemoTest.GRACE_SECONDS + "s")
 @interface DemoTest {
 
 	/** The disconnect grace the tests run with, in seconds. */

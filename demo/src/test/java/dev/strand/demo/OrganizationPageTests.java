@@ -1,6 +1,5 @@
 package dev.strand.demo;
 
-import java.util.regex.Pattern;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Response;
@@ -10,12 +9,15 @@ import org.junit.jupiter.api.Test;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The organization page: assignAsync's loading, failed and ok states, reload, reset, cancel and retry. */
+/**
+ * The organization page in a browser: the first render shows loading and strand.js patches in each result; a
+ * card's form posts what the user typed and which button submitted it. {@link OrganizationAsyncTests} covers
+ * reload, reset, cancel and retry without a browser.
+ */
 @DemoTest
 class OrganizationPageTests extends BrowserTest {
 
 	/** The reason the controller gives {@code cancelAsync}, which the failed result shows. */
-	private static final Pattern CANCELLED_BY_YOU = Pattern.compile("cancelled by you at \\d\\d:\\d\\d:\\d\\d");
 
 	@Test
 	void pageRendersLoadingAtOnceThenEachResultWhenItArrives() {
@@ -43,68 +45,6 @@ class OrganizationPageTests extends BrowserTest {
 		cardButton("org-card", "Retry").click();
 		assertThat(org().locator(".state.ok .name")).hasText("Acme Corporation");
 		assertThat(org().locator(".state.failed")).hasCount(0);
-	}
-
-	@Test
-	void failedPairLoadMarksProfileAndRankFailed() {
-		openAndAwaitOk();
-		card("profile-card").getByLabel("Failure rate").fill("100");
-		card("profile-card").getByLabel("Latency").fill("100");
-		cardButton("profile-card", "Reload with reset").click();
-		assertThat(section("profile").locator(".state.failed")).containsText("the profile service is unavailable");
-		assertThat(section("rank").locator(".state.failed")).containsText("the profile service is unavailable");
-		assertThat(org().locator(".state.ok .name")).hasText("Acme Corporation");
-	}
-
-	@Test
-	void reloadWithoutResetKeepsThePreviousResultWhileLoading() {
-		openAndAwaitOk();
-		String before = org().locator(".fetched").textContent();
-		card("org-card").getByLabel("Latency").fill("4000");
-		cardButton("org-card", "Reload").click();
-		assertThat(org().locator(".refreshing")).isVisible();
-		assertThat(org().locator(".state.loading")).hasCount(0);
-		assertThat(org().locator(".fetched")).hasText(before);
-		screenshot("organization-reloading");
-		assertThat(org().locator(".refreshing")).hasCount(0);
-		assertThat(org().locator(".fetched")).not().hasText(before);
-	}
-
-	@Test
-	void reloadWithResetShowsLoadingInsteadOfThePreviousResult() {
-		openAndAwaitOk();
-		String before = org().locator(".fetched").textContent();
-		card("org-card").getByLabel("Latency").fill("4000");
-		cardButton("org-card", "Reload with reset").click();
-		assertThat(org().locator(".state.loading")).isVisible();
-		assertThat(org().locator(".state.ok")).hasCount(0);
-		assertThat(org().locator(".fetched")).not().hasText(before);
-		assertThat(org().locator(".state.ok .name")).hasText("Acme Corporation");
-	}
-
-	@Test
-	void cancelAfterResetMarksTheResultFailedWithTheReasonTheControllerGave() {
-		openAndAwaitOk();
-		card("org-card").getByLabel("Latency").fill("10000");
-		cardButton("org-card", "Reload with reset").click();
-		assertThat(org().locator(".state.loading")).isVisible();
-		cardButton("org-card", "Cancel").click();
-		assertThat(org().locator(".state.failed .reason")).hasText(CANCELLED_BY_YOU);
-		assertThat(cardButton("org-card", "Cancel")).isDisabled();
-		screenshot("organization-cancelled");
-	}
-
-	@Test
-	void cancelWithoutResetKeepsThePreviousResultAndSaysTheReloadWasCancelled() {
-		openAndAwaitOk();
-		String before = section("profile").locator(".fetched").textContent();
-		card("profile-card").getByLabel("Latency").fill("10000");
-		cardButton("profile-card", "Reload").click();
-		assertThat(section("profile").locator(".refreshing")).isVisible();
-		cardButton("profile-card", "Cancel").click();
-		assertThat(section("profile").locator(".note.warning .reason")).hasText(CANCELLED_BY_YOU);
-		assertThat(section("profile").locator(".fetched")).hasText(before);
-		assertThat(section("rank").locator(".refreshing")).hasCount(0);
 	}
 
 	private void openAndAwaitOk() {

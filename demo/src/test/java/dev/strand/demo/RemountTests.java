@@ -1,8 +1,8 @@
 package dev.strand.demo;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import com.microsoft.playwright.Locator;
@@ -27,11 +27,26 @@ class RemountTests extends BrowserTest {
 	private ConfigurableApplicationContext app;
 
 	@BeforeEach
-	void startTheDemo() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			this.port = socket.getLocalPort();
-		}
+	void startTheDemo() {
+		this.port = freePort();
 		this.app = start();
+	}
+
+	/**
+	 * A free port below the kernel's ephemeral range (32768 and up on Linux), where the demo can restart: a port of
+	 * that range, free when picked, can meanwhile become the local port of any outgoing connection on the machine.
+	 */
+	private static int freePort() {
+		for (int attempt = 0; attempt < 100; attempt++) {
+			int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+			try (ServerSocket socket = new ServerSocket(port)) {
+				return socket.getLocalPort();
+			}
+			catch (IOException taken) {
+				// try another
+			}
+		}
+		throw new IllegalStateException("No free port between 20000 and 32000 after 100 tries");
 	}
 
 	@AfterEach
@@ -43,10 +58,8 @@ class RemountTests extends BrowserTest {
 
 	private ConfigurableApplicationContext start() {
 		return new SpringApplicationBuilder(DemoApplication.class)
-			.properties("server.port=" + this.port, "strand.views.disconnect-grace=2s", "strand.tasks.shutdown-grace=500ms", "strand.stream.heartbeat=500ms",
-					"spring.autoconfigure.exclude=" + String.join(",", DemoTest.class.getAnnotation(
-							org.springframework.boot.test.context.SpringBootTest.class).properties()[1]
-						.substring("spring.autoconfigure.exclude=".length())))
+			.properties("server.port=" + this.port, "strand.views.disconnect-grace=2s", "strand.tasks.shutdown-grace=500ms",
+					"strand.stream.heartbeat=500ms")
 			.run();
 	}
 

@@ -11,7 +11,11 @@ import org.junit.jupiter.api.Test;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The streaming task page: all four outcomes, seen in a browser. */
+/**
+ * The streaming task page in a browser: strand.js applies its chunks, progress, patches and flash, and keeps a
+ * clicked control busy until its patch arrives. {@link StreamingOutcomesTests} covers the four outcomes without a
+ * browser.
+ */
 @DemoTest
 class StreamingPageTests extends BrowserTest {
 
@@ -39,42 +43,6 @@ class StreamingPageTests extends BrowserTest {
 		assertThat(this.page.locator("#controls .status")).containsText("Completed: returned \"done\"");
 		assertThat(this.page.locator("#job-progress")).hasJSProperty("position", 1);
 		screenshot("streaming-completed");
-	}
-
-	@Test
-	void taskThatReturnsAnErrorFlashesItsReason() {
-		this.page.getByLabel("returns an error").check();
-		button("Start").click();
-		assertThat(this.page.locator("#flash .strand-flash-error .strand-flash-text")).hasText("Failed: quota exceeded after chunk 3");
-		assertThat(this.page.locator("#controls .status")).hasText("Returned an error.");
-		assertThat(chunks().allTextContents()).isEqualTo(expectedChunks(3));
-		assertThat(button("Start")).isVisible();
-		screenshot("streaming-failed");
-	}
-
-	@Test
-	void taskThatThrowsFlashesTaskFailedWithItsReference() {
-		this.page.getByLabel("crashes").check();
-		button("Start").click();
-		assertThat(this.page.locator("#flash .strand-flash-error .strand-flash-text")).containsText("Task failed (crashed; ref ");
-		assertThat(this.page.locator("#controls .status")).containsText("Crashed");
-		assertThat(this.page.locator("#flash")).not().containsText("IllegalStateException");
-		assertThat(chunks().allTextContents()).isEqualTo(expectedChunks(3));
-		screenshot("streaming-crashed");
-	}
-
-	@Test
-	void cancelStopsTheTaskAndFlashesCancelled() {
-		button("Start").click();
-		assertThat(chunks().first()).hasText("Async work chunk 1");
-		button("Cancel").click();
-		assertThat(this.page.locator("#flash .strand-flash-info .strand-flash-text")).hasText("Cancelled");
-		assertThat(this.page.locator("#controls .status")).hasText("Cancelled.");
-		assertThat(button("Start")).isVisible();
-		int seen = chunks().count();
-		this.page.waitForTimeout(2500);
-		assertThat(chunks().count()).as("chunks after the cancel").isEqualTo(seen);
-		screenshot("streaming-cancelled");
 	}
 
 	@Test

@@ -6,9 +6,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Page;
-import com.microsoft.playwright.options.RequestOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import org.junit.jupiter.api.Test;
@@ -18,7 +15,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A view's life in a real browser: a closed tab, a dropped connection, and another session's requests. */
+/** A view's life in a real browser: a closed tab and a dropped connection. */
 @DemoTest
 class ViewLifecycleTests extends BrowserTest {
 
@@ -73,39 +70,6 @@ class ViewLifecycleTests extends BrowserTest {
 			assertThat(streams).as("the last event id of each stream request").hasSizeGreaterThanOrEqualTo(2);
 			assertThat(streams.get(streams.size() - 1)).as("the reconnect's last event id").matches("[1-9][0-9]*");
 		}
-	}
-
-	@Test
-	void anotherSessionGetsNotFoundForTheStreamAndForPosts() {
-		this.page.navigate(url("/streaming"));
-		awaitConnected(this.page);
-		String view = viewId(this.page);
-
-		BrowserContext other = newContext();
-		try {
-			Page otherPage = other.newPage();
-			otherPage.navigate(url("/streaming")); // a session of its own
-			awaitConnected(otherPage);
-			assertThat(viewId(otherPage)).isNotEqualTo(view);
-			RequestOptions timeout = RequestOptions.create().setTimeout(5000);
-			assertThat(status(other.request().get(url("/strand/stream?view=" + view), timeout))).isEqualTo(404);
-			assertThat(status(other.request().get(url("/strand/stream/status?view=" + view), timeout))).isEqualTo(404);
-			assertThat(status(other.request().post(url("/streaming/start"),
-					RequestOptions.create().setTimeout(5000).setHeader("Strand-View", view).setForm(
-							com.microsoft.playwright.options.FormData.create().set("ending", "ok")))))
-				.isEqualTo(404);
-			assertThat(status(other.request().post(url("/streaming/cancel"),
-					RequestOptions.create().setTimeout(5000).setHeader("Strand-View", view))))
-				.isEqualTo(404);
-		}
-		finally {
-			other.close();
-		}
-		// The same post from the view's own session is accepted, and its task runs in the page.
-		assertThat(status(this.context.request().post(url("/streaming/start"),
-				RequestOptions.create().setTimeout(5000).setHeader("Strand-View", view)))).isEqualTo(204);
-		assertThat(this.page.locator("#chunks .strand-chunk").first()).hasText("Async work chunk 1");
-		assertThat(button("Cancel")).isVisible();
 	}
 
 	private double gauge(String name) {
