@@ -121,6 +121,11 @@ public final class RedisTabRegistry implements TabRegistry, SmartLifecycle {
 		return this.local;
 	}
 
+	@Override
+	public @Nullable TabActor localTab(String id) {
+		return this.local.get(id);
+	}
+
 	/**
 	 * Return the server a tab lives on, as Redis records it.
 	 * @param id the tab's id

@@ -153,6 +153,11 @@ public final class MemoryTabRegistry implements TabRegistry {
 		return this.tabs.get(id);
 	}
 
+	@Override
+	public @Nullable TabActor localTab(String id) {
+		return this.tabs.get(id);
+	}
+
 	/**
 	 * Return the tabs of this server.
 	 * @return the tabs

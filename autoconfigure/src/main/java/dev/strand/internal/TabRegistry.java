@@ -30,6 +30,14 @@ public interface TabRegistry {
 	Mono<Lookup> find(@Nullable String sessionKey, @Nullable SessionHandle session, String id);
 
 	/**
+	 * Return a tab whose home is this server, by id, whatever its session: for tools and test support that run
+	 * beside the application, never for a request.
+	 * @param id the tab's id
+	 * @return the tab, or {@code null} if this server has no such open tab
+	 */
+	@Nullable TabActor localTab(String id);
+
+	/**
 	 * Close every tab of a session, for example when it was invalidated.
 	 * @param sessionKey the session's stable key
 	 */

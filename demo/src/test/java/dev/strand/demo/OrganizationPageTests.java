@@ -1,6 +1,5 @@
 package dev.strand.demo;
 
-
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
