@@ -48,11 +48,11 @@ final class PageRenderer implements TabRenderer {
 		this.contextPath = contextPath;
 	}
 
-	void track(String id, String template, Set<String> keys) {
-		this.elements.merge(id, new Element(template, Set.copyOf(keys)), (old, added) -> {
+	void track(ElementId id, String template, Set<String> keys) {
+		this.elements.merge(id.id(), new Element(template, id.selector(), Set.copyOf(keys)), (old, added) -> {
 			Set<String> union = new java.util.HashSet<>(old.keys);
 			union.addAll(added.keys);
-			return new Element(added.template, Set.copyOf(union));
+			return new Element(added.template, added.selector, Set.copyOf(union));
 		});
 	}
 
@@ -65,7 +65,7 @@ final class PageRenderer implements TabRenderer {
 		List<Patch> patches = new ArrayList<>();
 		this.elements.forEach((id, element) -> {
 			if (element.keys.stream().anyMatch(changed::contains)) {
-				patches.add(new Patch(id, Op.REPLACE, renderElement(id, element.template)));
+				patches.add(new Patch(id, Op.REPLACE, renderElement(element)));
 			}
 		});
 		return nonNested(patches);
@@ -74,7 +74,7 @@ final class PageRenderer implements TabRenderer {
 	@Override
 	public List<Patch> renderAll() {
 		List<Patch> patches = new ArrayList<>();
-		this.elements.forEach((id, element) -> patches.add(new Patch(id, Op.REPLACE, renderElement(id, element.template))));
+		this.elements.forEach((id, element) -> patches.add(new Patch(id, Op.REPLACE, renderElement(element))));
 		return nonNested(patches);
 	}
 
@@ -92,8 +92,8 @@ final class PageRenderer implements TabRenderer {
 		return this.engine.process(template, Set.of(selector), new Context(this.locale, variables));
 	}
 
-	private String renderElement(String id, String template) {
-		return this.engine.process(template, Set.of("#" + id), new Context(this.locale, variables())).trim();
+	private String renderElement(Element element) {
+		return this.engine.process(element.template, Set.of(element.selector), new Context(this.locale, variables())).trim();
 	}
 
 	private Map<String, Object> variables() {
@@ -126,7 +126,7 @@ final class PageRenderer implements TabRenderer {
 		});
 	}
 
-	private record Element(String template, Set<String> keys) {
+	private record Element(String template, String selector, Set<String> keys) {
 	}
 
 }

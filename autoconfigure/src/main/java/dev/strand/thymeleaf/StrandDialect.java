@@ -42,8 +42,6 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 	private static final Pattern ROOT_VARIABLE = Pattern.compile("^\\s*[$*]\\{\\s*([A-Za-z_][A-Za-z0-9_]*)");
 
-	private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
-
 	private final Supplier<ITemplateEngine> engine;
 
 	private final String streamPath;
@@ -78,7 +76,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		return (context.getVariable(PageModel.TAB) instanceof Tab tab) ? tab : null;
 	}
 
-	private void track(ITemplateContext context, String id, Set<String> keys) {
+	private void track(ITemplateContext context, ElementId id, Set<String> keys) {
 		Tab tab = tab(context);
 		if (tab != null) {
 			PageRenderer.of(tab, this.engine.get(), context)
@@ -90,19 +88,6 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		return StandardExpressions.getExpressionParser(context.getConfiguration())
 			.parseExpression(context, expression)
 			.execute(context);
-	}
-
-	private static String id(IProcessableElementTag tag, String attribute) {
-		String id = tag.getAttributeValue("id");
-		if (id == null || id.isBlank()) {
-			throw new TemplateProcessingException("An element with strand:" + attribute + " needs an id attribute, "
-					+ "so that Strand can re-render and patch it; for example <section id=\"org\" strand:async=\"${org}\">");
-		}
-		if (!SAFE_ID.matcher(id).matches()) {
-			throw new TemplateProcessingException("Strand element id '" + id + "' must start with a letter and "
-					+ "hold only letters, digits, '-' and '_', so that Strand can patch it");
-		}
-		return id;
 	}
 
 	private static String escape(@Nullable Object value) {
@@ -161,7 +146,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 						+ "but the assign holds a " + value.getClass().getName() + "; use view.assignAsync(\"" + key
 						+ "\", ...) or assign AsyncResult.idle()");
 			}
-			String id = id(tag, "async");
+			ElementId id = ElementId.of(context, tag, "async");
 			handler.setAttribute("data-strand-async", key);
 			AsyncResult<?> result = (value != null) ? (AsyncResult<?>) value : AsyncResult.idle();
 			handler.setAttribute("aria-busy", Boolean.toString(result.loading()));
@@ -185,7 +170,8 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String value, IElementTagStructureHandler handler) {
 			if (!(context.getVariable(ASYNC_VARIABLE) instanceof AsyncResult<?> result)) {
-				throw new TemplateProcessingException("strand:" + this.state + " must sit inside an element with strand:async");
+				throw new TemplateProcessingException("strand:" + this.state + " must sit inside an element with strand:async; "
+						+ "for example <section id=\"org\" strand:async=\"${org}\"><p strand:" + this.state + ">…</p></section>");
 			}
 			boolean shown = switch (this.state) {
 				case "ok" -> result.ok();
@@ -209,14 +195,14 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String task, IElementTagStructureHandler handler) {
-			String id = id(tag, "stream");
+			ElementId id = ElementId.of(context, tag, "stream");
 			handler.setAttribute("data-strand-stream", task);
 			handler.setAttribute("aria-live", "polite");
 			String fragment = tag.getAttributeValue(PREFIX, "chunk");
 			if (fragment != null) {
 				if (!fragment.contains("::")) {
-					throw new TemplateProcessingException("strand:chunk expects 'template :: selector', such as "
-							+ "'import :: line', but got '" + fragment + "'");
+					throw new TemplateProcessingException("strand:chunk expects 'template :: selector', but got '" + fragment
+							+ "'; for example <div id=\"rows\" strand:stream=\"job\" strand:chunk=\"import :: row\"></div>");
 				}
 				handler.removeAttribute(PREFIX, "chunk");
 				Tab tab = tab(context);
@@ -239,10 +225,10 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String task, IElementTagStructureHandler handler) {
-			String id = id(tag, "progress");
+			ElementId id = ElementId.of(context, tag, "progress");
 			AsyncResult<?> result = (context.getVariable(task) instanceof AsyncResult<?> value) ? value : null;
 			Progress progress = (result != null) ? result.progress() : null;
-			StringBuilder html = new StringBuilder("<progress id=\"").append(escape(id)).append('"');
+			StringBuilder html = new StringBuilder("<progress id=\"").append(escape(id.id())).append('"');
 			String cssClass = tag.getAttributeValue("class");
 			if (cssClass != null) {
 				html.append(" class=\"").append(escape(cssClass)).append('"');
@@ -275,7 +261,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String value, IElementTagStructureHandler handler) {
-			String id = id(tag, "flash");
+			ElementId id = ElementId.of(context, tag, "flash");
 			handler.setAttribute("data-strand-flash", "");
 			handler.setAttribute("aria-live", "polite");
 			Tab tab = tab(context);
@@ -301,7 +287,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String value, IElementTagStructureHandler handler) {
-			String id = id(tag, "watch");
+			ElementId id = ElementId.of(context, tag, "watch");
 			Set<String> keys = new LinkedHashSet<>();
 			for (String key : value.split(",")) {
 				if (!key.isBlank()) {

@@ -60,10 +60,22 @@ class StreamAndPageEventTests {
 		page.post("/import/title?title=Renamed").expectStatus().isOk();
 		List<ServerSentEvent<String>> patches = stream.filter((e) -> "patch".equals(e.event()))
 			.filter((e) -> !e.data().contains("\"target\":\"org\""))
-			.take(2).collectList().block(Duration.ofSeconds(10));
+			.take(3).collectList().block(Duration.ofSeconds(10));
 		assertThat(patches).extracting(ServerSentEvent::data)
 			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"title\"").contains(">Renamed</h1>"))
-			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"home\"").contains("href=\\\"/import?from=Renamed\\\""));
+			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"home\"").contains("href=\\\"/import?from=Renamed\\\""))
+			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"sub-title\""));
+	}
+
+	@Test
+	void whenAnElementsIdComesFromThIdThenItIsRenderedAndPatchedUnderThatId() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		assertThat(page.html()).contains("<p id=\"sub-title\">About Import</p>");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/title?title=Renamed").expectStatus().isOk();
+		ServerSentEvent<String> patch = stream.filter((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"sub-title\""))
+			.blockFirst(Duration.ofSeconds(10));
+		assertThat(patch.data()).contains("<p id=\\\"sub-title\\\">About Renamed</p>");
 	}
 
 	@Test
