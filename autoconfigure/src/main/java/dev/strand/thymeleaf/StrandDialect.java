@@ -104,10 +104,13 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, IElementTagStructureHandler handler) {
 			Tab tab = tab(context);
+			// under spring.webflux.base-path, or a proxy's X-Forwarded-Prefix, the request's context path
+			String base = StrandLinkBuilder.contextPath(context);
 			StringBuilder html = new StringBuilder();
 			if (tab != null) {
 				html.append("<meta name=\"strand-view\" content=\"").append(escape(tab.id())).append("\">\n");
-				html.append("<meta name=\"strand-stream\" content=\"").append(escape(StrandDialect.this.streamPath)).append("\">\n");
+				html.append("<meta name=\"strand-stream\" content=\"").append(escape(base + StrandDialect.this.streamPath))
+					.append("\">\n");
 				html.append("<meta name=\"strand-event\" content=\"").append(tab.lastEventId()).append("\">\n");
 				html.append("<meta name=\"strand-interrupted\" content=\"").append(escape(StrandDialect.this.interruptedMessage))
 					.append("\">\n");
@@ -118,7 +121,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				}
 				PageRenderer.of(tab, StrandDialect.this.engine.get(), context);
 			}
-			html.append("<script type=\"module\" src=\"").append(escape(StrandDialect.this.scriptPath)).append("\"></script>");
+			html.append("<script type=\"module\" src=\"").append(escape(base + StrandDialect.this.scriptPath)).append("\"></script>");
 			handler.replaceWith(html.toString(), false);
 		}
 
