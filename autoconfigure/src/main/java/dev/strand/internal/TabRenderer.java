@@ -32,4 +32,13 @@ public interface TabRenderer {
 	 */
 	@Nullable String renderChunk(String task, Object chunk);
 
+	/**
+	 * Return a URL as the page's own links have it: a path under the application's context path.
+	 * @param url a path that starts with {@code /}, or an absolute URL
+	 * @return the URL for the page
+	 */
+	default String url(String url) {
+		return url;
+	}
+
 }

@@ -92,6 +92,11 @@ final class PageRenderer implements TabRenderer {
 		return this.engine.process(template, Set.of(selector), new Context(this.locale, variables));
 	}
 
+	@Override
+	public String url(String url) {
+		return (url.startsWith("/") && !url.startsWith("//")) ? this.contextPath + url : url;
+	}
+
 	private String renderElement(Element element) {
 		return this.engine.process(element.template, Set.of(element.selector), new Context(this.locale, variables())).trim();
 	}

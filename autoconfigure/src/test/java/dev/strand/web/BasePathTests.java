@@ -44,4 +44,14 @@ class BasePathTests {
 		assertThat(outcome.data()).contains("\"task\":\"org\"");
 	}
 
+	@Test
+	void whenAPageIsSentElsewhereThenItsPathIsUnderTheBasePath() {
+		Pages.Page page = Pages.open(this.client, "/app/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/app/import/go").expectStatus().isOk().expectHeader().valueEquals("Strand-Redirect", "/app/import?from=go");
+		page.post("/app/import/navigate").expectStatus().isNoContent();
+		ServerSentEvent<String> navigate = stream.filter((e) -> "navigate".equals(e.event())).blockFirst(Duration.ofSeconds(10));
+		assertThat(navigate.data()).isEqualTo("{\"url\":\"/app/import?from=navigate\"}");
+	}
+
 }

@@ -22,6 +22,9 @@ import dev.strand.View;
 @SpringBootApplication
 public class PageTestApp {
 
+	/** The workers whose thread was interrupted: cancelled while they slept. */
+	static final java.util.Set<String> INTERRUPTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
 	/** Page events post form data, which WebFlux binds with {@code @ModelAttribute}. */
 	record PushForm(String text) {
 	}
@@ -90,7 +93,13 @@ public class PageTestApp {
 		@ResponseBody
 		String worker(View view, @RequestParam String name) {
 			view.startAsync("worker-" + name, (task) -> {
-				Thread.sleep(60_000);
+				try {
+					Thread.sleep(60_000);
+				}
+				catch (InterruptedException ex) {
+					INTERRUPTED.add(name);
+					throw ex;
+				}
 				return "done";
 			});
 			return "started";
@@ -106,6 +115,16 @@ public class PageTestApp {
 		@PostMapping("/import/clear")
 		void clear(View view) {
 			view.assign("title", "Cleared");
+		}
+
+		@PostMapping("/import/go")
+		String go(View view) {
+			return "redirect:/import?from=go";
+		}
+
+		@PostMapping("/import/navigate")
+		void navigate(View view) {
+			view.navigate("/import?from=navigate");
 		}
 
 		@PostMapping("/logout")

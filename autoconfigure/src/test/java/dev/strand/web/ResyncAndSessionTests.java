@@ -45,6 +45,19 @@ class ResyncAndSessionTests {
 	}
 
 	@Test
+	void whenAFlashIsDismissedThenAResetNoLongerShowsIt() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
+		long lastSeen = Long.parseLong(first.get(1).id());
+		page.post("/import/start?count=40").expectStatus().isOk();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
+		page.post("/strand/stream/clear-flash", "kind", "info").expectStatus().isNoContent();
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		assertThat(reset.data()).contains("\"target\":\"flash\"").contains("<li>chunk 40</li>").doesNotContain("Completed: ok");
+	}
+
+	@Test
 	void whenTheSessionIsInvalidatedThenItsViewsCloseAndTheirTasksAreCancelled() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		var stream = page.stream(page.lastEventId());

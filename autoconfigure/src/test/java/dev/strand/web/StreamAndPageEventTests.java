@@ -106,6 +106,34 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenThePageIsLeftThenItsViewClosesAtOnceAndItsTasksAreCancelled() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/worker?name=left").expectStatus().isOk();
+		Pages.Page other = Pages.open(this.client, "/import");
+		this.client.post().uri("/strand/stream/close").cookie("SESSION", other.session()).header("Strand-View", page.view())
+			.exchange().expectStatus().isNotFound(); // another session cannot close it
+		long start = System.nanoTime();
+		page.post("/strand/stream/close").expectStatus().isNoContent();
+		List<ServerSentEvent<String>> events = stream.filter((e) -> e.event() != null)
+			.takeUntil((e) -> "close".equals(e.event()))
+			.collectList().block(Duration.ofSeconds(10));
+		assertThat(events.get(events.size() - 1).data()).isEqualTo("{\"reason\":\"view-closed\"}");
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> PageTestApp.INTERRUPTED.contains("left"));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("long before the grace period (15 s) is over")
+			.isLessThan(Duration.ofSeconds(5));
+		page.post("/import/title?title=After").expectStatus().isEqualTo(HttpStatus.GONE);
+	}
+
+	@Test
+	void whenAPageEventRedirectsThenTheResponseNamesTheLocationForStrandJsInsteadOfRedirectingFetch() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		page.post("/import/go").expectStatus().isOk()
+			.expectHeader().valueEquals("Strand-Redirect", "/import?from=go")
+			.expectHeader().doesNotExist("Location");
+	}
+
+	@Test
 	void whenAChunkLooksLikeMarkupOrAnEventThenItStaysInsideTheJsonData() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		var stream = page.stream(page.lastEventId());
