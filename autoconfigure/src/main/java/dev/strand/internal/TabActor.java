@@ -294,7 +294,7 @@ public final class TabActor implements Tab {
 				return; // its changes were discarded, and so is the chunk
 			}
 			TabRenderer renderer = this.renderer;
-			emit(message.event().withHtml((renderer != null) ? renderer.renderChunk(run.name, message.chunk()) : null));
+			emit((renderer != null) ? renderer.chunk(message.event(), message.chunk()) : message.event());
 			this.engine.metrics().chunkDelivered(run.tag);
 		}
 		finally {

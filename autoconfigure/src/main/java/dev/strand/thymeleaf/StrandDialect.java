@@ -50,19 +50,36 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 	private final String interruptedMessage;
 
+	private final long historySize;
+
 	/**
-	 * Create the dialect.
+	 * Create the dialect, whose stream containers keep the default 256 KB of chunks for a full re-render.
 	 * @param engine the template engine that re-renders fragments (looked up lazily: it holds this dialect)
 	 * @param streamPath the stream's path
 	 * @param scriptPath the path strand.js is served from
 	 * @param interruptedMessage what a remounted page says when a task that was running in it has stopped
 	 */
 	public StrandDialect(Supplier<ITemplateEngine> engine, String streamPath, String scriptPath, String interruptedMessage) {
+		this(engine, streamPath, scriptPath, interruptedMessage, 256 * 1024);
+	}
+
+	/**
+	 * Create the dialect.
+	 * @param engine the template engine that re-renders fragments (looked up lazily: it holds this dialect)
+	 * @param streamPath the stream's path
+	 * @param scriptPath the path strand.js is served from
+	 * @param interruptedMessage what a remounted page says when a task that was running in it has stopped
+	 * @param historySize how many bytes of chunks a stream container keeps, so that a full re-render (a reset)
+	 * draws them again
+	 */
+	public StrandDialect(Supplier<ITemplateEngine> engine, String streamPath, String scriptPath, String interruptedMessage,
+			long historySize) {
 		super("Strand", PREFIX, 1000);
 		this.engine = engine;
 		this.streamPath = streamPath;
 		this.scriptPath = scriptPath;
 		this.interruptedMessage = interruptedMessage;
+		this.historySize = historySize;
 	}
 
 	@Override
@@ -76,11 +93,16 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		return (context.getVariable(PageModel.TAB) instanceof Tab tab) ? tab : null;
 	}
 
-	private void track(ITemplateContext context, ElementId id, Set<String> keys) {
+	/** The page's renderer, or {@code null} when the page has no view. */
+	private @Nullable PageRenderer renderer(ITemplateContext context) {
 		Tab tab = tab(context);
-		if (tab != null) {
-			PageRenderer.of(tab, this.engine.get(), context)
-				.track(id, context.getTemplateData().getTemplate(), keys);
+		return (tab != null) ? PageRenderer.of(tab, this.engine.get(), context, this.historySize) : null;
+	}
+
+	private void track(ITemplateContext context, ElementId id, Set<String> keys) {
+		PageRenderer renderer = renderer(context);
+		if (renderer != null) {
+			renderer.track(id, context.getTemplateData().getTemplate(), keys);
 		}
 	}
 
@@ -119,7 +141,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 					html.append("<meta name=\"strand-csrf\" content=\"").append(escape(token))
 						.append("\" data-header=\"").append(escape(header)).append("\">\n");
 				}
-				PageRenderer.of(tab, StrandDialect.this.engine.get(), context);
+				renderer(context);
 			}
 			html.append("<script type=\"module\" src=\"").append(escape(base + StrandDialect.this.scriptPath)).append("\"></script>");
 			handler.replaceWith(html.toString(), false);
@@ -208,12 +230,14 @@ public final class StrandDialect extends AbstractProcessorDialect {
 							+ "'; for example <div id=\"rows\" strand:stream=\"job\" strand:chunk=\"import :: row\"></div>");
 				}
 				handler.removeAttribute(PREFIX, "chunk");
-				Tab tab = tab(context);
-				if (tab != null) {
-					PageRenderer.of(tab, StrandDialect.this.engine.get(), context).chunkFragment(task, fragment);
-				}
 			}
-			track(context, id, Set.of(PageRenderer.ALWAYS));
+			PageRenderer renderer = renderer(context);
+			if (renderer != null) {
+				if (fragment != null) {
+					renderer.chunkFragment(task, fragment);
+				}
+				renderer.trackStream(id, context.getTemplateData().getTemplate(), task);
+			}
 		}
 
 	}
