@@ -39,6 +39,12 @@ public class PageTestApp {
 			return "import";
 		}
 
+		@GetMapping("/watch")
+		String watch(View view) {
+			view.assign("messages", List.of()).assign("job", AsyncResult.idle()).assign("title", "Import");
+			return "watch";
+		}
+
 		@PostMapping("/import/start")
 		@ResponseBody
 		String start(View view, @RequestParam(defaultValue = "3") int count, @RequestParam(defaultValue = "0") long pause) {

@@ -68,6 +68,21 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenAnElementWatchesSeveralAssignsThenAChangeToAnyOfThemRerendersIt() {
+		Pages.Page page = Pages.open(this.client, "/watch");
+		assertThat(page.html()).contains("<p id=\"summary\">Import: 0 messages</p>");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/title?title=Renamed").expectStatus().isOk();
+		page.post("/import/start?count=1").expectStatus().isOk(); // its @HandleChunk adds a message
+		List<String> summaries = stream.filter((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"summary\""))
+			.map(ServerSentEvent::data)
+			.takeUntil((data) -> data.contains("1 messages"))
+			.collectList().block(Duration.ofSeconds(10));
+		assertThat(summaries.get(0)).as("after the title changed").contains("Renamed: 0 messages");
+		assertThat(summaries.get(summaries.size() - 1)).as("after the messages changed").contains("Renamed: 1 messages");
+	}
+
+	@Test
 	void whenAnElementsIdComesFromThIdThenItIsRenderedAndPatchedUnderThatId() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		assertThat(page.html()).contains("<p id=\"sub-title\">About Import</p>");
