@@ -25,6 +25,9 @@ public class PageTestApp {
 	/** The workers whose thread was interrupted: cancelled while they slept. */
 	static final java.util.Set<String> INTERRUPTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+	/** The views opened by a GET that redirected instead of rendering a page. */
+	static final java.util.List<String> REDIRECTED_VIEWS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	/** Page events post form data, which WebFlux binds with {@code @ModelAttribute}. */
 	record PushForm(String text) {
 	}
@@ -37,6 +40,12 @@ public class PageTestApp {
 			view.assign("messages", List.of()).assign("job", AsyncResult.idle()).assign("title", "Import");
 			view.assignAsync("org", () -> "Acme");
 			return "import";
+		}
+
+		@GetMapping("/import/elsewhere")
+		String elsewhere(View view) {
+			REDIRECTED_VIEWS.add(view.id());
+			return "redirect:/import";
 		}
 
 		@GetMapping("/watch")

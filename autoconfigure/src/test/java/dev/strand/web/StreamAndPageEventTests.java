@@ -149,6 +149,17 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenAPageThatOpenedAViewRedirectsInsteadOfRenderingThenTheViewClosesAtOnce() {
+		EntityExchangeResult<byte[]> result = this.client.get().uri("/import/elsewhere").exchange()
+			.expectStatus().is3xxRedirection().expectBody().returnResult();
+		String session = result.getResponseCookies().getFirst("SESSION").getValue();
+		String view = PageTestApp.REDIRECTED_VIEWS.get(PageTestApp.REDIRECTED_VIEWS.size() - 1);
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> this.client.get()
+			.uri("/strand/stream/status?view=" + view).cookie("SESSION", session).exchange()
+			.expectStatus().isEqualTo(HttpStatus.GONE)); // not left holding a slot until the connect timeout
+	}
+
+	@Test
 	void whenAChunkLooksLikeMarkupOrAnEventThenItStaysInsideTheJsonData() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		var stream = page.stream(page.lastEventId());

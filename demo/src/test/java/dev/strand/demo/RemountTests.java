@@ -1,8 +1,5 @@
 package dev.strand.demo;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.regex.Pattern;
 
 import com.microsoft.playwright.Locator;
@@ -12,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -27,11 +25,11 @@ class RemountTests extends BrowserTest {
 	private ConfigurableApplicationContext app;
 
 	@BeforeEach
-	void startTheDemo() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			this.port = socket.getLocalPort();
-		}
+	void startTheDemo() {
+		// on a port the server picks (a port found free and then closed may be taken by then); restarts reuse it
+		this.port = 0;
 		this.app = start();
+		this.port = ((WebServerApplicationContext) this.app).getWebServer().getPort();
 	}
 
 	@AfterEach
