@@ -44,7 +44,7 @@ final class Pages {
 
 		/** The same page, talking to another server (as behind a load balancer that is not sticky). */
 		Page on(WebTestClient other) {
-			return new Page(other, this.html, this.view, this.lastEventId, this.session);
+			return new Page(other, this.html, this.view, this.lastEventId, this.session, this.streamPath);
 		}
 
 		Flux<ServerSentEvent<String>> stream(long lastEventId) {
