@@ -1,5 +1,6 @@
 package dev.strand.readme;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,34 @@ final class ReadmeExamples {
 				}
 				return org;
 			});
+		}
+
+	}
+
+	@Controller
+	static class ExportController {
+
+		record User(String name) {
+		}
+
+		private final User user = new User("Ada");
+
+		@PostMapping("/export/start")
+		void start(View view) {
+			view.startAsync("export", (task) -> {
+				Thread.sleep(60_000);
+				return Path.of("export.csv");
+			});
+		}
+
+		@PostMapping("/export/cancel")
+		void cancel(View view) { view.cancelAsync("export", "Cancelled by " + user.name()); }
+
+		@HandleAsync("export")
+		void exported(Outcome<Path> outcome, View view) {
+			if (outcome instanceof Outcome.Cancelled<Path> c && c.detail() != null) {
+				view.flash("info", c.detail().toString());               // the browser sees it only if you show it
+			}
 		}
 
 	}

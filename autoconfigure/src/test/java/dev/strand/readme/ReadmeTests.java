@@ -112,7 +112,7 @@ class ReadmeTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import({ ReadmeExamples.OrgController.class, ReadmeExamples.ImportController.class })
+	@Import({ ReadmeExamples.OrgController.class, ReadmeExamples.ImportController.class, ReadmeExamples.ExportController.class })
 	static class ReadmeApplication {
 
 	}
