@@ -491,6 +491,7 @@ const failures = {
   413: "That was too large to send.",
   429: "Too much is running right now. Wait a moment and try again.",
   503: "The server is unavailable right now. Try again in a moment.",
+  504: "The server took too long to answer. Try again in a moment.",
 };
 
 async function failureMessage(url, res) {

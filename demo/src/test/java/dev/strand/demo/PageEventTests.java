@@ -88,7 +88,8 @@ class PageEventTests extends BrowserTest {
 				List.of("Fail 404", "This page is out of date. Reload it to continue."),
 				List.of("Fail 409", "This conflicts with a change made meanwhile. Reload the page and try again."),
 				List.of("Fail 429", "Too much is running right now. Wait a moment and try again."),
-				List.of("Fail 503", "The server is unavailable right now. Try again in a moment."));
+				List.of("Fail 503", "The server is unavailable right now. Try again in a moment."),
+				List.of("Fail 504", "The server took too long to answer. Try again in a moment."));
 		for (List<String> failure : failures) {
 			button(failure.get(0)).click();
 			assertThat(errorFlash()).hasText(failure.get(1));
