@@ -53,12 +53,37 @@ public interface View {
 	Map<String, @Nullable Object> assigns();
 
 	/**
-	 * Show a flash message of the given kind, replacing the previous one of that kind.
+	 * Show a flash message of the given kind, replacing the one of that kind if there is one (LiveView's
+	 * {@code put_flash}). It stays until it is replaced, cleared, or dismissed in the page, or the view closes.
 	 * @param kind the kind, such as {@code info} or {@code error}
 	 * @param message the text, shown as text, never as HTML
 	 * @return this view
 	 */
 	View flash(String kind, String message);
+
+	/**
+	 * Clear every flash message (LiveView's {@code clear_flash/1}).
+	 * @return this view
+	 */
+	View clearFlash();
+
+	/**
+	 * Clear the flash message of this kind, if there is one (LiveView's {@code clear_flash/2}).
+	 * @param kind the kind
+	 * @return this view
+	 */
+	View clearFlash(String kind);
+
+	/**
+	 * Send the page to another URL, as a followed link would (LiveView's {@code push_navigate} and
+	 * {@code redirect}: without live navigation, both load the page). A path that starts with {@code /} is
+	 * relative to the application, as in a {@code redirect:} view name; any other URL is used as it is. The page
+	 * leaves once it has applied what this turn changed, and leaving closes this view. From a page event's
+	 * handler, returning {@code "redirect:/path"} does the same.
+	 * @param url where to go: a path, or an absolute {@code http} or {@code https} URL
+	 * @return this view
+	 */
+	View navigate(String url);
 
 	/**
 	 * Start a task on its own virtual thread (or on the executor its options choose), linked to this tab

@@ -172,7 +172,7 @@ public final class StrandAutoConfiguration {
 		StrandDialect strandDialect(ObjectProvider<ISpringWebFluxTemplateEngine> templateEngine,
 				StrandProperties properties) {
 			return new StrandDialect(templateEngine::getObject, properties.stream().path(), "/strand/strand.js",
-					properties.views().interruptedMessage());
+					properties.views().interruptedMessage(), properties.stream().historySize().toBytes());
 		}
 
 		@Bean

@@ -94,12 +94,14 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 * @param writeTimeout Time a stream may go without its writes draining (its heartbeats unsent, checked once a
 	 * heartbeat, or on Linux its bytes unacknowledged) before its browser is treated as gone and the view's grace
 	 * period starts
+	 * @param historySize Size of the newest chunks a strand:stream container keeps, so that a full re-render (a
+	 * reset, after a browser missed more than the replay buffer holds) draws them again; 0 keeps none
 	 */
 	public record Stream(@DefaultValue("/strand/stream") String path, @DefaultValue("15s") Duration heartbeat,
 			@DefaultValue("1024") int replayBuffer, @DefaultValue("1MB") DataSize replayBufferSize,
 			@DefaultValue("256") int maxPending, @DefaultValue("256KB") DataSize maxPendingSize,
 			@DefaultValue("64KB") DataSize maxChunkSize, @DefaultValue("10s") Duration pushTimeout,
-			@DefaultValue("30s") Duration writeTimeout) {
+			@DefaultValue("30s") Duration writeTimeout, @DefaultValue("256KB") DataSize historySize) {
 
 		public Stream {
 			if (!path.startsWith("/") || path.endsWith("/")) {
@@ -111,6 +113,9 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 			}
 			if (writeTimeout.isNegative() || writeTimeout.isZero()) {
 				throw new IllegalArgumentException("strand.stream.write-timeout must be positive, but was " + writeTimeout);
+			}
+			if (historySize.isNegative()) {
+				throw new IllegalArgumentException("strand.stream.history-size must not be negative, but was " + historySize);
 			}
 		}
 

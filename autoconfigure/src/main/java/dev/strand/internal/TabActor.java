@@ -325,7 +325,7 @@ public final class TabActor implements Tab {
 				return; // its changes were discarded, and so is the chunk
 			}
 			TabRenderer renderer = this.renderer;
-			emit(message.event().withHtml((renderer != null) ? renderer.renderChunk(run.name, message.chunk()) : null));
+			emit((renderer != null) ? renderer.chunk(message.event(), message.chunk()) : message.event());
 			this.engine.metrics().chunkDelivered(run.tag);
 		}
 		finally {
@@ -404,27 +404,28 @@ public final class TabActor implements Tab {
 		}
 	}
 
-	/** Put the changed flash messages and re-rendered elements into the log. */
+	/** Put the changed flash messages, the re-rendered elements and where the page is to go into the log. */
 	private void flush() {
 		if (this.closed) {
 			return;
 		}
-		this.view.state().takeFlashChanges().forEach((kind, message) -> emit(new WireEvent.Flash(kind, message)));
+		TabState state = this.view.state();
+		state.takeFlashChanges().forEach((kind, message) -> emit(new WireEvent.Flash(kind, message)));
 		TabRenderer renderer = this.renderer;
-		if (renderer == null) {
-			return;
+		Set<String> changed = (renderer != null) ? state.takeChanged() : Set.of();
+		if (!changed.isEmpty()) {
+			try {
+				renderer.render(changed).forEach(this::emit);
+			}
+			catch (RuntimeException ex) {
+				String ref = this.engine.newRef();
+				logger.error("Re-rendering " + this + " after a change to " + changed + " failed [ref " + ref + "]", ex);
+				emit(new WireEvent.Flash("error", "Part of this page could not be updated (ref " + ref + "). Reload it."));
+			}
 		}
-		Set<String> changed = this.view.state().takeChanged();
-		if (changed.isEmpty()) {
-			return;
-		}
-		try {
-			renderer.render(changed).forEach(this::emit);
-		}
-		catch (RuntimeException ex) {
-			String ref = this.engine.newRef();
-			logger.error("Re-rendering " + this + " after a change to " + changed + " failed [ref " + ref + "]", ex);
-			emit(new WireEvent.Flash("error", "Part of this page could not be updated (ref " + ref + "). Reload it."));
+		String url = state.takeNavigation();
+		if (url != null) {
+			emit(new WireEvent.Navigate((renderer != null) ? renderer.url(url) : url));
 		}
 	}
 

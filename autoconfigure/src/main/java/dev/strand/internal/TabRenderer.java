@@ -3,8 +3,6 @@ package dev.strand.internal;
 import java.util.List;
 import java.util.Set;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * Turns one tab's changed assigns into HTML patches for its page. Learned by the page's first render; called
  * on the tab's mailbox only.
@@ -19,17 +17,28 @@ public interface TabRenderer {
 	List<WireEvent.Patch> render(Set<String> changed);
 
 	/**
-	 * Render every element Strand tracks, for a browser that must resynchronise.
-	 * @return the patches
+	 * Render every element Strand tracks, for a browser that must resynchronise: each as the page would have
+	 * it had it missed nothing, stream containers with the chunks appended to them.
+	 * @return the patches, in the order they are to be applied
 	 */
 	List<WireEvent.Patch> renderAll();
 
 	/**
-	 * Render a chunk through the fragment its stream container names.
-	 * @param task the task's name
+	 * Take a chunk on its way to the page: render it through the fragment its stream container names, if it
+	 * names one, and remember it as part of what its containers hold, which {@link #renderAll()} draws.
+	 * @param event the chunk as it goes to the page
 	 * @param chunk the chunk
-	 * @return the HTML, or {@code null} if the chunk is sent as text or JSON
+	 * @return the event, with its HTML when a fragment renders it
 	 */
-	@Nullable String renderChunk(String task, Object chunk);
+	WireEvent.Chunk chunk(WireEvent.Chunk event, Object chunk);
+
+	/**
+	 * Return a URL as the page's own links have it: a path under the application's context path.
+	 * @param url a path that starts with {@code /}, or an absolute URL
+	 * @return the URL for the page
+	 */
+	default String url(String url) {
+		return url;
+	}
 
 }

@@ -10,8 +10,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A tab's data: its assigns and flash messages, what changed since the last flush, and a savepoint that a
- * failing callback's changes are rolled back to. Touched only during the tab's turns.
+ * A tab's data: its assigns and flash messages, what changed since the last flush, where the page is to go,
+ * and a savepoint that a failing callback's changes are rolled back to. Touched only during the tab's turns.
  */
 final class TabState implements TaskTable.Assigns {
 
@@ -19,10 +19,13 @@ final class TabState implements TaskTable.Assigns {
 
 	private final Set<String> changed = new LinkedHashSet<>();
 
-	/** Flash messages by kind, and the kinds set since the last flush; allocated by the first flash. */
+	/** Flash messages by kind, and the kinds set or cleared since the last flush; allocated by the first flash. */
 	private @Nullable Map<String, String> flash;
 
 	private @Nullable Set<String> changedFlash;
+
+	/** Where the page is to go, once this turn's changes are flushed; {@code null} when it stays. */
+	private @Nullable String navigation;
 
 	private @Nullable Savepoint savepoint;
 
@@ -89,8 +92,45 @@ final class TabState implements TaskTable.Assigns {
 		this.changedFlash.add(kind);
 	}
 
+	/**
+	 * Clear one kind of flash message, or all.
+	 * @param kind the kind, or {@code null} for every kind
+	 */
+	void clearFlash(@Nullable String kind) {
+		if (this.flash == null || this.changedFlash == null) {
+			return; // never flashed: nothing to clear
+		}
+		if (this.savepoint != null) {
+			this.savepoint.rememberFlash();
+		}
+		if (kind == null) {
+			this.changedFlash.addAll(this.flash.keySet());
+			this.flash.clear();
+		}
+		else if (this.flash.remove(kind) != null) {
+			this.changedFlash.add(kind);
+		}
+	}
+
 	Map<String, String> flashes() {
 		return (this.flash != null) ? Collections.unmodifiableMap(this.flash) : Map.of();
+	}
+
+	void navigate(String url) {
+		if (this.savepoint != null) {
+			this.savepoint.rememberNavigation();
+		}
+		this.navigation = url;
+	}
+
+	/**
+	 * Return where the page is to go, and forget it.
+	 * @return the URL, or {@code null} if it stays
+	 */
+	@Nullable String takeNavigation() {
+		String url = this.navigation;
+		this.navigation = null;
+		return url;
 	}
 
 	Set<String> changed() {
@@ -111,14 +151,14 @@ final class TabState implements TaskTable.Assigns {
 	}
 
 	/**
-	 * Return the flash messages set since the last call, by kind, and forget that they changed.
-	 * @return the changed flash messages
+	 * Return the flash messages set or cleared since the last call, by kind, and forget that they changed.
+	 * @return the changed flash messages: {@code null} for a kind that was cleared
 	 */
-	Map<String, String> takeFlashChanges() {
+	Map<String, @Nullable String> takeFlashChanges() {
 		if (this.flash == null || this.changedFlash == null || this.changedFlash.isEmpty()) {
 			return Map.of();
 		}
-		Map<String, String> changes = new LinkedHashMap<>();
+		Map<String, @Nullable String> changes = new LinkedHashMap<>();
 		for (String kind : this.changedFlash) {
 			changes.put(kind, this.flash.get(kind));
 		}
@@ -154,6 +194,10 @@ final class TabState implements TaskTable.Assigns {
 
 		private @Nullable Set<String> changedFlash;
 
+		private boolean navigationRemembered;
+
+		private @Nullable String navigation;
+
 		void remember(String key) {
 			if (!this.assigns.containsKey(key)) {
 				this.assigns.put(key, new Prior(TabState.this.assigns.containsKey(key), TabState.this.assigns.get(key),
@@ -173,6 +217,13 @@ final class TabState implements TaskTable.Assigns {
 			}
 		}
 
+		void rememberNavigation() {
+			if (!this.navigationRemembered) {
+				this.navigationRemembered = true;
+				this.navigation = TabState.this.navigation;
+			}
+		}
+
 		void restore() {
 			this.assigns.forEach((key, prior) -> {
 				if (prior.present) {
@@ -188,6 +239,9 @@ final class TabState implements TaskTable.Assigns {
 			if (this.flash != null) {
 				TabState.this.flash = this.flash;
 				TabState.this.changedFlash = this.changedFlash;
+			}
+			if (this.navigationRemembered) {
+				TabState.this.navigation = this.navigation;
 			}
 		}
 

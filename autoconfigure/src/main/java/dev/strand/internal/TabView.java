@@ -103,6 +103,36 @@ final class TabView implements View {
 	}
 
 	@Override
+	public View clearFlash() {
+		checkTurn();
+		this.state.clearFlash(null);
+		return this;
+	}
+
+	@Override
+	public View clearFlash(String kind) {
+		checkTurn();
+		checkKey(kind);
+		this.state.clearFlash(kind);
+		return this;
+	}
+
+	@Override
+	public View navigate(String url) {
+		checkTurn();
+		if (url == null || url.isBlank() || url.chars().anyMatch((c) -> c < 0x20)) {
+			throw new IllegalArgumentException("navigate needs a path such as \"/orders/42\" or an http(s) URL, but got '"
+					+ url + "'");
+		}
+		if (!url.startsWith("/") && !url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
+			throw new IllegalArgumentException("navigate goes to a path that starts with '/' or to an http(s) URL, but got '"
+					+ url + "'; write \"/" + url + "\" for a path of this application");
+		}
+		this.state.navigate(url);
+		return this;
+	}
+
+	@Override
 	public <T> View startAsync(String name, AsyncOptions options, AsyncTask<T> task) {
 		checkTurn();
 		checkKey(name);

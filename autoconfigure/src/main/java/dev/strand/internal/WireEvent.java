@@ -226,6 +226,25 @@ public sealed interface WireEvent {
 	}
 
 	/**
+	 * Send the page to another URL.
+	 *
+	 * @param url where to go: an absolute path or an http(s) URL
+	 */
+	record Navigate(String url) implements WireEvent {
+
+		@Override
+		public String name() {
+			return "navigate";
+		}
+
+		@Override
+		public String data(Json json) {
+			return json.object().field("url", this.url).end();
+		}
+
+	}
+
+	/**
 	 * A full re-render, for a browser that missed events no longer buffered.
 	 *
 	 * @param patches a patch for every element Strand tracks

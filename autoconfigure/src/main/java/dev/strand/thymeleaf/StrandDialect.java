@@ -42,8 +42,6 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 	private static final Pattern ROOT_VARIABLE = Pattern.compile("^\\s*[$*]\\{\\s*([A-Za-z_][A-Za-z0-9_]*)");
 
-	private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
-
 	private final Supplier<ITemplateEngine> engine;
 
 	private final String streamPath;
@@ -52,19 +50,36 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 	private final String interruptedMessage;
 
+	private final long historySize;
+
 	/**
-	 * Create the dialect.
+	 * Create the dialect, whose stream containers keep the default 256 KB of chunks for a full re-render.
 	 * @param engine the template engine that re-renders fragments (looked up lazily: it holds this dialect)
 	 * @param streamPath the stream's path
 	 * @param scriptPath the path strand.js is served from
 	 * @param interruptedMessage what a remounted page says when a task that was running in it has stopped
 	 */
 	public StrandDialect(Supplier<ITemplateEngine> engine, String streamPath, String scriptPath, String interruptedMessage) {
+		this(engine, streamPath, scriptPath, interruptedMessage, 256 * 1024);
+	}
+
+	/**
+	 * Create the dialect.
+	 * @param engine the template engine that re-renders fragments (looked up lazily: it holds this dialect)
+	 * @param streamPath the stream's path
+	 * @param scriptPath the path strand.js is served from
+	 * @param interruptedMessage what a remounted page says when a task that was running in it has stopped
+	 * @param historySize how many bytes of chunks a stream container keeps, so that a full re-render (a reset)
+	 * draws them again
+	 */
+	public StrandDialect(Supplier<ITemplateEngine> engine, String streamPath, String scriptPath, String interruptedMessage,
+			long historySize) {
 		super("Strand", PREFIX, 1000);
 		this.engine = engine;
 		this.streamPath = streamPath;
 		this.scriptPath = scriptPath;
 		this.interruptedMessage = interruptedMessage;
+		this.historySize = historySize;
 	}
 
 	@Override
@@ -78,11 +93,16 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		return (context.getVariable(PageModel.TAB) instanceof Tab tab) ? tab : null;
 	}
 
-	private void track(ITemplateContext context, String id, Set<String> keys) {
+	/** The page's renderer, or {@code null} when the page has no view. */
+	private @Nullable PageRenderer renderer(ITemplateContext context) {
 		Tab tab = tab(context);
-		if (tab != null) {
-			PageRenderer.of(tab, this.engine.get(), context)
-				.track(id, context.getTemplateData().getTemplate(), keys);
+		return (tab != null) ? PageRenderer.of(tab, this.engine.get(), context, this.historySize) : null;
+	}
+
+	private void track(ITemplateContext context, ElementId id, Set<String> keys) {
+		PageRenderer renderer = renderer(context);
+		if (renderer != null) {
+			renderer.track(id, context.getTemplateData().getTemplate(), keys);
 		}
 	}
 
@@ -90,19 +110,6 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		return StandardExpressions.getExpressionParser(context.getConfiguration())
 			.parseExpression(context, expression)
 			.execute(context);
-	}
-
-	private static String id(IProcessableElementTag tag, String attribute) {
-		String id = tag.getAttributeValue("id");
-		if (id == null || id.isBlank()) {
-			throw new TemplateProcessingException("An element with strand:" + attribute + " needs an id attribute, "
-					+ "so that Strand can re-render and patch it; for example <section id=\"org\" strand:async=\"${org}\">");
-		}
-		if (!SAFE_ID.matcher(id).matches()) {
-			throw new TemplateProcessingException("Strand element id '" + id + "' must start with a letter and "
-					+ "hold only letters, digits, '-' and '_', so that Strand can patch it");
-		}
-		return id;
 	}
 
 	private static String escape(@Nullable Object value) {
@@ -119,10 +126,13 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, IElementTagStructureHandler handler) {
 			Tab tab = tab(context);
+			// under spring.webflux.base-path, or a proxy's X-Forwarded-Prefix, the request's context path
+			String base = StrandLinkBuilder.contextPath(context);
 			StringBuilder html = new StringBuilder();
 			if (tab != null) {
 				html.append("<meta name=\"strand-view\" content=\"").append(escape(tab.id())).append("\">\n");
-				html.append("<meta name=\"strand-stream\" content=\"").append(escape(StrandDialect.this.streamPath)).append("\">\n");
+				html.append("<meta name=\"strand-stream\" content=\"").append(escape(base + StrandDialect.this.streamPath))
+					.append("\">\n");
 				html.append("<meta name=\"strand-event\" content=\"").append(tab.lastEventId()).append("\">\n");
 				html.append("<meta name=\"strand-interrupted\" content=\"").append(escape(StrandDialect.this.interruptedMessage))
 					.append("\">\n");
@@ -131,9 +141,9 @@ public final class StrandDialect extends AbstractProcessorDialect {
 					html.append("<meta name=\"strand-csrf\" content=\"").append(escape(token))
 						.append("\" data-header=\"").append(escape(header)).append("\">\n");
 				}
-				PageRenderer.of(tab, StrandDialect.this.engine.get(), context);
+				renderer(context);
 			}
-			html.append("<script type=\"module\" src=\"").append(escape(StrandDialect.this.scriptPath)).append("\"></script>");
+			html.append("<script type=\"module\" src=\"").append(escape(base + StrandDialect.this.scriptPath)).append("\"></script>");
 			handler.replaceWith(html.toString(), false);
 		}
 
@@ -161,7 +171,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 						+ "but the assign holds a " + value.getClass().getName() + "; use view.assignAsync(\"" + key
 						+ "\", ...) or assign AsyncResult.idle()");
 			}
-			String id = id(tag, "async");
+			ElementId id = ElementId.of(context, tag, "async");
 			handler.setAttribute("data-strand-async", key);
 			AsyncResult<?> result = (value != null) ? (AsyncResult<?>) value : AsyncResult.idle();
 			handler.setAttribute("aria-busy", Boolean.toString(result.loading()));
@@ -185,7 +195,8 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String value, IElementTagStructureHandler handler) {
 			if (!(context.getVariable(ASYNC_VARIABLE) instanceof AsyncResult<?> result)) {
-				throw new TemplateProcessingException("strand:" + this.state + " must sit inside an element with strand:async");
+				throw new TemplateProcessingException("strand:" + this.state + " must sit inside an element with strand:async; "
+						+ "for example <section id=\"org\" strand:async=\"${org}\"><p strand:" + this.state + ">…</p></section>");
 			}
 			boolean shown = switch (this.state) {
 				case "ok" -> result.ok();
@@ -209,22 +220,24 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String task, IElementTagStructureHandler handler) {
-			String id = id(tag, "stream");
+			ElementId id = ElementId.of(context, tag, "stream");
 			handler.setAttribute("data-strand-stream", task);
 			handler.setAttribute("aria-live", "polite");
 			String fragment = tag.getAttributeValue(PREFIX, "chunk");
 			if (fragment != null) {
 				if (!fragment.contains("::")) {
-					throw new TemplateProcessingException("strand:chunk expects 'template :: selector', such as "
-							+ "'import :: line', but got '" + fragment + "'");
+					throw new TemplateProcessingException("strand:chunk expects 'template :: selector', but got '" + fragment
+							+ "'; for example <div id=\"rows\" strand:stream=\"job\" strand:chunk=\"import :: row\"></div>");
 				}
 				handler.removeAttribute(PREFIX, "chunk");
-				Tab tab = tab(context);
-				if (tab != null) {
-					PageRenderer.of(tab, StrandDialect.this.engine.get(), context).chunkFragment(task, fragment);
-				}
 			}
-			track(context, id, Set.of(PageRenderer.ALWAYS));
+			PageRenderer renderer = renderer(context);
+			if (renderer != null) {
+				if (fragment != null) {
+					renderer.chunkFragment(task, fragment);
+				}
+				renderer.trackStream(id, context.getTemplateData().getTemplate(), task);
+			}
 		}
 
 	}
@@ -239,10 +252,10 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String task, IElementTagStructureHandler handler) {
-			String id = id(tag, "progress");
+			ElementId id = ElementId.of(context, tag, "progress");
 			AsyncResult<?> result = (context.getVariable(task) instanceof AsyncResult<?> value) ? value : null;
 			Progress progress = (result != null) ? result.progress() : null;
-			StringBuilder html = new StringBuilder("<progress id=\"").append(escape(id)).append('"');
+			StringBuilder html = new StringBuilder("<progress id=\"").append(escape(id.id())).append('"');
 			String cssClass = tag.getAttributeValue("class");
 			if (cssClass != null) {
 				html.append(" class=\"").append(escape(cssClass)).append('"');
@@ -275,7 +288,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String value, IElementTagStructureHandler handler) {
-			String id = id(tag, "flash");
+			ElementId id = ElementId.of(context, tag, "flash");
 			handler.setAttribute("data-strand-flash", "");
 			handler.setAttribute("aria-live", "polite");
 			Tab tab = tab(context);
@@ -301,7 +314,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String value, IElementTagStructureHandler handler) {
-			String id = id(tag, "watch");
+			ElementId id = ElementId.of(context, tag, "watch");
 			Set<String> keys = new LinkedHashSet<>();
 			for (String key : value.split(",")) {
 				if (!key.isBlank()) {

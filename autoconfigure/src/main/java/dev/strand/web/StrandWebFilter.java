@@ -1,5 +1,6 @@
 package dev.strand.web;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -7,11 +8,14 @@ import org.springframework.core.Ordered;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.FormHttpMessageReader;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.server.ResponseStatusException;
@@ -26,12 +30,16 @@ import reactor.core.publisher.Mono;
  * Ends the turn a request holds on its tab once its exchange completes, and refuses page events whose body
  * is larger than {@code strand.limits.max-event-size} with {@code 413}: at once when their
  * {@code Content-Length} says so, otherwise (a chunked body) as soon as the bytes read pass it. A page event
- * whose CSRF token Spring Security cannot decode gets {@code 403}, not a {@code 500}.
+ * whose CSRF token Spring Security cannot decode gets {@code 403}, not a {@code 500}; one answered with a
+ * redirect gets its location in the {@code Strand-Redirect} header instead.
  */
 public final class StrandWebFilter implements WebFilter, Ordered {
 
 	/** The header that carries a page event's view id. */
 	public static final String VIEW_HEADER = "Strand-View";
+
+	/** The header that tells strand.js where a page event's redirect goes, in place of a 3xx it would follow. */
+	public static final String REDIRECT_HEADER = "Strand-Redirect";
 
 	private static final ResolvableType FORM_DATA = ResolvableType.forClassWithGenerics(MultiValueMap.class,
 			String.class, String.class);
@@ -54,6 +62,8 @@ public final class StrandWebFilter implements WebFilter, Ordered {
 				return Mono.error(tooLarge(length + " bytes"));
 			}
 			exchange = new LimitedExchange(exchange);
+			ServerHttpResponse response = exchange.getResponse();
+			response.beforeCommit(() -> Mono.fromRunnable(() -> redirectToHeader(response)));
 		}
 		ServerWebExchange filtered = exchange;
 		Mono<Void> handled = Mono.defer(() -> chain.filter(filtered));
@@ -67,6 +77,22 @@ public final class StrandWebFilter implements WebFilter, Ordered {
 				turn.finish();
 			}
 		});
+	}
+
+	/**
+	 * Turn a page event's redirect (a {@code redirect:} view name, a 3xx {@code ResponseEntity}, Spring Security's
+	 * login redirect) into {@code 200} with its location in the {@code Strand-Redirect} header: {@code fetch}
+	 * would follow a 3xx itself, throwing the page away and opening a view for nobody, while strand.js takes the
+	 * browser there.
+	 */
+	private static void redirectToHeader(ServerHttpResponse response) {
+		HttpStatusCode status = response.getStatusCode();
+		URI location = response.getHeaders().getLocation();
+		if (status != null && status.is3xxRedirection() && location != null) {
+			response.getHeaders().remove(HttpHeaders.LOCATION);
+			response.getHeaders().set(REDIRECT_HEADER, location.toASCIIString());
+			response.setStatusCode(HttpStatus.OK);
+		}
 	}
 
 	/**

@@ -18,6 +18,8 @@ import org.springframework.web.server.session.WebSessionStore;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.strand.CancelReason;
+import dev.strand.internal.Tab;
 import dev.strand.internal.TabRegistry;
 
 /**
@@ -60,7 +62,9 @@ public final class StreamHandler {
 	}
 
 	/**
-	 * Return the routes: the stream at {@code path}, and a tab's status at {@code path + "/status"}.
+	 * Return the routes: the stream at {@code path}, a tab's status at {@code path + "/status"}, and the page
+	 * events strand.js sends on its own: {@code path + "/clear-flash"} when a flash message is dismissed, and
+	 * {@code path + "/close"} when its page is left.
 	 * @param path the stream's path
 	 * @return the routes
 	 */
@@ -68,7 +72,52 @@ public final class StreamHandler {
 		return RouterFunctions.route()
 			.GET(path, this::stream)
 			.GET(path + "/status", this::status)
+			.POST(path + "/clear-flash", this::clearFlash)
+			.POST(path + "/close", this::close)
 			.build();
+	}
+
+	/**
+	 * A flash message was dismissed in the page: clear it on the server too, so that no full re-render brings
+	 * it back. Answered at once; the flash is cleared in the tab's next turn.
+	 */
+	private Mono<ServerResponse> clearFlash(ServerRequest request) {
+		return request.formData().flatMap((form) -> pageEvent(request, (tab) -> tab.requestTurn(null, (turn) -> {
+			try {
+				String kind = form.getFirst("kind");
+				if (kind != null && !kind.isBlank()) {
+					turn.view().clearFlash(kind);
+				}
+				else {
+					turn.view().clearFlash();
+				}
+			}
+			finally {
+				turn.end();
+			}
+		})));
+	}
+
+	/**
+	 * The page was left (unloaded, navigated away from, put in the back/forward cache): close its tab now,
+	 * cancelling its tasks, rather than once the disconnect grace period is over.
+	 */
+	private Mono<ServerResponse> close(ServerRequest request) {
+		return pageEvent(request, (tab) -> tab.close(CancelReason.VIEW_CLOSED));
+	}
+
+	/** Act on the tab a page event names in its {@code Strand-View} header, answering as page events are. */
+	private Mono<ServerResponse> pageEvent(ServerRequest request, java.util.function.Consumer<Tab> action) {
+		String id = request.headers().firstHeader(StrandWebFilter.VIEW_HEADER);
+		return lookup(request, (id != null) ? id : "").flatMap((lookup) -> switch (lookup.status()) {
+			case FOUND, ELSEWHERE -> {
+				action.accept(lookup.tab());
+				yield ServerResponse.noContent().build();
+			}
+			case UNAVAILABLE -> unavailable(lookup);
+			case GONE -> ServerResponse.status(HttpStatus.GONE).build();
+			case NOT_FOUND -> ServerResponse.notFound().build();
+		});
 	}
 
 	private Mono<ServerResponse> status(ServerRequest request) {

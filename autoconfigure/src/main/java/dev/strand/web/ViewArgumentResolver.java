@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.reactive.BindingContext;
@@ -21,6 +22,7 @@ import org.springframework.web.server.session.WebSessionStore;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
+import dev.strand.CancelReason;
 import dev.strand.View;
 import dev.strand.internal.MemoryTabRegistry;
 import dev.strand.internal.PageModel;
@@ -32,7 +34,8 @@ import dev.strand.internal.TabRegistry;
  * GET) opens a tab for the caller's session; a page event presents the header and gets that tab's view, if
  * it belongs to the caller's session. Either way the handler runs inside a turn of the tab, which is
  * committed (its changes put into the tab's log) just before the response, whose {@code Strand-Event}
- * header then names the tab's last event.
+ * header then names the tab's last event. A GET whose response is not a page (a redirect, an error) closes
+ * the tab it opened at once: nothing will connect to it.
  */
 public final class ViewArgumentResolver implements HandlerMethodArgumentResolver {
 
@@ -124,12 +127,21 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 						if (model == null && lastEventId >= 0) {
 							exchange.getResponse().getHeaders().set(EVENT_HEADER, Long.toString(lastEventId));
 						}
+						else if (model != null && !rendersPage(exchange)) {
+							tab.close(CancelReason.VIEW_CLOSED); // a redirect or an error: no page will connect to it
+						}
 						return Mono.empty();
 					});
 					sink.success(granted.view());
 				});
 			}
 		}));
+	}
+
+	/** Whether the response of a GET that opened a tab is a page, which will connect to it. */
+	private static boolean rendersPage(ServerWebExchange exchange) {
+		HttpStatusCode status = exchange.getResponse().getStatusCode();
+		return status == null || status.is2xxSuccessful();
 	}
 
 	/**

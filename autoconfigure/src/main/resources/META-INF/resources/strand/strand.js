@@ -10,6 +10,7 @@ let csrf = null;
 let lastId = null;
 let stopped = false;    // view closed or expired: never reconnect
 let leaving = false;    // page is being hidden/unloaded
+let left = false;       // the page was left, and its view closed: coming back (the back/forward cache) remounts
 let waiters = [];       // posts waiting for the event that carries their changes: { id, resolve }
 let transport = null;   // how this tab gets its events: its own stream, or one that its browser's tabs share
 const running = new Set(); // tasks that have sent chunks or progress but no outcome yet
@@ -53,8 +54,16 @@ function applyPatch({ target, op, html } = {}) {
 const byTask = (selector, attr, task) =>
   document.querySelectorAll(`${selector}[${attr}="${CSS.escape(String(task))}"]`);
 
+// Shows a flash message, replacing the one of its kind; a null message removes that kind.
 export function flash(kind, message) {
   kind = String(kind ?? "info");
+  if (message == null) {
+    for (const box of document.querySelectorAll("[data-strand-flash] > .strand-flash")) {
+      if (box.dataset.kind === kind) box.remove();
+    }
+    emit("flash", { kind, message: null });
+    return;
+  }
   for (const region of document.querySelectorAll("[data-strand-flash]")) {
     const box = document.createElement("div");
     box.className = "strand-flash strand-flash-" + kind.replace(/[^\w-]/g, "-");
@@ -117,6 +126,8 @@ const handlers = {
 
   flash: (d) => flash(d.kind, d.message),
 
+  navigate: (d) => go(d.url),
+
   reset(d) {
     for (const p of d.patches ?? []) applyPatch(p);
     emit("reset", d);
@@ -139,7 +150,7 @@ function shutdown(detail) {
 
 // Applies one event of this tab; `id` is its number ("" for a stream-level close).
 function receive(kind, id, raw) {
-  if (stopped) return;
+  if (stopped || left) return;
   const n = id === "" ? NaN : Number(id);
   if (Number.isSafeInteger(n)) {
     // Drop replays after reconnects; a close is idempotent so always honour it.
@@ -419,6 +430,7 @@ function swapIn(doc) {
   running.clear();
   readMetas();
   stopped = false;
+  left = false;
   root.classList.remove("strand-expired");
   transport = sharedOk() ? sharedStream() : ownStream();
 }
@@ -467,16 +479,48 @@ function setBusy(el, controls) {
   };
 }
 
-async function errorMessage(res) {
-  const text = (await res.text().catch(() => "")).trim();
-  if (/json/i.test(res.headers.get("Content-Type") ?? "")) {
+// What the user is told when a page event fails: a short message per status, never the response's body
+// (which goes to the console, for the developer).
+const failures = {
+  400: "The server could not accept that. Reload the page and try again.",
+  401: "You are not signed in. Reload the page to sign in.",
+  403: "That was refused: you may have been signed out. Reload the page to continue.",
+  404: "This page is out of date. Reload it to continue.",
+  409: "This conflicts with a change made meanwhile. Reload the page and try again.",
+  410: "This page has closed on the server. Reload it to continue.",
+  413: "That was too large to send.",
+  429: "Too much is running right now. Wait a moment and try again.",
+  503: "The server is unavailable right now. Try again in a moment.",
+  504: "The server took too long to answer. Try again in a moment.",
+};
+
+async function failureMessage(url, res) {
+  const body = (await res.text().catch(() => "")).trim();
+  console.warn(`strand: POST ${url} answered ${res.status}`, body.slice(0, 2000));
+  if (failures[res.status]) return failures[res.status];
+  if (res.status >= 500) {
+    let ref = null;
     try {
-      const j = JSON.parse(text);
-      const m = j?.message || j?.detail || j?.error || j?.title;
-      if (typeof m === "string" && m.trim()) return m.trim().slice(0, 300);
-    } catch { /* fall through to raw text */ }
+      ref = JSON.parse(body)?.requestId; // Spring Boot's error response names the request in its log
+    } catch { /* not JSON */ }
+    return `Something went wrong on the server${typeof ref === "string" && /^[\w-]{1,40}$/.test(ref) ? ` (ref ${ref})` : ""}. Try again.`;
   }
-  return text.slice(0, 300) || `Request failed (HTTP ${res.status})`;
+  return `That did not work (HTTP ${res.status}). Reload the page and try again.`;
+}
+
+// Takes the browser to a URL that the server sent: a page event's redirect, or View.navigate.
+function go(url) {
+  let to;
+  try {
+    to = new URL(url, location.href);
+  } catch {
+    to = null;
+  }
+  if (!to || (to.protocol !== "http:" && to.protocol !== "https:")) {
+    console.warn("strand: not navigating to", url, "(only http and https URLs)");
+    return;
+  }
+  location.assign(to.href);
 }
 
 async function send(url, body, restore) {
@@ -486,6 +530,11 @@ async function send(url, body, restore) {
     const res = await post(url, body);
     if (res.ok) {
       await res.arrayBuffer().catch(() => {}); // read it to the end, or the browser reports the request aborted
+      const to = res.headers.get("Strand-Redirect");
+      if (to) {
+        go(to); // the handler redirected: fetch did not follow it, the browser goes there
+        return;
+      }
       // Keep the control busy until the page shows what the handler changed: a second click on a Start
       // button would otherwise land before the patch that turns it into Cancel.
       const event = Number(res.headers.get("Strand-Event"));
@@ -493,7 +542,7 @@ async function send(url, body, restore) {
       return;
     }
     status = res.status;
-    message = await errorMessage(res);
+    message = await failureMessage(url, res);
   } catch {
     message = "Could not reach the server. Check your connection and try again.";
   } finally {
@@ -503,18 +552,59 @@ async function send(url, body, restore) {
   emit("error", { url, status, message });
 }
 
+// data-strand-param-user-id="7" posts userId=7, as the element's dataset names it.
+function appendParams(params, el) {
+  for (const [key, value] of Object.entries(el?.dataset ?? {})) {
+    if (key.startsWith("strandParam") && key.length > 11) {
+      params.append(key[11].toLowerCase() + key.slice(12), value);
+    }
+  }
+}
+
+const submits = (el) => el.form && ((el.tagName === "BUTTON" && el.type === "submit")
+  || (el.tagName === "INPUT" && (el.type === "submit" || el.type === "image")));
+
+const isField = (el) => (el.tagName === "INPUT" && !["button", "submit", "image", "reset"].includes(el.type))
+  || el.tagName === "SELECT" || el.tagName === "TEXTAREA" || el.tagName === "OPTION";
+
+const warned = new WeakSet();
+function warnOnce(el, message) {
+  if (warned.has(el)) return;
+  warned.add(el);
+  console.warn("strand: " + message, el);
+}
+
+// A flash message's close button: gone from the page at once, and from the view, so that no re-render
+// brings it back.
+function dismiss(box) {
+  const kind = box.dataset.kind;
+  box.remove();
+  if (!view || stopped || left) return;
+  post(streamUrl + "/clear-flash", kind ? { kind } : "")
+    .then((res) => { if (!res.ok) console.warn("strand: could not clear the", kind, "flash:", res.status); })
+    .catch(() => {});
+}
+
 function onClick(e) {
   const t = e.target instanceof Element ? e.target : null;
   if (!t || e.defaultPrevented) return;
 
-  const dismiss = t.closest(".strand-flash-close");
-  if (dismiss) {
-    dismiss.closest(".strand-flash")?.remove();
+  const close = t.closest(".strand-flash-close");
+  if (close) {
+    const box = close.closest(".strand-flash");
+    if (box) dismiss(box);
     return;
   }
 
   const el = t.closest("[data-strand-post]");
-  if (!el || el.closest("form[data-strand-post]")) return; // forms post on submit
+  if (!el || el.tagName === "FORM") return; // a form posts when it is submitted
+  if (submits(el)) return; // a submit button posts its form's fields to its own URL, on submit
+  if (isField(el)) {
+    warnOnce(el, `data-strand-post on <${el.tagName.toLowerCase()}${el.type ? " type=" + el.type : ""}> does nothing: `
+      + "a click on a form field cannot post without breaking the field. Put the field in a <form data-strand-post> "
+      + "and post it with a button, or call Strand.post from a change listener.");
+    return;
+  }
   if (el.tagName === "A" && (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)) return;
   e.preventDefault();
   if (el.getAttribute("aria-busy") === "true") return;
@@ -522,11 +612,7 @@ function onClick(e) {
   const params = new URLSearchParams();
   const name = el.getAttribute("name");
   if (name) params.append(name, "value" in el ? el.value : el.getAttribute("value") ?? "");
-  for (const [key, value] of Object.entries(el.dataset)) {
-    if (key.startsWith("strandParam") && key.length > 11) {
-      params.append(key[11].toLowerCase() + key.slice(12), value);
-    }
-  }
+  appendParams(params, el);
   const url = el.dataset.strandPost || el.getAttribute("href") || location.href;
   send(url, params, setBusy(el, [el]));
 }
@@ -534,15 +620,47 @@ function onClick(e) {
 function onSubmit(e) {
   const form = e.target;
   if (e.defaultPrevented || !(form instanceof HTMLFormElement)) return;
-  if (!form.hasAttribute("data-strand-post")) return;
+  const submitter = e.submitter?.hasAttribute("data-strand-post") ? e.submitter : null;
+  if (!submitter && !form.hasAttribute("data-strand-post")) return;
   e.preventDefault();
   if (form.getAttribute("aria-busy") === "true") return;
+  if (form.querySelector("input[type=file]")) {
+    warnOnce(form, "a page event is sent form-urlencoded, so this form's files are not sent with it.");
+  }
 
   // Build the body before disabling anything: disabled controls are not submitted.
-  const body = new URLSearchParams(new FormData(form, e.submitter));
-  const submits = [...form.elements].filter((c) => c.type === "submit" || c.type === "image");
-  const url = e.submitter?.dataset?.strandPost || form.dataset.strandPost || form.action;
-  send(url, body, setBusy(form, submits));
+  const body = new URLSearchParams();
+  for (const [key, value] of new FormData(form, e.submitter)) {
+    if (typeof value === "string") body.append(key, value);
+  }
+  appendParams(body, form);
+  appendParams(body, submitter);
+  const buttons = [...form.elements].filter((c) => c.type === "submit" || c.type === "image");
+  const url = submitter ? submitter.dataset.strandPost || form.action : form.dataset.strandPost || form.action;
+  send(url, body, setBusy(form, buttons));
+}
+
+// The page is being left (unloaded, navigated away from, put in the back/forward cache): close its view now,
+// cancelling its tasks, rather than when the server's grace period ends. A keepalive fetch outlives the page
+// and, unlike a beacon, carries the view and CSRF headers.
+function leave() {
+  leaving = true;
+  transport?.close(); // hand a shared stream on at once
+  if (!view || stopped || left) return;
+  left = true;
+  const headers = { "Strand-View": view };
+  if (csrf) headers[csrf.header] = csrf.token;
+  try {
+    fetch(streamUrl + "/close", { method: "POST", keepalive: true, credentials: "same-origin", headers }).catch(() => {});
+  } catch { /* the page is going anyway */ }
+}
+
+// The page is shown again: from the back/forward cache, its view was closed when it was left, so it remounts.
+function returned(e) {
+  leaving = false;
+  if (!e.persisted || stopped) return;
+  if (left) remount("view-closed");
+  else transport?.resume();
 }
 
 // ---- Bootstrap ----
@@ -554,14 +672,8 @@ function sharedOk() {
 if (view) {
   document.addEventListener("click", onClick);
   document.addEventListener("submit", onSubmit);
-  addEventListener("pagehide", () => {
-    leaving = true;
-    if (sharedOk()) transport?.close(); // hand the shared stream on at once, even to the back/forward cache
-  });
-  addEventListener("pageshow", (e) => {
-    leaving = false;
-    if (e.persisted && !stopped) transport?.resume();
-  });
+  addEventListener("pagehide", leave);
+  addEventListener("pageshow", returned);
   window.Strand = { post, flash, get view() { return view; } };
   transport = sharedOk() ? sharedStream() : ownStream();
 }

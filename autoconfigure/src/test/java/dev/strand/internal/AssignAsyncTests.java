@@ -152,6 +152,31 @@ class AssignAsyncTests {
 	}
 
 	@Test
+	void whenLoaderFailsWithAReasonThenItIsLoggedAtInfoWithoutAStackTrace(CapturedOutput output) {
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
+			throw TaskFailedException.of("not found");
+		}));
+		String ref = awaitSettled("org").failed().ref();
+		eventually().until(() -> output.getOut().contains(ref));
+		assertThat(output.getOut().lines().filter((line) -> line.contains(ref)))
+			.singleElement().asString().contains("INFO").contains("failed with not found");
+		assertThat(output.getOut()).doesNotContain("ERROR").doesNotContain("TaskFailedException");
+	}
+
+	@Test
+	void whenLoaderThrowsAnythingElseThenItIsLoggedAsAnErrorWithItsStackTrace(CapturedOutput output) {
+		connect(this.tab);
+		inTurn(this.tab, () -> this.view.assignAsync("org", () -> {
+			throw new IllegalStateException("not found, thrown");
+		}));
+		String ref = awaitSettled("org").failed().ref();
+		eventually().until(() -> output.getOut().contains(ref));
+		assertThat(output.getOut()).contains("ERROR").contains("crashed [ref " + ref + "]")
+			.contains("java.lang.IllegalStateException: not found, thrown").contains("\tat ");
+	}
+
+	@Test
 	void whenReloadedThenThePreviousResultIsKeptWhileLoading() {
 		connect(this.tab);
 		loaded("org", "v1");

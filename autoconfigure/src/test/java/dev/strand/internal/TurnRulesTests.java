@@ -235,8 +235,8 @@ class TurnRulesTests {
 			}
 
 			@Override
-			public String renderChunk(String task, Object chunk) {
-				return null;
+			public WireEvent.Chunk chunk(WireEvent.Chunk event, Object chunk) {
+				return event;
 			}
 
 		});

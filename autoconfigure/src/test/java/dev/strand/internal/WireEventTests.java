@@ -29,7 +29,7 @@ class WireEventTests {
 		List<WireEvent> events = List.of(new WireEvent.Patch("a", WireEvent.Op.REPLACE, "<p>\r\n</p>"),
 				WireEvent.Chunk.of("job", "line\n\nevent: x", this.json), WireEvent.Chunk.of("job", Map.of("k", "v\n"), this.json).withHtml("<b>\n</b>"),
 				progress(1), WireEvent.TaskOutcome.of("job", new Outcome.Cancelled<>(CancelReason.REQUESTED)),
-				new WireEvent.Flash("info", "a\nb"), new WireEvent.Flash("info", null),
+				new WireEvent.Flash("info", "a\nb"), new WireEvent.Flash("info", null), new WireEvent.Navigate("/next?a=b\n"),
 				new WireEvent.Reset(List.of(new WireEvent.Patch("a", WireEvent.Op.REPLACE, "x\ny"))), new WireEvent.Close("shutdown"));
 		for (WireEvent event : events) {
 			assertThat(event.name()).matches("[a-z]+");

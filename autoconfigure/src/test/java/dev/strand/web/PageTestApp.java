@@ -22,6 +22,12 @@ import dev.strand.View;
 @SpringBootApplication
 public class PageTestApp {
 
+	/** The workers whose thread was interrupted: cancelled while they slept. */
+	static final java.util.Set<String> INTERRUPTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	/** The views opened by a GET that redirected instead of rendering a page. */
+	static final java.util.List<String> REDIRECTED_VIEWS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	/** Page events post form data, which WebFlux binds with {@code @ModelAttribute}. */
 	record PushForm(String text) {
 	}
@@ -34,6 +40,18 @@ public class PageTestApp {
 			view.assign("messages", List.of()).assign("job", AsyncResult.idle()).assign("title", "Import");
 			view.assignAsync("org", () -> "Acme");
 			return "import";
+		}
+
+		@GetMapping("/import/elsewhere")
+		String elsewhere(View view) {
+			REDIRECTED_VIEWS.add(view.id());
+			return "redirect:/import";
+		}
+
+		@GetMapping("/watch")
+		String watch(View view) {
+			view.assign("messages", List.of()).assign("job", AsyncResult.idle()).assign("title", "Import");
+			return "watch";
 		}
 
 		@PostMapping("/import/start")
@@ -90,7 +108,13 @@ public class PageTestApp {
 		@ResponseBody
 		String worker(View view, @RequestParam String name) {
 			view.startAsync("worker-" + name, (task) -> {
-				Thread.sleep(60_000);
+				try {
+					Thread.sleep(60_000);
+				}
+				catch (InterruptedException ex) {
+					INTERRUPTED.add(name);
+					throw ex;
+				}
 				return "done";
 			});
 			return "started";
@@ -106,6 +130,16 @@ public class PageTestApp {
 		@PostMapping("/import/clear")
 		void clear(View view) {
 			view.assign("title", "Cleared");
+		}
+
+		@PostMapping("/import/go")
+		String go(View view) {
+			return "redirect:/import?from=go";
+		}
+
+		@PostMapping("/import/navigate")
+		void navigate(View view) {
+			view.navigate("/import?from=navigate");
 		}
 
 		@PostMapping("/logout")

@@ -21,6 +21,8 @@ final class Pages {
 
 	private static final Pattern EVENT = Pattern.compile("name=\"strand-event\" content=\"(\\d+)\"");
 
+	private static final Pattern STREAM = Pattern.compile("name=\"strand-stream\" content=\"([^\"]+)\"");
+
 	private Pages() {
 	}
 
@@ -30,21 +32,23 @@ final class Pages {
 		String html = result.getResponseBody();
 		Matcher view = VIEW.matcher(html);
 		Matcher event = EVENT.matcher(html);
+		Matcher stream = STREAM.matcher(html);
 		assertThat(view.find()).as("the page has a strand-view meta").isTrue();
 		assertThat(event.find()).as("the page has a strand-event meta").isTrue();
+		assertThat(stream.find()).as("the page has a strand-stream meta").isTrue();
 		String cookie = result.getResponseCookies().getFirst("SESSION").getValue();
-		return new Page(client, html, view.group(1), Long.parseLong(event.group(1)), cookie);
+		return new Page(client, html, view.group(1), Long.parseLong(event.group(1)), cookie, stream.group(1));
 	}
 
-	record Page(WebTestClient client, String html, String view, long lastEventId, String session) {
+	record Page(WebTestClient client, String html, String view, long lastEventId, String session, String streamPath) {
 
 		/** The same page, talking to another server (as behind a load balancer that is not sticky). */
 		Page on(WebTestClient other) {
-			return new Page(other, this.html, this.view, this.lastEventId, this.session);
+			return new Page(other, this.html, this.view, this.lastEventId, this.session, this.streamPath);
 		}
 
 		Flux<ServerSentEvent<String>> stream(long lastEventId) {
-			return this.client.get().uri("/strand/stream?view=" + this.view + "&lastEventId=" + lastEventId)
+			return this.client.get().uri(this.streamPath + "?view=" + this.view + "&lastEventId=" + lastEventId)
 				.cookie("SESSION", this.session).accept(MediaType.TEXT_EVENT_STREAM).exchange()
 				.expectStatus().isOk()
 				.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { })

@@ -45,6 +45,44 @@ class ResyncAndSessionTests {
 	}
 
 	@Test
+	void whenAResetRedrawsAStreamContainerThenItHoldsEveryChunkAppendedToItOnce() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
+		long lastSeen = Long.parseLong(first.get(1).id());
+		page.post("/import/start?count=40").expectStatus().isOk();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		String chunks = patch(reset, "chunks");
+		for (int n = 1; n <= 40; n++) {
+			assertThat(chunks).containsOnlyOnce("<div class=\\\"strand-chunk\\\">chunk " + n + "</div>");
+		}
+		// this container's template draws the chunks from an assign as well; they were appended after it drew none
+		String lines = patch(reset, "lines");
+		assertThat(lines).containsOnlyOnce(">chunk 40</div>").doesNotContain("line chunk");
+	}
+
+	private static String patch(ServerSentEvent<String> reset, String target) {
+		String data = reset.data();
+		int start = data.indexOf("{\"target\":\"" + target + "\"");
+		assertThat(start).as("the reset's patch of #" + target).isNotNegative();
+		return data.substring(start, data.indexOf("\"}", start) + 2);
+	}
+
+	@Test
+	void whenAFlashIsDismissedThenAResetNoLongerShowsIt() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
+		long lastSeen = Long.parseLong(first.get(1).id());
+		page.post("/import/start?count=40").expectStatus().isOk();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
+		page.post("/strand/stream/clear-flash", "kind", "info").expectStatus().isNoContent();
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		assertThat(reset.data()).contains("\"target\":\"flash\"").contains("<li>chunk 40</li>").doesNotContain("Completed: ok");
+	}
+
+	@Test
 	void whenTheSessionIsInvalidatedThenItsViewsCloseAndTheirTasksAreCancelled() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		var stream = page.stream(page.lastEventId());

@@ -60,10 +60,37 @@ class StreamAndPageEventTests {
 		page.post("/import/title?title=Renamed").expectStatus().isOk();
 		List<ServerSentEvent<String>> patches = stream.filter((e) -> "patch".equals(e.event()))
 			.filter((e) -> !e.data().contains("\"target\":\"org\""))
-			.take(2).collectList().block(Duration.ofSeconds(10));
+			.take(3).collectList().block(Duration.ofSeconds(10));
 		assertThat(patches).extracting(ServerSentEvent::data)
 			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"title\"").contains(">Renamed</h1>"))
-			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"home\"").contains("href=\\\"/import?from=Renamed\\\""));
+			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"home\"").contains("href=\\\"/import?from=Renamed\\\""))
+			.anySatisfy((data) -> assertThat(data).contains("\"target\":\"sub-title\""));
+	}
+
+	@Test
+	void whenAnElementWatchesSeveralAssignsThenAChangeToAnyOfThemRerendersIt() {
+		Pages.Page page = Pages.open(this.client, "/watch");
+		assertThat(page.html()).contains("<p id=\"summary\">Import: 0 messages</p>");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/title?title=Renamed").expectStatus().isOk();
+		page.post("/import/start?count=1").expectStatus().isOk(); // its @HandleChunk adds a message
+		List<String> summaries = stream.filter((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"summary\""))
+			.map(ServerSentEvent::data)
+			.takeUntil((data) -> data.contains("1 messages"))
+			.collectList().block(Duration.ofSeconds(10));
+		assertThat(summaries.get(0)).as("after the title changed").contains("Renamed: 0 messages");
+		assertThat(summaries.get(summaries.size() - 1)).as("after the messages changed").contains("Renamed: 1 messages");
+	}
+
+	@Test
+	void whenAnElementsIdComesFromThIdThenItIsRenderedAndPatchedUnderThatId() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		assertThat(page.html()).contains("<p id=\"sub-title\">About Import</p>");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/title?title=Renamed").expectStatus().isOk();
+		ServerSentEvent<String> patch = stream.filter((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"sub-title\""))
+			.blockFirst(Duration.ofSeconds(10));
+		assertThat(patch.data()).contains("<p id=\\\"sub-title\\\">About Renamed</p>");
 	}
 
 	@Test
@@ -91,6 +118,45 @@ class StreamAndPageEventTests {
 		String cleared = page.post("/import/clear").expectStatus().isNoContent().returnResult(String.class)
 			.getResponseHeaders().getFirst("Strand-Event");
 		assertThat(Long.parseLong(cleared)).isGreaterThan(named);
+	}
+
+	@Test
+	void whenThePageIsLeftThenItsViewClosesAtOnceAndItsTasksAreCancelled() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/worker?name=left").expectStatus().isOk();
+		Pages.Page other = Pages.open(this.client, "/import");
+		this.client.post().uri("/strand/stream/close").cookie("SESSION", other.session()).header("Strand-View", page.view())
+			.exchange().expectStatus().isNotFound(); // another session cannot close it
+		long start = System.nanoTime();
+		page.post("/strand/stream/close").expectStatus().isNoContent();
+		List<ServerSentEvent<String>> events = stream.filter((e) -> e.event() != null)
+			.takeUntil((e) -> "close".equals(e.event()))
+			.collectList().block(Duration.ofSeconds(10));
+		assertThat(events.get(events.size() - 1).data()).isEqualTo("{\"reason\":\"view-closed\"}");
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> PageTestApp.INTERRUPTED.contains("left"));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("long before the grace period (15 s) is over")
+			.isLessThan(Duration.ofSeconds(5));
+		page.post("/import/title?title=After").expectStatus().isEqualTo(HttpStatus.GONE);
+	}
+
+	@Test
+	void whenAPageEventRedirectsThenTheResponseNamesTheLocationForStrandJsInsteadOfRedirectingFetch() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		page.post("/import/go").expectStatus().isOk()
+			.expectHeader().valueEquals("Strand-Redirect", "/import?from=go")
+			.expectHeader().doesNotExist("Location");
+	}
+
+	@Test
+	void whenAPageThatOpenedAViewRedirectsInsteadOfRenderingThenTheViewClosesAtOnce() {
+		EntityExchangeResult<byte[]> result = this.client.get().uri("/import/elsewhere").exchange()
+			.expectStatus().is3xxRedirection().expectBody().returnResult();
+		String session = result.getResponseCookies().getFirst("SESSION").getValue();
+		String view = PageTestApp.REDIRECTED_VIEWS.get(PageTestApp.REDIRECTED_VIEWS.size() - 1);
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> this.client.get()
+			.uri("/strand/stream/status?view=" + view).cookie("SESSION", session).exchange()
+			.expectStatus().isEqualTo(HttpStatus.GONE)); // not left holding a slot until the connect timeout
 	}
 
 	@Test

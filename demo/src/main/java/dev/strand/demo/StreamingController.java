@@ -73,6 +73,7 @@ class StreamingController {
 
 	@HandleAsync("job")
 	void done(Outcome<String> outcome, View view) {
+		view.clearFlash(); // one message, about this run: an earlier run's "Completed!" must not sit beside "Failed"
 		switch (outcome) {
 			case Outcome.Ok<String> ok -> view.flash("info", "Completed!");
 			case Outcome.Failed<String> failed -> view.flash("error", "Failed: " + failed.reason());

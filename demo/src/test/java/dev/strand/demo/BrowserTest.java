@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
@@ -63,12 +64,16 @@ abstract class BrowserTest {
 		assertTrue(Files.isExecutable(CHROMIUM), "The browser tests need Chromium at " + CHROMIUM
 				+ ", but it is not there; install it with 'apt-get install chromium'");
 		playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-		browser = playwright.chromium()
-			.launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM)
-				.setHeadless(true)
-				.setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-						"--disable-background-networking", "--disable-component-update", "--disable-sync")));
+		browser = playwright.chromium().launch(launchOptions());
 		PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
+	}
+
+	/** How the tests launch Chromium: headless, without what a test machine does not need. */
+	static BrowserType.LaunchOptions launchOptions() {
+		return new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM)
+			.setHeadless(true)
+			.setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+					"--disable-background-networking", "--disable-component-update", "--disable-sync"));
 	}
 
 	@AfterAll
@@ -104,6 +109,10 @@ abstract class BrowserTest {
 	}
 
 	BrowserContext newContext() {
+		return newContext(browser);
+	}
+
+	BrowserContext newContext(Browser browser) {
 		BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1200, 900));
 		context.setDefaultTimeout(15_000);
 		countConnections(context);
@@ -166,6 +175,16 @@ abstract class BrowserTest {
 
 	void screenshot(String name) {
 		screenshot(name, null);
+	}
+
+	/** The response's status; the response is disposed of. */
+	static int status(APIResponse response) {
+		try {
+			return response.status();
+		}
+		finally {
+			response.dispose();
+		}
 	}
 
 }

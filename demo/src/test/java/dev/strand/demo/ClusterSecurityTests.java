@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
-import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.RequestOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -91,15 +90,6 @@ class ClusterSecurityTests extends BrowserTest {
 		}
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("long before the reaper's 30 s")
 			.isLessThan(Duration.ofSeconds(10));
-	}
-
-	private static int status(APIResponse response) {
-		try {
-			return response.status();
-		}
-		finally {
-			response.dispose();
-		}
 	}
 
 }

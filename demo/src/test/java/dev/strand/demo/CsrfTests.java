@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.RequestOptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -67,6 +68,21 @@ class CsrfTests extends BrowserTest {
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("long before the reaper's 30 s")
 			.isLessThan(Duration.ofSeconds(10));
 		assertThat(this.page.locator("html")).hasClass(java.util.regex.Pattern.compile("\\bstrand-expired\\b"));
+	}
+
+	@Test
+	void aPageEventAfterTheSessionLoggedOutFlashesAShortMessageNotTheResponse() {
+		this.page.navigate(url("/csrf"));
+		awaitConnected(this.page);
+		assertThat(status(this.context.request().post(url("/logout"), RequestOptions.create()
+			.setHeader("X-CSRF-TOKEN", this.page.locator("meta[name=strand-csrf]").getAttribute("content"))
+			.setMaxRedirects(0)
+			.setTimeout(5000)))).as("the logout, from outside the page").isEqualTo(302);
+		this.page.getByText("Increment").click();
+		assertThat(this.page.locator("#flash .strand-flash-error .strand-flash-text"))
+			.hasText("That was refused: you may have been signed out. Reload the page to continue.");
+		assertThat(this.page.locator("#count")).hasText("0");
+		assertThat(this.browserLog).anyMatch((line) -> line.startsWith("HTTP 403"));
 	}
 
 	@SpringBootConfiguration

@@ -1,0 +1,92 @@
+package dev.strand.thymeleaf;
+
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.thymeleaf.context.Context;
+import org.thymeleaf.spring6.SpringTemplateEngine;
+import org.thymeleaf.templateresolver.StringTemplateResolver;
+
+import dev.strand.AsyncResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/** The {@code strand:} attributes on their own: ids and the errors a template author meets. */
+class StrandDialectTests {
+
+	private final SpringTemplateEngine engine = engine();
+
+	private static SpringTemplateEngine engine() {
+		SpringTemplateEngine engine = new SpringTemplateEngine();
+		engine.setTemplateResolver(new StringTemplateResolver());
+		engine.addDialect(new StrandDialect(() -> null, "/strand/stream", "/strand/strand.js", "interrupted"));
+		return engine;
+	}
+
+	private String render(String html) {
+		Context context = new Context();
+		context.setVariables(Map.of("job", AsyncResult.idle(), "org", AsyncResult.idle(), "n", 7));
+		return this.engine.process(html, context);
+	}
+
+	@Test
+	void whenAProgressBarHasThIdThenItRendersWithTheEvaluatedId() {
+		assertThat(render("<progress th:id=\"|job-${n}|\" strand:progress=\"job\"></progress>"))
+			.startsWith("<progress id=\"job-7\" ").contains("data-strand-progress=\"job\"");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = ';', quoteCharacter = '~', textBlock = """
+			<section th:id="${'org'}" strand:async="${org}"><p strand:ok>ok</p></section> ; <section id="org"
+			<div data-th-id="|log-${n}|" strand:stream="job"></div> ; <div id="log-7"
+			<div th:id="${'flash'}" strand:flash></div> ; <div id="flash"
+			<ul th:id="${'messages'}" strand:watch="job"></ul> ; <ul id="messages"
+			""")
+	void whenAStrandElementHasThIdThenItRendersWithTheEvaluatedId(String template, String start) {
+		assertThat(render(template)).startsWith(start);
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = ';', quoteCharacter = '~', textBlock = """
+			<section strand:async="${org}"></section> ; strand:async ; <section id="org" strand:async="${org}">
+			<div strand:stream="job"></div> ; strand:stream ; <div id="log" strand:stream="job"></div>
+			<progress strand:progress="job"></progress> ; strand:progress ; <progress id="job-progress" strand:progress="job"></progress>
+			<div strand:flash></div> ; strand:flash ; <div id="flash" strand:flash></div>
+			<ul strand:watch="job"></ul> ; strand:watch ; <ul id="messages" strand:watch="messages">
+			""")
+	void whenAStrandElementHasNoIdThenTheErrorNamesItsAttributeAndShowsAnExampleOfIt(String template, String attribute,
+			String example) {
+		assertThatException().isThrownBy(() -> render(template))
+			.havingRootCause()
+			.withMessageContaining("An element with " + attribute + " needs an id")
+			.withMessageContaining("for example " + example);
+	}
+
+	@Test
+	void whenAStrandElementsThIdIsBlankThenTheErrorSaysSoAndNamesItsAttribute() {
+		assertThatException().isThrownBy(() -> render("<progress th:id=\"${null}\" strand:progress=\"job\"></progress>"))
+			.havingRootCause()
+			.withMessageContaining("th:id=\"${null}\" of an element with strand:progress evaluated to nothing")
+			.withMessageContaining("for example <progress id=\"job-progress\" strand:progress=\"job\"></progress>");
+	}
+
+	@Test
+	void whenAStrandElementsIdIsUnsafeThenTheErrorNamesItsAttribute() {
+		assertThatException().isThrownBy(() -> render("<div id=\"1 log\" strand:stream=\"job\"></div>"))
+			.havingRootCause()
+			.withMessageContaining("The id '1 log' of an element with strand:stream must start with a letter")
+			.withMessageContaining("for example <div id=\"log\" strand:stream=\"job\"></div>");
+	}
+
+	@Test
+	void whenABranchIsOutsideStrandAsyncThenTheErrorShowsAnExampleOfThatBranch() {
+		assertThatException().isThrownBy(() -> render("<p strand:loading>Loading…</p>"))
+			.havingRootCause()
+			.withMessageContaining("strand:loading must sit inside an element with strand:async")
+			.withMessageContaining("<p strand:loading>");
+	}
+
+}
