@@ -30,7 +30,7 @@ final class BenchViews {
      */
     static Tab connected(StrandEngine engine, Callbacks callbacks, Consumer<EventLog.Entry> onEvent)
             throws Exception {
-        Tab view = new MemoryTabRegistry(engine).open("bench-session", SessionHandle.DETACHED, callbacks);
+        Tab view = new MemoryTabRegistry(engine).openLocal("bench-session", SessionHandle.DETACHED, callbacks);
         AtomicReference<EventLog.@Nullable Subscription> subscription = new AtomicReference<>();
         CompletableFuture<Void> subscribed = new CompletableFuture<>();
         view.connect(0, () -> {
@@ -68,7 +68,7 @@ final class BenchViews {
         resolver.setCacheable(true);
         SpringWebFluxTemplateEngine engine = new SpringWebFluxTemplateEngine();
         engine.setTemplateResolver(resolver);
-        engine.addDialect(new StrandDialect(() -> engine, "/strand/stream", "/strand/strand.js"));
+        engine.addDialect(new StrandDialect(() -> engine, "/strand/stream", "/strand/strand.js", "interrupted"));
         return engine;
     }
 
