@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Strand's benchmark scenarios against Strand and the baseline servers.
 #
-# Usage: benchmarks/run.sh <capacity|throughput|render|latency|churn|all|quick|jmh> [--quick] [--target netty|mvc|webflux|strand]
+# Usage: benchmarks/run.sh <capacity|throughput|render|latency|churn|slowreaders|all|quick|jmh> [--quick] [--target netty|mvc|webflux|strand]
 #
 #   capacity    many tabs, each with one task that just sleeps: memory and threads per tab
 #   throughput  tabs streaming chunks, in steps of rising rate (RATES chunks/s per tab) on one
@@ -15,8 +15,14 @@
 #               20 s step each on one server after a warm-up: start-to-first-chunk latency
 #   churn       tabs cancelled, closed and replaced at a steady rate, then all closed: connect
 #               latency, failures, and whether heap, threads and the servers' gauges come back
-#   all         every scenario above, one after another
-#   quick       a very short run of every scenario for every target, one summary line per
+#   slowreaders churn's load (at CHURN_RATE, 50/s by default) with a mix of tabs that read their streams
+#               slowly (SLOW_READERS of them, 0.1: one event per SLOW_READ_MS, 1000) or stall (STALLED_READERS,
+#               0.05: STALL_MIN..STALL_MAX seconds, 30..90, then read on or close) for DURATION (600 s), tabs
+#               reconnecting as strand.js does when the server ends their streams; then all closed, as churn:
+#               streams ended, reconnects, resets, and whether heap, direct memory, threads and gauges come
+#               back. Strand only (reconnects, lastEventId and resets are Strand's); not part of "all"
+#   all         every scenario above but slowreaders (a soak test), one after another
+#   quick       a very short run of every scenario (slowreaders too) for every target, one summary line per
 #               scenario at the end (under a minute on an idle machine): a smoke test, not a
 #               measurement. The four servers start at once (ports PORT..PORT+3) and one client
 #               process runs every scenario against each in turn (C1 JIT only, to spare CPU), so
@@ -35,6 +41,12 @@
 # SERVER_XMX, SERVER_OPTS (more server JVM flags, e.g. -Dbench.task-threads=400 for mvc, or
 # -XX:StartFlightRecording=...), CLIENT_XMX, TABS, DURATION, RATES (throughput: per-tab rates of
 # the steps, e.g. "4 8 16"), RENDER_RATES (the same for render), START_RATES (latency's steps), RATE (churn: per-tab rate), CHURN_RATE, SETTLE,
+# SIZE (chunk payload bytes: churn 64, slowreaders 512), SLOW_READERS, SLOW_READ_MS, STALLED_READERS, STALL_MIN, STALL_MAX, STALL_RESUME,
+# READER_RCVBUF, SEND_BUFFER (slowreaders: the server's SO_SNDBUF, 65536; 0: the kernel's), STATS_EVERY (slowreaders:
+# seconds between server stats printed to client-0.err, 300), SERVER_HISTO (1: full runs save the server's class
+# histogram, jcmd GC.class_histogram, when it has started and after the run and its settle phase, in
+# server-histo-start.txt and server-histo-end.txt), SERVER_HISTO_LATER (seconds: then wait that long and save its
+# stats and histogram once more, server-stats-later.json and server-histo-later.txt),
 # CONNECT_RATE (capacity's connects per second, all client processes together), WARMUP (the throughput ladder's unreported first step, seconds), WARMUP_SECONDS (unmeasured time
 # after the connect phase of every full run), TABS_PER_CLIENT, ADDRESSES_PER_CLIENT, NICENESS, and for the strand target STRAND_PAGE,
 # STRAND_RENDER_PAGE, STRAND_STREAM, STRAND_START, STRAND_CANCEL, STRAND_STATS, and STRAND_JAR (a
@@ -56,6 +68,8 @@ ALL_TARGETS=(netty strand webflux mvc)
 # Capacity goes last: its sleeping tasks hold the MVC baseline's task threads until a heartbeat
 # finds their closed connections, which would starve the scenarios after it on a reused server.
 ALL_SCENARIOS=(throughput render latency churn capacity)
+# quick runs slowreaders too, before capacity
+QUICK_SCENARIOS=(throughput render latency churn slowreaders capacity)
 
 usage() {
     sed -n '4,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
@@ -95,9 +109,10 @@ target_args() {
     fi
 }
 
-# Whether a target takes part in a scenario: only Strand and WebFlux render fragments per chunk.
+# Whether a target takes part in a scenario: only Strand and WebFlux render fragments per chunk, and
+# only Strand has what slowreaders' tabs come back to (reconnects from lastEventId, resets, a status).
 runs_scenario() {
-    [[ $2 != render || $1 == strand || $1 == webflux ]]
+    [[ $2 != render || $1 == strand || $1 == webflux ]] && [[ $2 != slowreaders || $1 == strand ]]
 }
 
 stats_path() {
@@ -152,9 +167,27 @@ scenario_settings() {
             # settle: a replacement tab closed between its page and its stream leaves a view that
             # Strand drops after strand.views.connect-timeout (1 minute in StrandBenchApp)
             if ((quick)); then tabs=100 duration=1 churn=200 settle=1.2; else tabs=2000 duration=150 churn=200 settle=120; fi
-            SCENARIO_ARGS=(--rate "${RATE:-2}" --count 1000000 --size 64 --churn-rate "${CHURN_RATE:-$churn}"
+            SCENARIO_ARGS=(--rate "${RATE:-2}" --count 1000000 --size "${SIZE:-64}" --churn-rate "${CHURN_RATE:-$churn}"
                 --connect-rate 1000 --settle "${SETTLE:-$settle}") ;;
-        *) fail "unknown scenario '$scenario'; expected capacity, throughput, render, latency, churn, all or quick" ;;
+        slowreaders)
+            # churn's load at a quarter of its rate, for long, with slow and stalled tabs (see the client's
+            # --help); quick: stalls of a second at most, so that the smoke test sees stalls end
+            local churn settle slow_ms stall_min stall_max stats_every
+            if ((quick)); then
+                tabs=100 duration=2 churn=20 settle=1.5 slow_ms=250 stall_min=0.3 stall_max=0.6 stats_every=0
+            else
+                tabs=2000 duration=600 churn=50 settle=120 slow_ms=1000 stall_min=30 stall_max=90 stats_every=300
+            fi
+            # 512-byte chunks and a 16 KiB receive buffer for slow and stalled tabs (see the client's
+            # --reader-rcvbuf; with the server's bench.send-buffer, see server_flags) so that a slow tab
+            # backs up to Strand in minutes
+            SCENARIO_ARGS=(--rate "${RATE:-2}" --count 1000000 --size "${SIZE:-512}" --churn-rate "${CHURN_RATE:-$churn}"
+                --connect-rate 1000 --settle "${SETTLE:-$settle}"
+                --slow-readers "${SLOW_READERS:-0.1}" --slow-read-ms "${SLOW_READ_MS:-$slow_ms}"
+                --stalled-readers "${STALLED_READERS:-0.05}" --stall-min "${STALL_MIN:-$stall_min}"
+                --stall-max "${STALL_MAX:-$stall_max}" --stall-resume "${STALL_RESUME:-0.5}"
+                --reader-rcvbuf "${READER_RCVBUF:-16384}" --stats-every "${STATS_EVERY:-$stats_every}") ;;
+        *) fail "unknown scenario '$scenario'; expected capacity, throughput, render, latency, churn, slowreaders, all or quick" ;;
     esac
     SCENARIO_TABS=${TABS:-$tabs}
     SCENARIO_ARGS+=(--duration "${DURATION:-$duration}")
@@ -162,7 +195,7 @@ scenario_settings() {
     # first (quick runs do not).
     # Churn has no warm-up step: its run starts with 10 s of churn that is not measured, so that
     # the JIT has compiled those paths.
-    if ((!quick)) && [[ $scenario == churn ]]; then
+    if ((!quick)) && [[ $scenario == churn || $scenario == slowreaders ]]; then
         SCENARIO_ARGS+=(--warmup "${WARMUP_SECONDS:-10}")
     elif ((!quick)) && [[ $scenario != capacity ]]; then
         SCENARIO_ARGS+=(--warmup "${WARMUP_SECONDS:-3}")
@@ -224,20 +257,30 @@ server_classpath() {
 
 # Target-specific server flags: the MVC baseline's task pool gets a thread per tab (every scenario
 # keeps a task running in each tab, and a fixed pool of 200 would leave the others queued), unless
-# SERVER_OPTS sets bench.task-threads.
+# SERVER_OPTS sets bench.task-threads. In slowreaders, Strand keeps a view whose stream went for its
+# default 15 s (the bench's 1 s is for clients that never reconnect, and these do), lets tasks run
+# longer than the run (the bench's limit is 1 h), and every connection gets a send buffer of
+# SEND_BUFFER bytes (64 KiB: on loopback Linux grows it to 4 MiB, which a slow tab would take an hour to
+# fill before Strand saw any backpressure; see StrandBenchApp), unless SERVER_OPTS sets them.
 server_flags() {
-    if [[ $1 == mvc && ${SERVER_OPTS:-} != *bench.task-threads* ]]; then
-        echo "-Dbench.task-threads=$2"
+    local target=$1 tabs=$2 scenario=${3:-}
+    if [[ $target == mvc && ${SERVER_OPTS:-} != *bench.task-threads* ]]; then
+        echo "-Dbench.task-threads=$tabs"
+    fi
+    if [[ $target == strand && $scenario == slowreaders ]]; then
+        [[ ${SERVER_OPTS:-} == *strand.views.disconnect-grace* ]] || echo "-Dstrand.views.disconnect-grace=15s"
+        [[ ${SERVER_OPTS:-} == *strand.tasks.timeout* ]] || echo "-Dstrand.tasks.timeout=24h"
+        [[ ${SERVER_OPTS:-} == *bench.send-buffer* || ${SEND_BUFFER:-65536} == 0 ]] || echo "-Dbench.send-buffer=${SEND_BUFFER:-65536}"
     fi
 }
 
 # Starts a target's server on a port without waiting for it (see await_server); $4 is the most
-# tabs it will hold.
+# tabs it will hold, $5 the scenario (full runs).
 launch_server() {
-    local target=$1 port=$2 log=$3 tabs=${4:-200}
+    local target=$1 port=$2 log=$3 tabs=${4:-200} scenario=${5:-}
     port_open "$port" && fail "port $port is already in use; set PORT to a free one"
     # shellcheck disable=SC2086,SC2046
-    "${NICE[@]}" "$JAVA" "${JVM_FLAGS[@]}" "${JIT[@]}" $(cds "$target") -Xmx"$SERVER_XMX" ${SERVER_OPTS:-} $(server_flags "$target" "$tabs") \
+    "${NICE[@]}" "$JAVA" "${JVM_FLAGS[@]}" "${JIT[@]}" $(cds "$target") -Xmx"$SERVER_XMX" ${SERVER_OPTS:-} $(server_flags "$target" "$tabs" "$scenario") \
         -Dserver.port="$port" -cp "$(server_classpath "$target")" \
         "$(main_class "$target")" >"$log" 2>&1 &
     SERVER_PIDS[$target]=$!
@@ -334,7 +377,8 @@ run_full() {
     if [[ $scenario == throughput || $scenario == render || $scenario == latency ]]; then steps="warmup $(scenario_rates "$scenario" 0)"; else steps=-; fi
     mkdir -p "$RUN_DIR/$scenario-$target"
     echo "== [$((SECONDS - BEGAN)) s] $target $scenario: starting $(main_class "$target") (-Xmx$SERVER_XMX), $SCENARIO_TABS tabs ${SCENARIO_ARGS[*]}"
-    start_server "$target" "$PORT" "$RUN_DIR/$scenario-$target/server.log" "$SCENARIO_TABS"
+    start_server "$target" "$PORT" "$RUN_DIR/$scenario-$target/server.log" "$SCENARIO_TABS" "$scenario"
+    histogram "$target" "$RUN_DIR/$scenario-$target/server-histo-start.txt"
     for rate in $steps; do
         dir=$RUN_DIR/$scenario-$target
         saved=("${SCENARIO_ARGS[@]}")
@@ -361,7 +405,31 @@ run_full() {
         run_clients "$dir" "$scenario" "$target" || echo "== $target $scenario failed; see $dir"
         SCENARIO_ARGS=("${saved[@]}")
     done
+    histogram "$target" "$RUN_DIR/$scenario-$target/server-histo-end.txt"
+    if [[ ${SERVER_HISTO:-0} == 1 && ${SERVER_HISTO_LATER:-0} != 0 ]]; then
+        echo "== [$((SECONDS - BEGAN)) s] $target $scenario: waiting ${SERVER_HISTO_LATER} s for a later histogram"
+        sleep "$SERVER_HISTO_LATER"
+        curl -s "http://127.0.0.1:$PORT$(stats_path "$target")" >"$RUN_DIR/$scenario-$target/server-stats-later.json" || true
+        histogram "$target" "$RUN_DIR/$scenario-$target/server-histo-later.txt"
+    fi
     stop_server "$target"
+    log_levels "$RUN_DIR/$scenario-$target/server.log"
+}
+
+# With SERVER_HISTO=1: the server's class histogram (live objects, after a full GC) into a file.
+histogram() {
+    [[ ${SERVER_HISTO:-0} == 1 ]] || return 0
+    local pid=${SERVER_PIDS[$1]:-}
+    [[ -n $pid ]] || return 0
+    "$(dirname "$JAVA")/jcmd" "$pid" GC.class_histogram >"$2" 2>&1 || echo "== jcmd $pid GC.class_histogram failed; see $2"
+}
+
+# Says how many warnings and errors a server logged (Spring Boot's console format), if any.
+log_levels() {
+    local warn error
+    warn=$(grep -c ' WARN ' "$1" || true)
+    error=$(grep -c ' ERROR ' "$1" || true)
+    ((warn + error == 0)) || echo "== server log: $warn WARN and $error ERROR lines in ${1#"$ROOT"/}"
 }
 
 # Quick runs: every server at once, and one client process for every scenario and target.
@@ -440,7 +508,7 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ $SCENARIO == quick ]]; then
     QUICK=1
-    SCENARIOS=("${ALL_SCENARIOS[@]}")
+    SCENARIOS=("${QUICK_SCENARIOS[@]}")
 elif [[ $SCENARIO == all ]]; then
     SCENARIOS=("${ALL_SCENARIOS[@]}")
 else

@@ -38,6 +38,8 @@ class ReadmeTests {
 
 	private static final Path EXAMPLES = Path.of("src", "test", "java", "dev", "strand", "readme", "ReadmeExamples.java");
 
+	private static final String DEMO_TESTS_SECTION = "## Testing your pages";
+
 	private static final Path TEMPLATES = Path.of("src", "test", "resources", "templates");
 
 	@Autowired
@@ -87,12 +89,19 @@ class ReadmeTests {
 		assertThat(patch.data()).contains("<h1>Acme</h1>");
 	}
 
-	/** The README's fenced blocks of a language, each as its lines without their indentation. */
+	/**
+	 * The README's fenced blocks of a language, each as its lines without their indentation. The blocks of
+	 * {@value #DEMO_TESTS_SECTION} are test classes of the demo, which the demo's {@code ReadmeExamplesTests} checks.
+	 */
 	private static List<List<String>> blocks(String language) throws IOException {
 		List<List<String>> blocks = new ArrayList<>();
 		List<String> current = null;
+		boolean demoTests = false;
 		for (String line : Files.readAllLines(README)) {
-			if (current == null && line.equals("```" + language)) {
+			if (current == null && line.startsWith("## ")) {
+				demoTests = line.equals(DEMO_TESTS_SECTION);
+			}
+			else if (current == null && !demoTests && line.equals("```" + language)) {
 				current = new ArrayList<>();
 			}
 			else if (current != null && line.startsWith("```")) {

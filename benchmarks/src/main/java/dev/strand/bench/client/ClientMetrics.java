@@ -1,11 +1,15 @@
 package dev.strand.bench.client;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 
 /** Counters and latency histograms shared by all tabs of one client process; safe from any thread. */
 final class ClientMetrics {
@@ -31,6 +35,35 @@ final class ClientMetrics {
     final LongAdder startsSent = new LongAdder();
 
     final LongAdder startsFailed = new LongAdder();
+
+    // The slow-reader mix (--slow-readers, --stalled-readers): what the server did to the streams, and how
+    // the tabs came back (see ClientReport.Readers).
+
+    /** Streams the server ended (or whose connection it dropped) while the tab still wanted them, by reader kind. */
+    final LongAdder[] streamsEnded = {new LongAdder(), new LongAdder(), new LongAdder()};
+
+    final LongAdder reconnects = new LongAdder();
+
+    final LongAdder reconnectsFailed = new LongAdder();
+
+    final LongAdder expired = new LongAdder();
+
+    final LongAdder resets = new LongAdder();
+
+    final LongAdder closeEvents = new LongAdder();
+
+    final LongAdder skippedByReset = new LongAdder();
+
+    final LongAdder stalls = new LongAdder();
+
+    final LongAdder stallsClosed = new LongAdder();
+
+    final LongAdder tabsReplaced = new LongAdder();
+
+    /** Why streams ended ({@code completed}, or the error's class and message) and reconnects failed, counted. */
+    private final Map<String, LongAdder> endings = new ConcurrentHashMap<>();
+
+    private static final int ENDINGS_KEPT = 30;
 
     private final AtomicLong connected = new AtomicLong();
 
@@ -67,6 +100,14 @@ final class ClientMetrics {
         secondMax.accumulateAndGet(deliveryMicros, Math::max);
     }
 
+    /**
+     * A chunk of a slow or stalled tab: counted, but its delivery latency (mostly the time it waited for
+     * the tab to read it) is not recorded, so that the latencies are those of the tabs that read at once.
+     */
+    void chunkUntimed() {
+        chunks.increment();
+    }
+
     /** The largest delivery latency since the last call, in microseconds, for the per-second timeline. */
     long takeSecondMax() {
         return secondMax.getAndSet(0);
@@ -87,9 +128,60 @@ final class ClientMetrics {
         }
     }
 
+    /** The server ended a stream its tab still wanted (the tab then reconnects); ignored once finished. */
+    void streamEnded(ClientTab.Reader reader, @Nullable Throwable error) {
+        if (finished) {
+            return;
+        }
+        streamsEnded[reader.ordinal()].increment();
+        count("stream ended: " + describe(error));
+    }
+
+    /** A reconnect failed otherwise than with 404 or 410 (the tab tries again); ignored once finished. */
+    void reconnectFailed(Throwable error) {
+        if (finished) {
+            return;
+        }
+        reconnectsFailed.increment();
+        count("reconnect failed: " + describe(error.getCause() != null ? error.getCause() : error));
+    }
+
+    /** How many streams ended and reconnects failed, by what happened. */
+    Map<String, Long> endings() {
+        Map<String, Long> counts = new TreeMap<>();
+        endings.forEach((what, count) -> counts.put(what, count.sum()));
+        return counts;
+    }
+
+    private void count(String what) {
+        LongAdder counter = endings.get(what);
+        if (counter == null) {
+            counter = endings.size() < ENDINGS_KEPT ? endings.computeIfAbsent(what, key -> new LongAdder())
+                    : endings.computeIfAbsent("other", key -> new LongAdder());
+        }
+        counter.increment();
+    }
+
+    /** {@code completed}, or an error's class and message without channel ids and addresses. */
+    private static String describe(@Nullable Throwable error) {
+        if (error == null) {
+            return "completed";
+        }
+        String message = String.valueOf(error.getMessage()).replaceAll("\\[[^]]*]", "").replaceAll("\\s+", " ").strip();
+        if (message.length() > 120) {
+            message = message.substring(0, 120);
+        }
+        return error.getClass().getSimpleName() + ": " + message;
+    }
+
     /** From now on the client is closing its tabs: their failures are its own doing. */
     void finish() {
         finished = true;
+    }
+
+    /** Whether the client is closing its tabs (see {@link #finish()}). */
+    boolean finished() {
+        return finished;
     }
 
     long peakConnected() {

@@ -33,10 +33,52 @@ import org.jspecify.annotations.Nullable;
  *     fetches the server's stats waits there for its {@code peers} to be connected, and they keep their
  *     tabs open (up to {@code linger}) until it has fetched them
  * @param peers how many other client processes share {@code sync}
+ * @param readers the slow-reader mix: which tabs read their streams slowly or stall, and how
+ * @param statsEvery how often the server's stats are fetched (with a full GC) and printed to stderr
+ *     during the run phase; zero: never
  */
 record ClientOptions(Target target, String scenario, int tabs, double connectRate, StartRequest task,
         double startRate, double churnRate, Duration warmup, Duration duration, Duration linger, Duration connectTimeout,
-        int addresses, int addressOffset, String event, Duration settle, @Nullable Path sync, int peers) {
+        int addresses, int addressOffset, String event, Duration settle, @Nullable Path sync, int peers,
+        Readers readers, Duration statsEvery) {
+
+    /**
+     * The slow-reader mix. Without slow or stalled tabs every tab reads its stream as fast as it comes and a
+     * stream the server ends counts as dropped (a failure); with them, every tab behaves as strand.js does
+     * when its stream ends: it asks for the view's status and reconnects with the last event id it saw (a
+     * view that is gone: the tab is replaced by a new one, as a reload would).
+     *
+     * @param slow the fraction of tabs that read at most one event per {@code slowRead}
+     * @param slowRead the least time between two events a slow tab reads
+     * @param stalled the fraction of tabs that, again and again, read for a random time between
+     *     {@code stallMin} and {@code stallMax}, then stop reading for another such time, without closing
+     *     the connection
+     * @param stallMin the shortest stall (and reading time between stalls)
+     * @param stallMax the longest
+     * @param resume the probability that a stalled tab reads on after its stall; otherwise it closes, and a
+     *     new tab (same cookies, also one that stalls) replaces it
+     * @param receiveBuffer {@code SO_RCVBUF} of slow and stalled tabs' stream sockets in bytes; 0: the
+     *     system's (auto-tuned)
+     */
+    record Readers(double slow, Duration slowRead, double stalled, Duration stallMin, Duration stallMax, double resume,
+            int receiveBuffer) {
+
+        static final Readers NONE = new Readers(0, Duration.ofSeconds(1), 0, Duration.ofSeconds(30),
+                Duration.ofSeconds(90), 0.5, 0);
+
+        /** Whether any tab reads slowly or stalls: then tabs reconnect when the server ends their streams. */
+        boolean mixed() {
+            return slow > 0 || stalled > 0;
+        }
+
+        int slowTabs(int tabs) {
+            return (int) Math.round(slow * tabs);
+        }
+
+        int stalledTabs(int tabs) {
+            return Math.min(tabs - slowTabs(tabs), (int) Math.round(stalled * tabs));
+        }
+    }
 
     static final String USAGE = """
             usage: LoadClient [--name value]... [--then [--name value]...]...   (--help: this text)
@@ -76,13 +118,35 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
               --settle SECONDS       after closing the tabs, wait up to this long for the server's gauges
                                      (open tabs, running tasks) to reach zero, then fetch its stats once
                                      more (needs --stats; default: 0, no settle phase)
+              --stats-every SECONDS  during the run phase, fetch the server's stats (full GC) this often and
+                                     print them to stderr (needs --stats; default: 0, never)
+            slow-reader mix (with either fraction above 0, every tab reconnects as strand.js does when the
+            server ends its stream: it GETs PATH/status?view=ID, then after a jittered back-off the stream
+            with ?view=ID&lastEventId=<last id seen>; a view gone (404/410) or a close event: a new tab, same
+            cookies, replaces it; reset events and the chunks they cover are counted, not lost; churn then
+            replaces only tabs that read normally; streams use TCP keepalive after 45 s idle, as Chrome's do;
+            without these options nothing changes):
+              --slow-readers F       fraction of the tabs that read their stream slowly: at most one event
+                                     per --slow-read-ms, by backpressure (Reactor Netty stops reading, so
+                                     TCP's window closes towards the server), 2 KiB per socket read (default: 0)
+              --slow-read-ms MS      (default: 1000)
+              --stalled-readers F    fraction of the tabs that read for a random --stall-min..--stall-max
+                                     seconds, then stop reading for another such time with the connection
+                                     open, then read on (probability --stall-resume) or close and are
+                                     replaced, again and again (default: 0)
+              --stall-min SECONDS    (default: 30)
+              --stall-max SECONDS    (default: 90)
+              --stall-resume P       (default: 0.5)
+              --reader-rcvbuf BYTES  SO_RCVBUF of slow and stalled tabs' stream sockets, so that less waits in
+                                     the client's kernel (default: 0, the system's auto-tuned buffer)
             """;
 
     private static final Map<String, String> TASK_DEFAULTS = Map.of("rate", "10", "count", "100");
 
     private static final Set<String> NAMES = Set.of("target", "scenario", "base", "page", "stream", "start", "cancel",
             "stats", "tabs", "connect-rate", "rate", "count", "size", "start-rate", "churn-rate", "warmup", "duration", "linger",
-            "connect-timeout", "addresses", "address-offset", "event", "settle", "sync", "peers");
+            "connect-timeout", "addresses", "address-offset", "event", "settle", "sync", "peers", "stats-every",
+            "slow-readers", "slow-read-ms", "stalled-readers", "stall-min", "stall-max", "stall-resume", "reader-rcvbuf");
 
     /** Splits the arguments at each {@code --then} and parses every set; {@code --help} throws the usage. */
     static List<ClientOptions> parseRuns(List<String> args) {
@@ -123,13 +187,26 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
             throw new IllegalArgumentException("source addresses 127.0.0." + (addressOffset + 1) + " to 127.0.0."
                     + (addressOffset + addresses) + " are not all within 127.0.0.1..254; lower --addresses or --address-offset");
         }
+        Readers none = Readers.NONE;
+        Readers readers = new Readers(options.fraction("slow-readers", none.slow()),
+                Duration.ofNanos((long) (options.positive("slow-read-ms", none.slowRead().toMillis()) * 1e6)),
+                options.fraction("stalled-readers", none.stalled()), options.seconds("stall-min", 30),
+                options.seconds("stall-max", 90), options.fraction("stall-resume", none.resume()),
+                (int) options.number("reader-rcvbuf", 0));
+        if (readers.slow() + readers.stalled() > 1) {
+            throw new IllegalArgumentException("--slow-readers and --stalled-readers add up to more than 1");
+        }
+        if (readers.stallMax().compareTo(readers.stallMin()) < 0 || readers.stallMin().isZero()) {
+            throw new IllegalArgumentException("expected 0 < --stall-min <= --stall-max");
+        }
         return new ClientOptions(target, options.text("scenario", "run"), (int) options.positive("tabs", 100),
                 options.positive("connect-rate", 1000),
                 StartRequest.from(name -> values.getOrDefault(name, TASK_DEFAULTS.get(name))),
                 options.number("start-rate", 0), options.number("churn-rate", 0), options.seconds("warmup", 0),
                 options.seconds("duration", 5), options.seconds("linger", 0), options.seconds("connect-timeout", 60),
                 addresses, addressOffset, options.text("event", "chunk"), options.seconds("settle", 0),
-                values.containsKey("sync") ? Path.of(values.get("sync")) : null, (int) options.number("peers", 0));
+                values.containsKey("sync") ? Path.of(values.get("sync")) : null, (int) options.number("peers", 0),
+                readers, options.seconds("stats-every", 0));
     }
 
     private record Options(Map<String, String> values) {
@@ -158,6 +235,14 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
             double number = number(name, fallback);
             if (number == 0) {
                 throw new IllegalArgumentException("--" + name + " must be > 0");
+            }
+            return number;
+        }
+
+        double fraction(String name, double fallback) {
+            double number = number(name, fallback);
+            if (number > 1) {
+                throw new IllegalArgumentException("--" + name + " must be a fraction between 0 and 1, got " + number);
             }
             return number;
         }

@@ -2,6 +2,8 @@ package dev.strand.bench.client;
 
 import dev.strand.bench.ProcessStats;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  *     tasks start at a rate of their own or sleep
  * @param serverRunCpuSeconds the server's CPU time during the run phase alone (-1 if unknown)
  * @param clientRunCpuSeconds the client's CPU time during the run phase alone
+ * @param readers what the slow-reader mix saw, or {@code null} for a run without one
  */
 record ClientReport(String target, String scenario, int clients, int tabs, long tabsOpened, long tabsFailed,
         long peakConnected, long streamsDropped, long chunks, double runSeconds, double chunksPerSecond, long lost,
@@ -34,9 +37,60 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
         LatencySummary startLatencyMicros, LatencySummary connectLatencyMicros, @Nullable ProcessStats client,
         @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter, Histograms histograms,
         @Nullable ProcessStats serverSettled, double settleSeconds, double offeredPerSecond, double serverRunCpuSeconds,
-        double clientRunCpuSeconds) {
+        double clientRunCpuSeconds, @Nullable Readers readers) {
 
     private static final double MIB = 1024.0 * 1024.0;
+
+    /**
+     * What the tabs of a slow-reader mix saw (the whole run: connect, warm-up and run phase).
+     *
+     * @param slowTabs tab slots that read slowly
+     * @param stalledTabs tab slots that stall
+     * @param endedNormal streams of normal tabs that the server ended (or whose connection dropped) while
+     *     the tab still wanted them
+     * @param endedSlow the same for slow tabs
+     * @param endedStalled the same for stalled tabs
+     * @param reconnects streams reopened with the last event id seen
+     * @param reconnectsFailed reconnects that failed otherwise than with 404 or 410 (tried again)
+     * @param expired tabs whose view was gone when they came back (404 or 410), replaced by a new tab
+     * @param resets {@code reset} events received (a full re-render after a gap)
+     * @param closeEvents {@code close} events received (the view closed; the tab is replaced)
+     * @param skippedByReset chunks skipped after a reset, which it covered (not counted as lost)
+     * @param stalls stalls begun
+     * @param stallsClosed stalled tabs closed at the end of their stall (and replaced)
+     * @param tabsReplaced tabs replaced by a new one (expired, closed by the server, closed after a stall)
+     * @param endings how streams ended and reconnects failed, counted
+     */
+    record Readers(long slowTabs, long stalledTabs, long endedNormal, long endedSlow, long endedStalled, long reconnects,
+            long reconnectsFailed, long expired, long resets, long closeEvents, long skippedByReset, long stalls,
+            long stallsClosed, long tabsReplaced, Map<String, Long> endings) {
+
+        Readers {
+            endings = endings == null ? Map.of() : Map.copyOf(endings);
+        }
+
+        long ended() {
+            return endedNormal + endedSlow + endedStalled;
+        }
+
+        Readers plus(Readers other) {
+            Map<String, Long> sum = new TreeMap<>(endings);
+            other.endings.forEach((what, count) -> sum.merge(what, count, Long::sum));
+            return new Readers(slowTabs + other.slowTabs, stalledTabs + other.stalledTabs, endedNormal + other.endedNormal,
+                    endedSlow + other.endedSlow, endedStalled + other.endedStalled, reconnects + other.reconnects,
+                    reconnectsFailed + other.reconnectsFailed, expired + other.expired, resets + other.resets,
+                    closeEvents + other.closeEvents, skippedByReset + other.skippedByReset, stalls + other.stalls,
+                    stallsClosed + other.stallsClosed, tabsReplaced + other.tabsReplaced, sum);
+        }
+
+        String describe() {
+            return ("%d slow, %d stalled tabs; streams ended by the server %d (normal %d, slow %d, stalled %d), "
+                    + "%d reconnects (%d failed), %d expired, %d resets (%d chunks skipped), %d close events, "
+                    + "%d stalls (%d closed), %d tabs replaced").formatted(slowTabs, stalledTabs, ended(), endedNormal,
+                    endedSlow, endedStalled, reconnects, reconnectsFailed, expired, resets, skippedByReset, closeEvents,
+                    stalls, stallsClosed, tabsReplaced);
+        }
+    }
 
     /** Adds up reports from client processes that ran at the same time against one server. */
     static ClientReport merge(List<ClientReport> reports) {
@@ -48,14 +102,22 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
         return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
                 chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
-                histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds);
+                histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers);
     }
 
     ClientReport withSettled(@Nullable ProcessStats settled, double seconds) {
         return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
                 chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
-                histograms, settled, seconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds);
+                histograms, settled, seconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers);
+    }
+
+    ClientReport withReaders(@Nullable Readers counted) {
+        return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
+                chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
+                chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
+                histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds,
+                counted);
     }
 
     private ClientReport plus(ClientReport other) {
@@ -71,7 +133,8 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
                 serverAfter != null ? serverAfter : other.serverAfter, sum,
                 serverSettled != null ? serverSettled : other.serverSettled, Math.max(settleSeconds, other.settleSeconds),
                 offeredPerSecond + other.offeredPerSecond, Math.max(serverRunCpuSeconds, other.serverRunCpuSeconds),
-                clientRunCpuSeconds + other.clientRunCpuSeconds);
+                clientRunCpuSeconds + other.clientRunCpuSeconds,
+                readers == null ? other.readers : other.readers == null ? readers : readers.plus(other.readers));
     }
 
     private static @Nullable ProcessStats add(@Nullable ProcessStats left, @Nullable ProcessStats right) {
@@ -88,7 +151,9 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
                         serverAfter == null ? "" : " | server " + describe(serverAfter, serverBefore == null
                                 ? serverAfter.cpuSeconds() : serverAfter.cpuSeconds() - serverBefore.cpuSeconds()))
                 + (serverSettled == null ? "" : " | settled after %.1f s: %s".formatted(settleSeconds,
-                        describe(serverSettled, serverSettled.cpuSeconds())));
+                        describe(serverSettled, serverSettled.cpuSeconds())))
+                + (readers == null ? "" : " | readers: " + readers.describe() + (readers.endings().isEmpty() ? ""
+                        : ", " + readers.endings()));
     }
 
     /** The figures that matter for this report's scenario, for a one-line comparison of targets. */
@@ -112,6 +177,9 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
             case "churn" -> "%d tabs opened (%d failed, %d dropped), connect p50 %s p99 %s ms, server cpu %s s%s"
                     .formatted(tabsOpened, tabsFailed, streamsDropped, LatencySummary.ms(connectLatencyMicros.p50()),
                             LatencySummary.ms(connectLatencyMicros.p99()), serverCpu(), settled());
+            case "slowreaders" -> "%d tabs opened (%d failed), chunks lost %d, dup %d, normal tabs' chunk p99 %s ms, %s | server at start -> after close%s".formatted(
+                    tabsOpened, tabsFailed, lost, duplicates, LatencySummary.ms(chunkLatencyMicros.p99()),
+                    readers == null ? "no reader mix" : readers.describe(), startAndSettled());
             default -> "%d tabs, %.0f chunks/s, chunk p99 %s ms".formatted(tabsOpened, chunksPerSecond,
                     LatencySummary.ms(chunkLatencyMicros.p99()));
         };
@@ -155,11 +223,29 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
         if (serverSettled == null || serverBefore == null) {
             return "";
         }
-        return ", after close (%.1f s): heap %+.1f MiB, rss %+.1f MiB, threads %+d, netty direct %+.1f MiB%s".formatted(
+        return ", after close (%.1f s): heap %+.1f MiB, rss %+.1f MiB, threads %+d, jdk direct %+.1f MiB, netty direct %+.1f MiB%s".formatted(
                 settleSeconds, (serverSettled.heapUsedBytes() - serverBefore.heapUsedBytes()) / MIB,
                 (serverSettled.rssBytes() - serverBefore.rssBytes()) / MIB,
                 serverSettled.threads() - serverBefore.threads(),
+                (serverSettled.directBytes() - serverBefore.directBytes()) / MIB,
                 (serverSettled.nettyDirectBytes() - serverBefore.nettyDirectBytes()) / MIB, gauges(serverSettled));
+    }
+
+    /** The server's figures before the first tab and after the settle phase, side by side. */
+    private String startAndSettled() {
+        if (serverSettled == null || serverBefore == null) {
+            return ": n/a";
+        }
+        ProcessStats from = serverBefore;
+        ProcessStats to = serverSettled;
+        return " (%.1f s): heap %.1f -> %.1f MiB (%+.1f), jdk direct %.1f -> %.1f MiB, netty direct %.1f -> %.1f MiB (%+.1f), threads %d -> %d (%+d), rss %.0f -> %.0f MiB; gauges%s ->%s"
+                .formatted(settleSeconds, from.heapUsedBytes() / MIB, to.heapUsedBytes() / MIB,
+                        (to.heapUsedBytes() - from.heapUsedBytes()) / MIB, from.directBytes() / MIB, to.directBytes() / MIB,
+                        from.nettyDirectBytes() / MIB, to.nettyDirectBytes() / MIB,
+                        (to.nettyDirectBytes() - from.nettyDirectBytes()) / MIB, from.threads(), to.threads(),
+                        to.threads() - from.threads(), from.rssBytes() / MIB, to.rssBytes() / MIB,
+                        gauges(from).substring(Math.min(1, gauges(from).length())),
+                        gauges(to).substring(Math.min(1, gauges(to).length())));
     }
 
     private static String gauges(@Nullable ProcessStats stats) {

@@ -2,11 +2,16 @@ package dev.strand.bench.client;
 
 import dev.strand.bench.Clock;
 import dev.strand.bench.Payload;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -22,10 +27,30 @@ import reactor.netty.http.client.HttpClient;
  * view id from {@code <meta name="strand-view">}, open the event stream, then POST starts and
  * cancels with the {@code Strand-View} header. It checks each task's chunk numbers for gaps and
  * duplicates and records delivery and start latencies.
+ *
+ * <p>In a slow-reader mix ({@link ClientOptions.Readers#mixed()}) a tab may read its stream slowly or
+ * stall (see {@link Reader}), and when the server ends its stream it comes back as strand.js does: it
+ * asks for its view's status, waits a jittered back-off and reconnects with the last event id it saw; a
+ * {@code reset} event (a full re-render after a gap) covers the chunks it skips, and a view that is gone
+ * (404, 410) or a {@code close} event has the tab replaced by a new one.
  */
 final class ClientTab {
 
     private static final Pattern VIEW_ID = Pattern.compile("<meta\\s+name=\"strand-view\"\\s+content=\"([^\"]+)\"");
+
+    private static final byte[] RESET = "reset".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] CLOSE = "close".getBytes(StandardCharsets.US_ASCII);
+
+    /** How a tab reads its stream. */
+    enum Reader {
+        /** As fast as it comes. */
+        NORMAL,
+        /** At most one event per {@link ClientOptions.Readers#slowRead()}, by backpressure. */
+        SLOW,
+        /** In turns: reads, then stops reading (connection open), then reads on or closes. */
+        STALLED
+    }
 
     private final Target target;
 
@@ -37,7 +62,16 @@ final class ClientTab {
 
     private final ClientMetrics metrics;
 
-    private final SseParser parser;
+    private final String measuredEvent;
+
+    private final Reader reader;
+
+    private final ClientOptions.Readers readers;
+
+    /** Called once when this tab is gone for good (view expired, closed by the server, or closed after a stall). */
+    private final Consumer<ClientTab> replace;
+
+    private final AtomicBoolean replaced = new AtomicBoolean();
 
     private volatile @Nullable String viewId;
 
@@ -54,10 +88,27 @@ final class ClientTab {
     /** When the pending start was sent ({@link System#nanoTime()}), or 0 once its first chunk came. */
     private volatile long startSentNanos;
 
-    /** The chunk number expected next; touched only by the stream's event loop. */
+    /** The chunk number expected next; touched only by the stream's reader (one connection at a time). */
     private long nextSeq = 1;
 
+    /** The largest event id seen, sent as {@code lastEventId} when reconnecting; 0 for none. */
+    private volatile long lastEventId;
+
+    /** Whether a reset came and no chunk since: a gap in the chunk numbers is then the reset's, not a loss. */
+    private boolean afterReset;
+
+    /** Whether the server sent a {@code close} event: the view is gone, the stream is not reopened. */
+    private volatile boolean serverClosed;
+
+    /** Reconnects in a row that failed, for the back-off. */
+    private volatile int failures;
+
+    /** When a stalled tab next stops reading ({@link System#nanoTime()}); touched only by the stream's reader. */
+    private long nextStallNanos;
+
     /**
+     * A tab that reads normally and never reconnects (the load client without a slow-reader mix).
+     *
      * @param requests for the page and the POSTs (pooled)
      * @param streams for the event stream (a connection of its own, bound to a source address)
      * @param measuredEvent the event type whose stamps are counted and timed
@@ -66,13 +117,33 @@ final class ClientTab {
      */
     ClientTab(Target target, HttpClient requests, HttpClient streams, String startForm, ClientMetrics metrics,
             String measuredEvent, @Nullable String cookies) {
+        this(target, requests, streams, startForm, metrics, measuredEvent, cookies, Reader.NORMAL,
+                ClientOptions.Readers.NONE, tab -> {
+                });
+    }
+
+    /**
+     * @param reader how this tab reads its stream
+     * @param readers the mix's settings; when {@link ClientOptions.Readers#mixed()}, the tab reconnects
+     *     when the server ends its stream
+     * @param replace called once when the tab is gone for good and a new one should take its place
+     */
+    ClientTab(Target target, HttpClient requests, HttpClient streams, String startForm, ClientMetrics metrics,
+            String measuredEvent, @Nullable String cookies, Reader reader, ClientOptions.Readers readers,
+            Consumer<ClientTab> replace) {
         this.target = target;
         this.requests = requests;
         this.streams = streams;
         this.startForm = startForm;
         this.metrics = metrics;
-        this.parser = new SseParser(measuredEvent, this::onEvent);
+        this.measuredEvent = measuredEvent;
         this.cookieHeader = cookies;
+        this.reader = reader;
+        this.readers = readers;
+        this.replace = replace;
+        if (reader == Reader.STALLED) {
+            nextStallNanos = System.nanoTime() + randomStall().toNanos();
+        }
     }
 
     /** The {@code Cookie} header this tab sends, or {@code null} if it has none. */
@@ -96,14 +167,17 @@ final class ClientTab {
                         + " returned no <meta name=\"strand-view\" content=\"...\">; expected the page of a Strand view"));
             }
             viewId = matcher.group(1);
-            return connect(matcher.group(1));
+            if (closing) {
+                return Mono.<Void>empty(); // closed while its page loaded: no stream to leave open
+            }
+            return connect(matcher.group(1), 0);
         }).doOnSuccess(ignored -> metrics.tabOpened(System.nanoTime() - began));
     }
 
     /** POSTs a start; its first chunk's arrival is the start latency. */
     void start() {
         String view = viewId;
-        if (view == null) {
+        if (view == null || closing) {
             return;
         }
         startSentNanos = System.nanoTime();
@@ -145,23 +219,69 @@ final class ClientTab {
         }
     }
 
-    private Mono<Void> connect(String view) {
+    /** Opens the stream from {@code lastId} on; completes when its response headers arrive. */
+    private Mono<Void> connect(String view, long lastId) {
         Sinks.Empty<Void> connected = Sinks.empty();
-        stream = streams.headers(headers -> withCookies(headers).set(HttpHeaderNames.ACCEPT, "text/event-stream"))
+        StreamReader streamReader = new StreamReader();
+        Disposable current = streams.headers(headers -> withCookies(headers).set(HttpHeaderNames.ACCEPT, "text/event-stream"))
                 .get()
-                .uri(target.stream() + "?view=" + view + "&lastEventId=0")
+                .uri(target.stream() + "?view=" + view + "&lastEventId=" + lastId)
                 .response((response, body) -> {
                     if (response.status().code() != 200) {
-                        return Mono.error(new IllegalStateException("answered " + response.status()));
+                        return Mono.error(new StatusException(response.status().code(), response.status().toString()));
                     }
                     streamOpen.set(true);
                     metrics.streamOpened();
                     connected.tryEmitEmpty();
-                    return body.doOnNext(parser::feed).then();
+                    return read(body, streamReader);
                 })
                 .subscribe(ignored -> {
                 }, error -> ended(connected, error), () -> ended(connected, null));
+        stream = current;
+        if (closing) {
+            current.dispose(); // closed meanwhile: close() may have missed this stream
+        }
         return connected.asMono();
+    }
+
+    /**
+     * Reads the stream: at once, or for a slow or stalled tab with backpressure, a buffer at a time (each
+     * parsed as it arrives, then a pause before the next is asked for), so that Reactor Netty stops reading
+     * the socket, the kernel's receive buffer fills and TCP's window closes towards the server.
+     */
+    private Mono<Void> read(ByteBufFlux body, StreamReader streamReader) {
+        if (reader == Reader.NORMAL) {
+            return body.doOnNext(streamReader::feed).then();
+        }
+        return body.map(streamReader::feed).concatMap(this::pause, 1).then();
+    }
+
+    /** The pause after reading a buffer that held {@code events} events. */
+    private Mono<?> pause(int events) {
+        if (reader == Reader.SLOW) {
+            return events == 0 ? Mono.empty() : Mono.delay(readers.slowRead().multipliedBy(events));
+        }
+        if (System.nanoTime() < nextStallNanos) {
+            return Mono.empty();
+        }
+        metrics.stalls.increment();
+        return Mono.delay(randomStall()).doOnNext(ignored -> afterStall());
+    }
+
+    /** A stall is over: read on (and stall again later), or close the tab and have it replaced. */
+    private void afterStall() {
+        if (ThreadLocalRandom.current().nextDouble() < readers.resume()) {
+            nextStallNanos = System.nanoTime() + randomStall().toNanos();
+        } else {
+            metrics.stallsClosed.increment();
+            replaceWithNew();
+        }
+    }
+
+    private Duration randomStall() {
+        long min = readers.stallMin().toNanos();
+        long max = readers.stallMax().toNanos();
+        return Duration.ofNanos(max > min ? ThreadLocalRandom.current().nextLong(min, max + 1) : min);
     }
 
     private void ended(Sinks.Empty<Void> connected, @Nullable Throwable error) {
@@ -171,8 +291,84 @@ final class ClientTab {
             return;
         }
         streamGone();
-        if (!closing) {
+        if (closing) {
+            return;
+        }
+        if (!readers.mixed()) {
             metrics.failed(metrics.streamsDropped, "stream " + viewId, cause);
+            return;
+        }
+        metrics.streamEnded(reader, error);
+        if (serverClosed) {
+            replaceWithNew();
+        } else {
+            reconnect();
+        }
+    }
+
+    /**
+     * As strand.js when its stream fails: ask for the view's status; gone (404, 410): the page has
+     * expired, and the tab is replaced by a new one (a reload); otherwise reconnect after a jittered
+     * back-off, from the last event id seen.
+     */
+    private void reconnect() {
+        String view = viewId;
+        if (view == null || closing) {
+            return;
+        }
+        requests.headers(this::withCookies).get().uri(target.stream() + "/status?view=" + view)
+                .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
+                        .map(ignored -> response.status().code()))
+                .onErrorReturn(0)
+                .subscribe(status -> {
+                    if (closing) {
+                        return;
+                    }
+                    if (status == 404 || status == 410) {
+                        metrics.expired.increment();
+                        replaceWithNew();
+                        return;
+                    }
+                    Mono.delay(backoff(failures)).subscribe(ignored -> reopen(view));
+                });
+    }
+
+    /** strand.js's back-off: 0.25-0.75 s after the first failure, doubling up to 7.5-22.5 s. */
+    private static Duration backoff(int failures) {
+        double millis = Math.min(15_000, 500 * Math.pow(2, Math.min(failures, 10)))
+                * (0.5 + ThreadLocalRandom.current().nextDouble());
+        return Duration.ofMillis((long) millis);
+    }
+
+    private void reopen(String view) {
+        if (closing) {
+            return;
+        }
+        connect(view, lastEventId).subscribe(ignored -> {
+        }, error -> {
+            if (closing) {
+                return;
+            }
+            int status = error.getCause() instanceof StatusException answered ? answered.status : 0;
+            if (status == 404 || status == 410) {
+                metrics.expired.increment();
+                replaceWithNew();
+                return;
+            }
+            failures++;
+            metrics.reconnectFailed(error);
+            reconnect();
+        }, () -> {
+            failures = 0;
+            metrics.reconnects.increment();
+        });
+    }
+
+    /** Closes this tab and has a new one (same cookies, same way of reading) take its place, once. */
+    private void replaceWithNew() {
+        if (replaced.compareAndSet(false, true)) {
+            close();
+            replace.accept(this);
         }
     }
 
@@ -186,16 +382,33 @@ final class ClientTab {
                         .map(ignored -> response.status().code()));
     }
 
-    private void onEvent(boolean chunk, byte[] data, int length) {
-        if (!chunk) {
+    private void onEvent(SseParser parser, boolean measured, byte[] data, int length) {
+        long id = parser.lastEventId();
+        if (id > lastEventId) {
+            lastEventId = id;
+        }
+        if (!measured) {
+            if (parser.eventIs(RESET)) {
+                metrics.resets.increment();
+                afterReset = true;
+            } else if (parser.eventIs(CLOSE)) {
+                metrics.closeEvents.increment();
+                serverClosed = true;
+            }
             return;
         }
+        boolean reset = afterReset;
+        afterReset = false;
         Payload.Stamp stamp = Payload.parse(data, length);
         if (stamp == null) {
             metrics.malformed.increment();
             return;
         }
-        metrics.chunk(Clock.epochMicros() - stamp.epochMicros());
+        if (reader == Reader.NORMAL) {
+            metrics.chunk(Clock.epochMicros() - stamp.epochMicros());
+        } else {
+            metrics.chunkUntimed();
+        }
         long seq = stamp.seq();
         if (seq == 1) {
             long sent = startSentNanos;
@@ -207,9 +420,42 @@ final class ClientTab {
             metrics.duplicates.increment();
             return;
         } else if (seq > nextSeq) {
-            metrics.lost.add(seq - nextSeq);
+            // after a reset the page was re-rendered whole: the chunks in between are not lost to it
+            (reset ? metrics.skippedByReset : metrics.lost).add(seq - nextSeq);
         }
         nextSeq = seq + 1;
+    }
+
+    /** One connection's parser; counts the events of each buffer it is fed. */
+    private final class StreamReader implements SseParser.Listener {
+
+        private final SseParser parser = new SseParser(measuredEvent, this);
+
+        private int events;
+
+        /** Parses a buffer; returns how many events it completed. */
+        int feed(ByteBuf buffer) {
+            events = 0;
+            parser.feed(buffer);
+            return events;
+        }
+
+        @Override
+        public void onEvent(boolean measured, byte[] data, int length) {
+            events++;
+            ClientTab.this.onEvent(parser, measured, data, length);
+        }
+    }
+
+    /** A stream request answered with another status than 200. */
+    private static final class StatusException extends IllegalStateException {
+
+        private final int status;
+
+        StatusException(int status, String text) {
+            super("answered " + text);
+            this.status = status;
+        }
     }
 
     private void streamGone() {

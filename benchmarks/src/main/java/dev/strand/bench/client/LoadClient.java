@@ -3,6 +3,8 @@ package dev.strand.bench.client;
 import dev.strand.bench.Json;
 import dev.strand.bench.ProcessStats;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.nio.NioChannelOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
+import jdk.net.ExtendedSocketOptions;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -39,6 +42,12 @@ public final class LoadClient {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Idle time before a stream's first keepalive probe in a slow-reader mix (Chrome's). */
+    private static final int KEEPALIVE_SECONDS = 45;
+
+    /** What a slow tab reads from its socket at a time. */
+    private static final int SLOW_READ_BYTES = 2048;
+
     /**
      * Event loops on the JDK's NIO transport: with Netty's native epoll transport, about one in
      * thirty streams opened while tabs churn fails in connect with {@code NotYetConnectedException}
@@ -61,7 +70,19 @@ public final class LoadClient {
 
     private final List<HttpClient> streams;
 
+    /** The same for stalled tabs: with {@code --reader-rcvbuf}, a smaller receive buffer. */
+    private final List<HttpClient> readerStreams;
+
+    /** The same for slow tabs, which also read at most {@link #SLOW_READ_BYTES} per read. */
+    private final List<HttpClient> slowStreams;
+
     private final AtomicReferenceArray<ClientTab> tabs;
+
+    /** How each tab slot reads its stream: the first slots slow, the next stalled, the rest normal. */
+    private final ClientTab.Reader[] kinds;
+
+    /** The slots churn replaces: those that read normally (all of them without a slow-reader mix). */
+    private final int[] churnSlots;
 
     private LoadClient(ClientOptions options) {
         this.options = options;
@@ -78,8 +99,40 @@ public final class LoadClient {
                         .baseUrl(base)
                         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                         .bindAddress(() -> source))
+                .map(client -> options.readers().mixed() ? keepAlive(client) : client)
+                .toList();
+        int receiveBuffer = options.readers().receiveBuffer();
+        this.readerStreams = streams.stream()
+                .map(client -> receiveBuffer == 0 ? client : client.option(ChannelOption.SO_RCVBUF, receiveBuffer))
+                .toList();
+        // a slow tab reads its socket a little at a time, so that its window reopens steadily, as a slow
+        // link's would, rather than in one gulp followed by a long pause
+        this.slowStreams = readerStreams.stream()
+                .map(client -> client.option(ChannelOption.RCVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(SLOW_READ_BYTES).maxMessagesPerRead(1)))
                 .toList();
         this.tabs = new AtomicReferenceArray<>(options.tabs());
+        int slow = options.readers().slowTabs(options.tabs());
+        int stalled = options.readers().stalledTabs(options.tabs());
+        this.kinds = IntStream.range(0, options.tabs())
+                .mapToObj(i -> i < slow ? ClientTab.Reader.SLOW : i < slow + stalled ? ClientTab.Reader.STALLED
+                        : ClientTab.Reader.NORMAL)
+                .toArray(ClientTab.Reader[]::new);
+        this.churnSlots = IntStream.range(0, options.tabs()).filter(i -> kinds[i] == ClientTab.Reader.NORMAL).toArray();
+    }
+
+    /**
+     * TCP keepalive after {@link #KEEPALIVE_SECONDS} idle, as Chrome sets on its sockets. When Linux gives up
+     * on a connection (its {@code TCP_USER_TIMEOUT}, which Strand sets on streams), it sends no reset: a
+     * client that then has nothing to send, neither data nor a window update, would wait on that
+     * connection for ever, as the slow-reader mix's tabs did without this. A keepalive probe draws the
+     * reset.
+     */
+    private static HttpClient keepAlive(HttpClient client) {
+        return client.option(ChannelOption.SO_KEEPALIVE, true)
+                .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_SECONDS)
+                .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_SECONDS)
+                .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), 3);
     }
 
     /** Runs each set of options in turn (sets are separated by {@code --then}), printing a report for each. */
@@ -128,7 +181,11 @@ public final class LoadClient {
         metrics.resetChunkLatency();
         long runStart = System.nanoTime();
         long chunksBefore = metrics.chunks.sum();
+        Thread statsPrinter = printStats(warmupStart + warmup + duration);
         timeline(runStart, warmupStart + warmup + duration);
+        if (statsPrinter != null) {
+            join(statsPrinter);
+        }
         pacers.forEach(LoadClient::join);
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
         double clientRunCpu = ProcessStats.processCpuSeconds() - clientRunStart;
@@ -145,7 +202,7 @@ public final class LoadClient {
         for (int i = 0; i < tabs.length(); i++) {
             tab(i).close();
         }
-        report = report.withStats(client, serverBefore, serverAfter);
+        report = report.withStats(client, serverBefore, serverAfter).withReaders(readers());
         long settleBegan = System.nanoTime();
         report = options.settle().isZero() ? report : settle(report);
         System.err.printf("%s %s took %.1f s: stats %.1f s, connect %.1f s, warm-up %.1f s, run %.1f s, stats %.1f s, settle %.1f s%n",
@@ -175,6 +232,42 @@ public final class LoadClient {
             }
         }
         System.err.println(line);
+    }
+
+    /**
+     * With {@code --stats-every}: a thread that fetches the server's stats (after a full GC) that often
+     * until {@code runEnd} and prints each to stderr with the client's counts so far, so that a slow
+     * growth shows during a long run.
+     */
+    private @Nullable Thread printStats(long runEnd) {
+        long every = options.statsEvery().toNanos();
+        if (every == 0 || options.target().stats() == null) {
+            return null;
+        }
+        long began = System.nanoTime();
+        return Thread.ofPlatform().name("bench-stats").daemon().start(() -> {
+            for (long next = began + every; next < runEnd; next += every) {
+                Pacer.sleepUntil(next);
+                ProcessStats stats = serverStats();
+                ClientReport.Readers readers = readers();
+                System.err.printf("%s %s at %.0f s: server %s; tabs opened %d, failed %d, lost %d%s%n",
+                        options.target().name(), options.scenario(), seconds(began, System.nanoTime()),
+                        stats == null ? "n/a" : Json.write(stats), metrics.tabsOpened.sum(), metrics.tabsFailed.sum(),
+                        metrics.lost.sum(), readers == null ? "" : "; " + readers.describe());
+            }
+        });
+    }
+
+    /** What the slow-reader mix saw so far, or {@code null} without one. */
+    private ClientReport.@Nullable Readers readers() {
+        if (!options.readers().mixed()) {
+            return null;
+        }
+        return new ClientReport.Readers(options.readers().slowTabs(options.tabs()),
+                options.readers().stalledTabs(options.tabs()), metrics.streamsEnded[0].sum(), metrics.streamsEnded[1].sum(),
+                metrics.streamsEnded[2].sum(), metrics.reconnects.sum(), metrics.reconnectsFailed.sum(),
+                metrics.expired.sum(), metrics.resets.sum(), metrics.closeEvents.sum(), metrics.skippedByReset.sum(),
+                metrics.stalls.sum(), metrics.stallsClosed.sum(), metrics.tabsReplaced.sum(), metrics.endings());
     }
 
     private static double seconds(long fromNanos, long toNanos) {
@@ -208,7 +301,8 @@ public final class LoadClient {
                 metrics.startsFailed.sum(), LatencySummary.of(latencies.chunk()), LatencySummary.of(latencies.start()),
                 LatencySummary.of(latencies.connect()), null, null, null,
                 Histograms.encode(latencies.chunk(), latencies.start(), latencies.connect()), null, 0,
-                options.startRate() == 0 && !options.task().sleeps() ? options.tabs() * options.task().rate() : 0, serverRunCpu, clientRunCpu);
+                options.startRate() == 0 && !options.task().sleeps() ? options.tabs() * options.task().rate() : 0, serverRunCpu, clientRunCpu,
+                null);
     }
 
     private void connectPhase() {
@@ -238,10 +332,42 @@ public final class LoadClient {
     }
 
     private ClientTab newTab(int index, @Nullable String cookies) {
-        ClientTab tab = new ClientTab(options.target(), requests, streams.get(index % streams.size()),
-                options.task().toForm(), metrics, options.event(), cookies);
+        ClientTab tab = create(index, cookies);
         tabs.set(index, tab);
         return tab;
+    }
+
+    private ClientTab create(int index, @Nullable String cookies) {
+        ClientTab.Reader kind = kinds[index];
+        List<HttpClient> clients = switch (kind) {
+            case NORMAL -> streams;
+            case SLOW -> slowStreams;
+            case STALLED -> readerStreams;
+        };
+        return new ClientTab(options.target(), requests, clients.get(index % clients.size()), options.task().toForm(),
+                metrics, options.event(), cookies, kind, options.readers(), gone -> replace(index, gone));
+    }
+
+    /**
+     * A tab of the slow-reader mix is gone for good (its view expired or was closed, or it closed after a
+     * stall): a new tab in the same browser (its cookies) takes its slot, as a reload would, and starts a
+     * task; not once the client is closing its tabs.
+     */
+    private void replace(int index, ClientTab gone) {
+        if (metrics.finished()) {
+            return;
+        }
+        ClientTab replacement = create(index, gone.cookies());
+        if (!tabs.compareAndSet(index, gone, replacement)) {
+            return; // churn replaced it already
+        }
+        if (metrics.finished()) {
+            replacement.close(); // the tabs are being closed: the loop may have passed this slot
+            return;
+        }
+        metrics.tabsReplaced.increment();
+        replacement.open().subscribe(ignored -> {
+        }, error -> metrics.failed(metrics.tabsFailed, "replacement tab", error), replacement::start);
     }
 
     private ClientTab tab(long i) {
@@ -267,12 +393,19 @@ public final class LoadClient {
      * actually reached (see {@code tabsOpened}) instead of the client tearing down its own requests.
      */
     private void churn(long i) {
-        ClientTab old = tab(i);
+        if (churnSlots.length == 0) {
+            return;
+        }
+        int slot = churnSlots[(int) (i % churnSlots.length)];
+        ClientTab old = tabs.get(slot);
         if (!old.settled()) {
             return;
         }
+        ClientTab replacement = create(slot, old.cookies());
+        if (!tabs.compareAndSet(slot, old, replacement)) {
+            return; // replaced meanwhile (its view expired)
+        }
         old.cancelAndClose();
-        ClientTab replacement = newTab((int) (i % tabs.length()), old.cookies());
         replacement.open().subscribe(ignored -> {
         }, error -> metrics.failed(metrics.tabsFailed, "replacement tab", error), replacement::start);
     }

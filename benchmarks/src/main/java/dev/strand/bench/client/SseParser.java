@@ -7,13 +7,16 @@ import java.util.Arrays;
 /**
  * An incremental {@code text/event-stream} parser (LF, CR or CRLF line ends, comments skipped, one
  * optional space after a field's colon) that hands each event's data bytes to a listener without
- * allocating per event.
+ * allocating per event. During the listener's call, {@link #lastEventId()} and {@link #eventIs} tell
+ * the event's id (as EventSource keeps it: the last {@code id:} seen so far) and type.
  */
 final class SseParser {
 
     private static final byte[] DATA = {'d', 'a', 't', 'a'};
 
     private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
+
+    private static final byte[] ID = {'i', 'd'};
 
     private final byte[] measured;
 
@@ -30,6 +33,16 @@ final class SseParser {
     private boolean hasData;
 
     private boolean measuredEvent;
+
+    private byte[] type = new byte[16];
+
+    private int typeLength;
+
+    /** The id of the event being read: the last id field's value, or -1 for none or one that is not a number. */
+    private long pendingId = -1;
+
+    /** The last event id as of the last event dispatched (EventSource's {@code lastEventId}), -1 if none. */
+    private long lastEventId = -1;
 
     private boolean afterCarriageReturn;
 
@@ -101,16 +114,55 @@ final class SseParser {
             }
         } else if (is(EVENT, 0, colon)) {
             measuredEvent = is(measured, value, length);
+            typeLength = length - value;
+            if (typeLength > type.length) {
+                type = new byte[typeLength];
+            }
+            System.arraycopy(line, value, type, 0, typeLength);
+        } else if (is(ID, 0, colon)) {
+            pendingId = number(value, length);
         }
     }
 
+    /** The decimal number in {@code line[from, to)}, or -1 if it is not one (or is too long). */
+    private long number(int from, int to) {
+        if (from == to || to - from > 18) {
+            return -1;
+        }
+        long number = 0;
+        for (int i = from; i < to; i++) {
+            byte digit = line[i];
+            if (digit < '0' || digit > '9') {
+                return -1;
+            }
+            number = number * 10 + (digit - '0');
+        }
+        return number;
+    }
+
     private void dispatch() {
+        // as EventSource: the last event id is kept from one event to the next, and set even by an event without data
+        lastEventId = pendingId;
         if (hasData) {
             listener.onEvent(measuredEvent, data, dataLength);
         }
         hasData = false;
         dataLength = 0;
         measuredEvent = false;
+        typeLength = 0;
+    }
+
+    /**
+     * The id of the event being dispatched: the value of the last {@code id:} field so far (on this
+     * stream), or -1 if there was none or it is not a non-negative decimal number.
+     */
+    long lastEventId() {
+        return lastEventId;
+    }
+
+    /** Whether the event being dispatched has this type ({@code event:} field); an event without one is a {@code message}. */
+    boolean eventIs(byte[] expected) {
+        return Arrays.equals(type, 0, typeLength, expected, 0, expected.length);
     }
 
     private void appendData(byte value) {

@@ -2,11 +2,15 @@ package dev.strand.bench.strand;
 
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.ChannelOption;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -18,6 +22,11 @@ import org.springframework.context.annotation.Bean;
  * gauges. Everything else is Strand's default, except two timeouts the load client never needs:
  * a closed tab's view goes after 1 s (default 15 s, the reconnect grace) and shutdown waits 1 s for
  * task bodies. Override any of them with {@code -Dstrand....} (run.sh: {@code SERVER_OPTS}).
+ *
+ * <p>{@code -Dbench.send-buffer=BYTES} sets {@code SO_SNDBUF} on every connection (unset: the kernel
+ * auto-tunes it). On loopback, whose MSS is 64 KiB, Linux grows a stream's send buffer to
+ * {@code tcp_wmem}'s maximum (4 MiB here), so a tab that reads slowly would take hours to fill it before
+ * Strand sees any backpressure; over a network it stays far smaller. The slowreaders scenario sets it.
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class StrandBenchApp {
@@ -40,6 +49,13 @@ public class StrandBenchApp {
         application.setWebApplicationType(WebApplicationType.REACTIVE);
         application.setDefaultProperties(PROPERTIES);
         application.run(args);
+    }
+
+    /** With {@code bench.send-buffer}: a fixed send buffer on every connection (see the class comment). */
+    @Bean
+    @ConditionalOnProperty("bench.send-buffer")
+    NettyServerCustomizer benchSendBuffer(@Value("${bench.send-buffer}") int bytes) {
+        return server -> server.childOption(ChannelOption.SO_SNDBUF, bytes);
     }
 
     /** Strand's meters (and any other binder's), as Actuator would register them. */

@@ -29,6 +29,44 @@ class ClientReportTest {
     }
 
     @Test
+    void readerCountsAddUpAndReportsWithoutThemStillRead() {
+        ClientReport.Readers one = new ClientReport.Readers(2, 1, 3, 4, 5, 6, 1, 2, 3, 0, 40, 7, 2, 4,
+                java.util.Map.of("stream ended: completed", 3L));
+        ClientReport.Readers two = new ClientReport.Readers(2, 1, 1, 0, 0, 1, 0, 0, 1, 1, 5, 0, 0, 1,
+                java.util.Map.of("stream ended: completed", 1L, "reconnect failed: x", 1L));
+        ClientReport mixed = report(1000, 10, new ProcessStats(1, 10, 100, 5, 0)).withReaders(one);
+
+        ClientReport merged = ClientReport.merge(List.of(mixed, Json.read(Json.write(mixed.withReaders(two)),
+                ClientReport.class)));
+
+        assertThat(merged.readers()).isNotNull();
+        assertThat(merged.readers().ended()).isEqualTo(13);
+        assertThat(merged.readers().skippedByReset()).isEqualTo(45);
+        assertThat(merged.readers().endings()).containsEntry("stream ended: completed", 4L)
+                .containsEntry("reconnect failed: x", 1L);
+        assertThat(merged.humanLine()).contains("readers: 4 slow, 2 stalled tabs; streams ended by the server 13");
+        String withoutReaders = Json.write(report(1000, 10, new ProcessStats(1, 10, 100, 5, 0)))
+                .replace(",\"readers\":null", "");
+        assertThat(Json.read(withoutReaders, ClientReport.class).readers()).isNull();
+    }
+
+    @Test
+    void readerOptionsParseAndDefaultToNone() {
+        ClientOptions plain = ClientOptions.parse(List.of("--tabs", "10"));
+        ClientOptions mixed = ClientOptions.parse(List.of("--tabs", "10", "--slow-readers", "0.2", "--stalled-readers",
+                "0.15", "--stall-min", "1", "--stall-max", "2", "--slow-read-ms", "250"));
+
+        assertThat(plain.readers().mixed()).isFalse();
+        assertThat(mixed.readers().mixed()).isTrue();
+        assertThat(mixed.readers().slowTabs(10)).isEqualTo(2);
+        assertThat(mixed.readers().stalledTabs(10)).isEqualTo(2);
+        assertThat(mixed.readers().slowRead()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(mixed.readers().stallMax()).isEqualTo(java.time.Duration.ofSeconds(2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientOptions.parse(List.of("--slow-readers", "0.7",
+                "--stalled-readers", "0.4"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void optionsSplitIntoRunsAtThen() {
         List<ClientOptions> runs = ClientOptions.parseRuns(List.of("--scenario", "a", "--tabs", "3", "--then",
                 "--scenario", "b", "--rate", "0", "--count", "0"));
@@ -44,6 +82,6 @@ class ClientReportTest {
         Histogram empty = new Histogram(3);
         LatencySummary none = LatencySummary.of(empty);
         return new ClientReport("t", "run", 1, 10, 10, 0, 10, 0, chunks, 1.0, chunks, 0, 0, 0, 10, 0,
-                LatencySummary.of(chunk), none, none, client, null, null, Histograms.encode(chunk, empty, empty), null, 0, 0, -1, 0);
+                LatencySummary.of(chunk), none, none, client, null, null, Histograms.encode(chunk, empty, empty), null, 0, 0, -1, 0, null);
     }
 }

@@ -52,6 +52,23 @@ class SseParserTest {
     }
 
     @Test
+    void tellsEachEventsIdAndTypeAsEventSourceKeepsThem() {
+        List<String> seen = new ArrayList<>();
+        SseParser[] parser = new SseParser[1];
+        parser[0] = new SseParser((measured, data, length) -> seen.add(parser[0].lastEventId() + " "
+                + (parser[0].eventIs("reset".getBytes(StandardCharsets.US_ASCII)) ? "reset"
+                        : parser[0].eventIs("close".getBytes(StandardCharsets.US_ASCII)) ? "close"
+                        : measured ? "chunk" : "other")));
+        byte[] bytes = (":hb\n\nid: 7\nevent: chunk\ndata: a\n\nevent: reset\nid:9\ndata: {}\n\ndata: b\n\n"
+                + "id: x\nevent: close\ndata: {}\n\nid: 12\n\nevent: resets\ndata: c\n\n").getBytes(StandardCharsets.UTF_8);
+        parser[0].feed(bytes, 0, bytes.length);
+
+        // an id is kept for the events after it; one that is not a number reads -1; an event without data
+        // still sets it
+        assertThat(seen).containsExactly("7 chunk", "9 reset", "9 other", "-1 close", "12 other");
+    }
+
+    @Test
     void growsForLongLines() {
         String text = "x".repeat(5000);
         feed("event: chunk\ndata: " + text + "\n\n");
