@@ -3,6 +3,7 @@ package dev.strand.thymeleaf;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +26,11 @@ import dev.strand.internal.WireEvent.Op;
 /**
  * A page's re-rendering plan, learned during its first render: which elements (by id, in which template)
  * depend on which assigns, and which fragment renders each stream's chunks. A change re-renders just those
- * elements, with Thymeleaf's fragment selection on their own template and the view's assigns as variables.
+ * elements, with Thymeleaf's fragment selection on their own template, the view's assigns as variables, and
+ * the locals they were first rendered among (a {@code th:each} row's variable, a {@code th:with}), so that an
+ * element in a row re-renders alone. An element whose children are rows with ids (a list drawn by
+ * {@code th:each}) is sent row by row: the plan keeps each row's id and a hash of its HTML, and a change sends
+ * the rows removed, changed, prepended and appended, not the list. Every other patch morphs its element.
  * <p>
  * A {@code strand:stream} container holds more than its template: the chunks strand.js appended to it. So for
  * each container the plan keeps what the page has in it: the assigns it was last rendered with, and the chunks
@@ -54,6 +59,15 @@ final class PageRenderer implements TabRenderer {
 	/** What each {@code strand:stream} container holds in the page, by id. */
 	private final Map<String, StreamHistory> streams = new ConcurrentHashMap<>();
 
+	/** Counts render passes, so that a pass knows the elements it tracked. */
+	private long pass;
+
+	/** Whether Strand itself is rendering (not the page's first render). */
+	private boolean rendering;
+
+	/** The locals of the element Strand is rendering, which its template sees as variables. */
+	private Map<String, Object> outerLocals = Map.of();
+
 	PageRenderer(Tab tab, ITemplateEngine engine, Locale locale, String contextPath, long historySize) {
 		this.tab = tab;
 		this.engine = engine;
@@ -62,18 +76,52 @@ final class PageRenderer implements TabRenderer {
 		this.historySize = historySize;
 	}
 
-	void track(ElementId id, String template, Set<String> keys) {
-		this.elements.merge(id.id(), new Element(template, id.selector(), Set.copyOf(keys)), (old, added) -> {
-			Set<String> union = new java.util.HashSet<>(old.keys);
-			union.addAll(added.keys);
-			return new Element(added.template, added.selector, Set.copyOf(union));
+	/**
+	 * Track an element the page has just rendered.
+	 * @param id its id
+	 * @param template the template whose markup it is in
+	 * @param keys the assigns it depends on
+	 * @param locals the variables of its template around it that are not assigns, such as a {@code th:each}
+	 * variable: it re-renders with them
+	 * @param parent the tracked element it is in, if any
+	 * @param rows whether its children may be keyed rows, which a change sends one by one
+	 */
+	void track(ElementId id, String template, Set<String> keys, Map<String, Object> locals, @Nullable String parent,
+			boolean rows) {
+		if (!this.outerLocals.isEmpty()) {
+			// re-rendered on its own or within one that is: the locals it was rendered with are variables now
+			Map<String, Object> all = new HashMap<>(this.outerLocals);
+			all.putAll(locals);
+			locals = all;
+		}
+		Map<String, Object> its = locals;
+		Element element = this.elements.compute(id.id(), (key, old) -> {
+			if (old != null && old.pass == this.pass && old.template.equals(template)) {
+				old.keys = union(old.keys, keys);
+				old.rows |= rows;
+				return old;
+			}
+			Element fresh = new Element(template, id.selector(), Set.copyOf(keys), Map.copyOf(its), parent, rows, this.pass);
+			fresh.page = (old != null) ? old.page : null;
+			return fresh;
 		});
+		if (rows && !this.rendering) {
+			// the page's first render: learn the rows it has, from the same markup and variables
+			this.rendering = true;
+			try {
+				KeyedRows now = KeyedRows.of(renderElement(element), 0);
+				element.page = (now != null) ? KeyedRows.Page.of(now) : null;
+			}
+			finally {
+				this.rendering = false;
+			}
+		}
 	}
 
 	/** Track a stream container, as the page has just rendered it from the view's assigns. */
-	void trackStream(ElementId id, String template, String task) {
-		track(id, template, Set.of(ALWAYS));
-		this.streams.put(id.id(), new StreamHistory(task, variables()));
+	void trackStream(ElementId id, String template, String task, Map<String, Object> locals, @Nullable String parent) {
+		track(id, template, Set.of(ALWAYS), locals, parent, false);
+		this.streams.put(id.id(), new StreamHistory(task, variables(this.elements.get(id.id()))));
 	}
 
 	void chunkFragment(String task, String fragment) {
@@ -82,39 +130,158 @@ final class PageRenderer implements TabRenderer {
 
 	@Override
 	public List<Patch> render(Set<String> changed) {
-		List<Patch> patches = new ArrayList<>();
+		List<Map.Entry<String, Element>> due = new ArrayList<>();
 		this.elements.forEach((id, element) -> {
 			if (element.keys.stream().anyMatch(changed::contains)) {
-				patches.add(new Patch(id, Op.REPLACE, renderElement(element, variables())));
+				due.add(Map.entry(id, element));
 			}
 		});
-		List<Patch> kept = nonNested(patches);
-		if (!this.streams.isEmpty() && !kept.isEmpty()) {
-			// a container inside a re-rendered element is drawn afresh from the assigns: its chunks are gone
-			Map<String, Object> variables = variables();
+		if (due.isEmpty()) {
+			return List.of();
+		}
+		// an element inside another that re-renders is drawn by it
+		due.removeIf((entry) -> due.stream().anyMatch((other) -> other != entry && inside(entry.getValue(), other.getKey())));
+		Map<String, String> rendered = new LinkedHashMap<>();
+		List<Patch> patches = pass(() -> {
+			List<Patch> out = new ArrayList<>();
+			for (Map.Entry<String, Element> entry : due) {
+				String html = renderElement(entry.getValue());
+				rendered.put(entry.getKey(), html);
+				out.addAll(diff(entry.getKey(), entry.getValue(), html));
+			}
+			return out;
+		}, rendered);
+		if (!this.streams.isEmpty()) {
+			// a container inside a patch is drawn afresh from the assigns: its chunks are gone
 			this.streams.forEach((id, history) -> {
-				if (kept.stream().anyMatch((patch) -> patch.html().contains(marker(id)))) {
-					history.redrawn(variables);
+				if (patches.stream().anyMatch((patch) -> patch.html().contains(marker(id)))) {
+					history.redrawn(variables(this.elements.get(id)));
 				}
 			});
 		}
-		return kept;
+		return patches;
 	}
 
 	@Override
 	public List<Patch> renderAll() {
-		List<Patch> patches = new ArrayList<>();
-		Map<String, Object> variables = variables();
+		List<Map.Entry<String, Element>> top = new ArrayList<>();
 		this.elements.forEach((id, element) -> {
-			if (!this.streams.containsKey(id)) {
-				patches.add(new Patch(id, Op.REPLACE, renderElement(element, variables)));
+			if (element.parent == null || !this.elements.containsKey(element.parent)) {
+				top.add(Map.entry(id, element));
 			}
 		});
-		List<Patch> all = nonNested(patches);
+		Map<String, String> rendered = new LinkedHashMap<>();
+		List<Patch> all = pass(() -> {
+			List<Patch> out = new ArrayList<>();
+			for (Map.Entry<String, Element> entry : top) {
+				if (!this.streams.containsKey(entry.getKey())) {
+					String html = renderElement(entry.getValue());
+					rendered.put(entry.getKey(), html);
+					out.add(new Patch(entry.getKey(), Op.MORPH, html));
+				}
+			}
+			return out;
+		}, rendered);
 		// after the elements around them, which draw them afresh: each container as the page has it
-		this.streams.forEach((id, history) -> all.add(new Patch(id, Op.REPLACE,
-				history.appendTo(renderElement(this.elements.get(id), history.base())))));
+		this.streams.forEach((id, history) -> {
+			Element element = this.elements.get(id);
+			if (element != null) {
+				all.add(new Patch(id, Op.MORPH, history.appendTo(renderElement(element, history.base()))));
+			}
+		});
 		return all;
+	}
+
+	/**
+	 * Run a render pass: elements that the rendered ones hold are tracked afresh as they render, so those no
+	 * longer in the page are forgotten, and the rows of lists among them are read from what was rendered.
+	 */
+	private List<Patch> pass(java.util.function.Supplier<List<Patch>> render, Map<String, String> rendered) {
+		this.pass++;
+		this.rendering = true;
+		List<Patch> patches;
+		try {
+			patches = render.get();
+		}
+		finally {
+			this.rendering = false;
+		}
+		this.elements.entrySet().removeIf((entry) -> {
+			Element element = entry.getValue();
+			if (element.pass == this.pass || rendered.containsKey(entry.getKey())) {
+				return false;
+			}
+			// not drawn again though it was in an element that was: it has left the page
+			boolean gone = rendered.keySet().stream().anyMatch((id) -> inside(element, id));
+			if (gone) {
+				this.streams.remove(entry.getKey());
+			}
+			return gone;
+		});
+		this.elements.forEach((id, element) -> {
+			if (element.rows && element.pass == this.pass && !rendered.containsKey(id)) {
+				element.page = null;
+				for (String html : rendered.values()) {
+					KeyedRows rows = KeyedRows.find(html, id);
+					if (rows != null) {
+						element.page = KeyedRows.Page.of(rows);
+						break;
+					}
+				}
+			}
+		});
+		return patches;
+	}
+
+	/**
+	 * The patches that take the page from the rows it has to the element's new HTML: rows removed, changed,
+	 * prepended and appended, each on its own, when that is all that happened; else the element, morphed whole.
+	 */
+	private List<Patch> diff(String id, Element element, String html) {
+		KeyedRows.Page before = element.page;
+		KeyedRows now = (element.rows) ? KeyedRows.of(html, 0) : null;
+		element.page = (now != null) ? KeyedRows.Page.of(now) : null;
+		List<Patch> whole = List.of(new Patch(id, Op.MORPH, html));
+		if (before == null || now == null || before.shell() != now.shell()) {
+			return whole;
+		}
+		List<String> kept = new ArrayList<>();
+		List<Patch> patches = new ArrayList<>();
+		for (String old : before.ids()) {
+			if (now.rows().containsKey(old)) {
+				kept.add(old);
+			}
+			else {
+				patches.add(new Patch(old, Op.REMOVE, ""));
+			}
+		}
+		List<String> ids = List.copyOf(now.rows().keySet());
+		int first = kept.isEmpty() ? ids.size() : ids.indexOf(kept.get(0));
+		if (!kept.isEmpty() && (first + kept.size() > ids.size() || !ids.subList(first, first + kept.size()).equals(kept))) {
+			return whole; // moved, or added between rows: let the morph sort it out
+		}
+		for (String row : kept) {
+			KeyedRows.Row fresh = now.rows().get(row);
+			if (fresh.hash() != before.hashes().get(row)) {
+				patches.add(new Patch(row, Op.MORPH, fresh.html(html)));
+			}
+		}
+		StringBuilder prepended = new StringBuilder();
+		ids.subList(0, first).forEach((row) -> prepended.append(now.rows().get(row).html(html)));
+		StringBuilder appended = new StringBuilder();
+		ids.subList(Math.min(first + kept.size(), ids.size()), ids.size())
+			.forEach((row) -> appended.append(now.rows().get(row).html(html)));
+		if (!kept.isEmpty() && !prepended.isEmpty()) {
+			patches.add(new Patch(id, Op.PREPEND, prepended.toString()));
+		}
+		if (kept.isEmpty()) {
+			appended.insert(0, prepended);
+		}
+		if (!appended.isEmpty()) {
+			patches.add(new Patch(id, Op.APPEND, appended.toString()));
+		}
+		int bytes = patches.stream().mapToInt((patch) -> patch.html().length() + patch.target().length()).sum();
+		return (bytes < html.length()) ? patches : whole;
 	}
 
 	@Override
@@ -125,7 +292,13 @@ final class PageRenderer implements TabRenderer {
 			int separator = fragment.indexOf("::");
 			String template = fragment.substring(0, separator).trim();
 			String selector = fragment.substring(separator + 2).trim();
-			Map<String, Object> variables = variables();
+			// with the locals of a container that streams this task, such as its row
+			Element container = this.streams.entrySet().stream()
+				.filter((entry) -> entry.getValue().task.equals(event.task()))
+				.map((entry) -> this.elements.get(entry.getKey()))
+				.filter(java.util.Objects::nonNull)
+				.findFirst().orElse(null);
+			Map<String, Object> variables = variables(container);
 			variables.put("chunk", chunk);
 			rendered = event.withHtml(this.engine.process(template, Set.of(selector), new Context(this.locale, variables)));
 		}
@@ -148,35 +321,56 @@ final class PageRenderer implements TabRenderer {
 		return (url.startsWith("/") && !url.startsWith("//")) ? this.contextPath + url : url;
 	}
 
-	private String renderElement(Element element, Map<String, Object> variables) {
-		return this.engine.process(element.template, Set.of(element.selector), new Context(this.locale, variables)).trim();
+	private String renderElement(Element element) {
+		return renderElement(element, variables(element));
 	}
 
-	private Map<String, Object> variables() {
+	private String renderElement(Element element, Map<String, Object> variables) {
+		Map<String, Object> outer = this.outerLocals;
+		this.outerLocals = element.locals;
+		try {
+			return this.engine.process(element.template, Set.of(element.selector), new Context(this.locale, variables)).trim();
+		}
+		finally {
+			this.outerLocals = outer;
+		}
+	}
+
+	/** The variables an element renders with: the view's assigns, and the locals it was in. */
+	private Map<String, Object> variables(@Nullable Element element) {
 		Map<String, Object> variables = new HashMap<>(this.tab.view().assigns());
 		variables.put(PageModel.TAB, this.tab);
 		variables.put(StrandLinkBuilder.CONTEXT_PATH, this.contextPath);
+		if (element != null) {
+			variables.putAll(element.locals);
+		}
 		return variables;
+	}
+
+	/** Whether the element sits, at any depth, in the tracked element with this id. */
+	private boolean inside(Element element, String id) {
+		String parent = element.parent;
+		for (int depth = 0; parent != null && depth < 64; depth++) {
+			if (parent.equals(id)) {
+				return true;
+			}
+			Element next = this.elements.get(parent);
+			parent = (next != null) ? next.parent : null;
+		}
+		return false;
+	}
+
+	private static Set<String> union(Set<String> a, Set<String> b) {
+		if (a.containsAll(b)) {
+			return a;
+		}
+		Set<String> union = new java.util.HashSet<>(a);
+		union.addAll(b);
+		return Set.copyOf(union);
 	}
 
 	private static String marker(String id) {
 		return "id=\"" + id + "\"";
-	}
-
-	/** Drop patches whose element sits inside another patched element: the outer one renders it. */
-	private static List<Patch> nonNested(List<Patch> patches) {
-		if (patches.size() < 2) {
-			return patches;
-		}
-		List<Patch> kept = new ArrayList<>();
-		for (Patch patch : patches) {
-			String marker = marker(patch.target());
-			boolean nested = patches.stream().anyMatch((other) -> other != patch && other.html().contains(marker));
-			if (!nested) {
-				kept.add(patch);
-			}
-		}
-		return kept;
 	}
 
 	static PageRenderer of(Tab tab, ITemplateEngine engine, ITemplateContext context, long historySize) {
@@ -186,7 +380,38 @@ final class PageRenderer implements TabRenderer {
 		});
 	}
 
-	private record Element(String template, String selector, Set<String> keys) {
+	/** A tracked element. Touched on the page's render and the tab's turns, one at a time. */
+	private static final class Element {
+
+		final String template;
+
+		final String selector;
+
+		Set<String> keys;
+
+		final Map<String, Object> locals;
+
+		final @Nullable String parent;
+
+		boolean rows;
+
+		/** The render pass that last tracked it. */
+		final long pass;
+
+		/** The rows the page has in it, if it is a list of keyed rows. */
+		KeyedRows.@Nullable Page page;
+
+		Element(String template, String selector, Set<String> keys, Map<String, Object> locals, @Nullable String parent,
+				boolean rows, long pass) {
+			this.template = template;
+			this.selector = selector;
+			this.keys = keys;
+			this.locals = locals;
+			this.parent = parent;
+			this.rows = rows;
+			this.pass = pass;
+		}
+
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.strand.thymeleaf;
 
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +10,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.thymeleaf.ITemplateEngine;
+import org.thymeleaf.context.IEngineContext;
 import org.thymeleaf.context.ITemplateContext;
 import org.thymeleaf.dialect.AbstractProcessorDialect;
 import org.thymeleaf.engine.AttributeName;
@@ -38,7 +40,14 @@ public final class StrandDialect extends AbstractProcessorDialect {
 	/** The dialect's prefix. */
 	public static final String PREFIX = "strand";
 
-	private static final String ASYNC_VARIABLE = "strand.async";
+	/** Strand's own local variables start with this. */
+	private static final String INTERNAL = "strand.";
+
+	private static final String ASYNC_VARIABLE = INTERNAL + "async";
+
+	private static final String PARENT_VARIABLE = INTERNAL + "parent";
+
+	private static final Pattern ASSIGN = Pattern.compile("\\s*\\$\\{\\s*[A-Za-z_][A-Za-z0-9_]*\\s*}\\s*");
 
 	private static final Pattern ROOT_VARIABLE = Pattern.compile("^\\s*[$*]\\{\\s*([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -99,11 +108,52 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		return (tab != null) ? PageRenderer.of(tab, this.engine.get(), context, this.historySize) : null;
 	}
 
-	private void track(ITemplateContext context, ElementId id, Set<String> keys) {
+	private void track(ITemplateContext context, IElementTagStructureHandler handler, ElementId id, Set<String> keys,
+			boolean rows) {
 		PageRenderer renderer = renderer(context);
 		if (renderer != null) {
-			renderer.track(id, context.getTemplateData().getTemplate(), keys);
+			renderer.track(id, context.getTemplateData().getTemplate(), keys, locals(context), parent(context), rows);
 		}
+		handler.setLocalVariable(PARENT_VARIABLE, id.id());
+	}
+
+	/** The tracked element the element being processed is in, if any. */
+	private static @Nullable String parent(ITemplateContext context) {
+		return (context.getVariable(PARENT_VARIABLE) instanceof String parent) ? parent : null;
+	}
+
+	/**
+	 * The local variables around the element being processed ({@code th:each}, {@code th:with}, a fragment's
+	 * parameters), but Strand's own: an element re-renders with them.
+	 */
+	private static Map<String, Object> locals(ITemplateContext context) {
+		if (!(context instanceof IEngineContext engineContext)) {
+			return Map.of();
+		}
+		Map<String, Object> locals = new HashMap<>();
+		for (String name : context.getVariableNames()) {
+			if (!name.startsWith(INTERNAL) && engineContext.isVariableLocal(name) && context.getVariable(name) != null) {
+				locals.put(name, context.getVariable(name));
+			}
+		}
+		return locals;
+	}
+
+	/**
+	 * A task name or assign key: literal ({@code job}), or computed by an expression ({@code |report:${r.id}|},
+	 * {@code ${'report:' + r.id}}), as in a row of a {@code th:each}.
+	 */
+	private static String name(ITemplateContext context, String attribute, String value) {
+		String trimmed = value.trim();
+		if (!(trimmed.startsWith("${") || trimmed.startsWith("*{") || trimmed.startsWith("|") || trimmed.startsWith("'"))) {
+			return trimmed;
+		}
+		Object name = evaluate(context, trimmed);
+		if (name == null || name.toString().isBlank()) {
+			throw new TemplateProcessingException("strand:" + attribute + "=\"" + value + "\" evaluated to nothing, but "
+					+ "it names a task or an assign; for example strand:" + attribute + "=\"|report:${r.id}|\"");
+		}
+		return name.toString();
 	}
 
 	private static Object evaluate(ITemplateContext context, String expression) {
@@ -149,7 +199,10 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 	}
 
-	/** {@code strand:async="${key}"}: LiveView's {@code async_result}. */
+	/**
+	 * {@code strand:async="${key}"}: LiveView's {@code async_result}. The expression is the assign, or evaluates to
+	 * its key ({@code |report:${r.id}|}); {@code strand:let="name"} names the {@code AsyncResult} for the body.
+	 */
 	private final class Async extends AbstractAttributeTagProcessor {
 
 		Async(String prefix) {
@@ -159,13 +212,23 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String expression, IElementTagStructureHandler handler) {
-			Matcher matcher = ROOT_VARIABLE.matcher(expression);
-			if (!matcher.find()) {
-				throw new TemplateProcessingException("strand:async expects an assign such as ${org}, but got '"
-						+ expression + "'");
-			}
-			String key = matcher.group(1);
 			Object value = evaluate(context, expression);
+			String key;
+			if (value instanceof CharSequence name && !ASSIGN.matcher(expression).matches()) {
+				key = name.toString();
+				if (key.isBlank()) {
+					throw new TemplateProcessingException("strand:async=\"" + expression + "\" evaluated to an empty key");
+				}
+				value = context.getVariable(key);
+			}
+			else {
+				Matcher matcher = ROOT_VARIABLE.matcher(expression);
+				if (!matcher.find()) {
+					throw new TemplateProcessingException("strand:async expects an assign such as ${org}, or its key such "
+							+ "as |report:${r.id}|, but got '" + expression + "'");
+				}
+				key = matcher.group(1);
+			}
 			if (value != null && !(value instanceof AsyncResult<?>)) {
 				throw new TemplateProcessingException("strand:async=\"" + expression + "\" expects an AsyncResult, "
 						+ "but the assign holds a " + value.getClass().getName() + "; use view.assignAsync(\"" + key
@@ -176,7 +239,16 @@ public final class StrandDialect extends AbstractProcessorDialect {
 			AsyncResult<?> result = (value != null) ? (AsyncResult<?>) value : AsyncResult.idle();
 			handler.setAttribute("aria-busy", Boolean.toString(result.loading()));
 			handler.setLocalVariable(ASYNC_VARIABLE, result);
-			track(context, id, Set.of(key));
+			String let = tag.getAttributeValue(PREFIX, "let");
+			if (let != null) {
+				if (!let.trim().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+					throw new TemplateProcessingException("strand:let names a variable, such as strand:let=\"report\", "
+							+ "but got '" + let + "'");
+				}
+				handler.setLocalVariable(let.trim(), result);
+				handler.removeAttribute(PREFIX, "let");
+			}
+			track(context, handler, id, Set.of(key), false);
 		}
 
 	}
@@ -219,8 +291,9 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
-				String task, IElementTagStructureHandler handler) {
+				String value, IElementTagStructureHandler handler) {
 			ElementId id = ElementId.of(context, tag, "stream");
+			String task = name(context, "stream", value);
 			handler.setAttribute("data-strand-stream", task);
 			handler.setAttribute("aria-live", "polite");
 			String fragment = tag.getAttributeValue(PREFIX, "chunk");
@@ -236,8 +309,9 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				if (fragment != null) {
 					renderer.chunkFragment(task, fragment);
 				}
-				renderer.trackStream(id, context.getTemplateData().getTemplate(), task);
+				renderer.trackStream(id, context.getTemplateData().getTemplate(), task, locals(context), parent(context));
 			}
+			handler.setLocalVariable(PARENT_VARIABLE, id.id());
 		}
 
 	}
@@ -251,9 +325,10 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 		@Override
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
-				String task, IElementTagStructureHandler handler) {
+				String value, IElementTagStructureHandler handler) {
 			ElementId id = ElementId.of(context, tag, "progress");
-			AsyncResult<?> result = (context.getVariable(task) instanceof AsyncResult<?> value) ? value : null;
+			String task = name(context, "progress", value);
+			AsyncResult<?> result = (context.getVariable(task) instanceof AsyncResult<?> assigned) ? assigned : null;
 			Progress progress = (result != null) ? result.progress() : null;
 			StringBuilder html = new StringBuilder("<progress id=\"").append(escape(id.id())).append('"');
 			String cssClass = tag.getAttributeValue("class");
@@ -273,7 +348,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 			}
 			html.append("></progress>");
 			handler.replaceWith(html.toString(), false);
-			track(context, id, Set.of(task));
+			track(context, handler, id, Set.of(task), false);
 		}
 
 	}
@@ -299,7 +374,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				.append(escape(message))
 				.append("</span><button type=\"button\" class=\"strand-flash-close\" aria-label=\"Dismiss\">&times;</button></div>"));
 			handler.setBody(html.toString(), false);
-			track(context, id, Set.of(PageRenderer.ALWAYS));
+			track(context, handler, id, Set.of(PageRenderer.ALWAYS), false);
 		}
 
 	}
@@ -318,10 +393,10 @@ public final class StrandDialect extends AbstractProcessorDialect {
 			Set<String> keys = new LinkedHashSet<>();
 			for (String key : value.split(",")) {
 				if (!key.isBlank()) {
-					keys.add(key.trim());
+					keys.add(name(context, "watch", key));
 				}
 			}
-			track(context, id, keys);
+			track(context, handler, id, keys, true);
 		}
 
 	}

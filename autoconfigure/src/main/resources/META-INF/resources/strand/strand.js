@@ -1,5 +1,8 @@
 // Strand browser client: applies server-pushed async assigns (SSE) and posts page events.
-// Served at /strand/strand.js, loaded with <script type="module">. No dependencies.
+// Served at /strand/strand.js, loaded with <script type="module">. Morphs with idiomorph (0BSD), vendored
+// beside it.
+
+import { Idiomorph } from "./idiomorph.esm.js";
 
 const meta = (name, doc = document) => doc.querySelector(`meta[name="${name}"]`);
 const root = document.documentElement;
@@ -35,6 +38,20 @@ function fragment(html) {
   return t.content;
 }
 
+// An open <details> or <dialog> is the user's: a morph keeps it as the user left it.
+const usersOwn = (name, el) => name === "open" && (el.tagName === "DETAILS" || el.tagName === "DIALOG");
+
+// Morphs el into the HTML: children with the same id keep their nodes, the focused field keeps its value, focus
+// and selection, and everything else takes the server's markup.
+function morph(el, html) {
+  Idiomorph.morph(el, html ?? "", {
+    morphStyle: "outerHTML",
+    ignoreActiveValue: true,
+    restoreFocus: true,
+    callbacks: { beforeAttributeUpdated: (name, node) => !usersOwn(name, node) },
+  });
+}
+
 function applyPatch({ target, op, html } = {}) {
   const el = target ? document.getElementById(target) : null;
   if (!el) {
@@ -42,8 +59,8 @@ function applyPatch({ target, op, html } = {}) {
     return;
   }
   switch (op) {
-    case "replace":
-    case "morph": el.replaceWith(fragment(html)); break;
+    case "replace": el.replaceWith(fragment(html)); break;
+    case "morph": morph(el, html); break;
     case "append": el.append(fragment(html)); break;
     case "prepend": el.prepend(fragment(html)); break;
     case "remove": el.remove(); break;
@@ -468,14 +485,26 @@ export function post(url, params) {
   });
 }
 
-// Marks el busy and disables the given controls; returns a function undoing exactly that.
+// Marks el busy and disables the given controls; returns a function undoing exactly that, where a morph has
+// not redrawn them from the server's HTML meanwhile (which took the marks away: the server's state stands).
 function setBusy(el, controls) {
   el.setAttribute("aria-busy", "true");
+  el.setAttribute("data-strand-busy", "");
   const disabled = controls.filter((c) => "disabled" in c && !c.disabled);
-  for (const c of disabled) c.disabled = true;
+  for (const c of disabled) {
+    c.disabled = true;
+    c.setAttribute("data-strand-disabled", "");
+  }
   return () => {
-    el.removeAttribute("aria-busy");
-    for (const c of disabled) c.disabled = false;
+    if (el.hasAttribute("data-strand-busy")) {
+      el.removeAttribute("aria-busy");
+      el.removeAttribute("data-strand-busy");
+    }
+    for (const c of disabled) {
+      if (!c.hasAttribute("data-strand-disabled")) continue;
+      c.disabled = false;
+      c.removeAttribute("data-strand-disabled");
+    }
   };
 }
 

@@ -169,4 +169,63 @@ public class PageTestApp {
 
 	}
 
+	/** A row of the rows page. */
+	public record Report(String id, String name) {
+	}
+
+	/** A table whose rows each have their own task, and that rows are added to and removed from. */
+	@Controller
+	static class RowsController {
+
+		@GetMapping("/rows")
+		String page(View view) {
+			List<Report> reports = List.of(new Report("a", "Alpha"), new Report("b", "Beta"), new Report("c", "Gamma"));
+			view.assign("reports", reports);
+			reports.forEach((report) -> view.assign("report:" + report.id(), AsyncResult.idle()));
+			return "rows";
+		}
+
+		@PostMapping("/rows/run")
+		void run(View view, @RequestParam String id, @RequestParam(defaultValue = "0") long pause) {
+			view.startAsync("report:" + id, (task) -> {
+				task.progress(1, 2);
+				task.push("half of " + id);
+				if (pause > 0) {
+					Thread.sleep(pause);
+				}
+				return id.toUpperCase(java.util.Locale.ROOT);
+			});
+		}
+
+		@PostMapping("/rows/add")
+		void add(View view, @RequestParam String id, @RequestParam(defaultValue = "false") boolean first) {
+			view.assign("report:" + id, AsyncResult.idle()).update("reports", (List<Report> reports) -> {
+				List<Report> copy = new ArrayList<>(reports);
+				copy.add(first ? 0 : copy.size(), new Report(id, "New " + id));
+				return copy;
+			});
+		}
+
+		@PostMapping("/rows/remove")
+		void remove(View view, @RequestParam String id) {
+			view.update("reports", (List<Report> reports) -> reports.stream().filter((r) -> !r.id().equals(id)).toList());
+		}
+
+		@PostMapping("/rows/rename")
+		void rename(View view, @RequestParam String id, @RequestParam String name) {
+			view.update("reports", (List<Report> reports) -> reports.stream()
+				.map((r) -> r.id().equals(id) ? new Report(id, name) : r).toList());
+		}
+
+		@PostMapping("/rows/reverse")
+		void reverse(View view) {
+			view.update("reports", (List<Report> reports) -> reports.reversed());
+		}
+
+		@HandleAsync("report:*")
+		void done(Outcome<String> outcome, @TaskName String name, View view) {
+		}
+
+	}
+
 }

@@ -42,15 +42,25 @@ class ClusterTests extends BrowserTest {
 	@Test
 	void whenPageEventsAndStreamsLandOnEitherServerThenTheStreamingPageWorksAsOnOne() {
 		int mark = cluster.logMark();
-		for (int run = 0; run < 3; run++) {
+		int[] both = cluster.nodes().stream().mapToInt((node) -> node.port).toArray();
+		for (int run = 0; run < 6; run++) {
 			this.page.navigate(url("/streaming"));
 			awaitConnected(this.page);
 			button("Start").click();
 			assertThat(this.page.locator("#flash .strand-flash-info .strand-flash-text")).hasText("Completed!");
 			assertThat(this.page.locator("#chunks .strand-chunk")).hasCount(StreamingController.CHUNKS);
 			assertThat(this.page.locator("#controls .status")).containsText("Completed: returned \"done\"");
+			boolean everywhere = cluster.answeredBy(mark, "GET", "/strand/stream").size() == 2
+					&& cluster.answeredBy(mark, "POST", "/streaming/start").size() == 2;
+			if (run >= 2 && everywhere) {
+				break;
+			}
+			if (!everywhere) {
+				// one more request, so that the round robin sends the next run's requests each to the other server
+				// even when a run makes an even number of them (the scripts are cached after the first)
+				this.page.evaluate("fetch('/actuator/health')");
+			}
 		}
-		int[] both = cluster.nodes().stream().mapToInt((node) -> node.port).toArray();
 		assertThat(cluster.answeredBy(mark, "GET", "/strand/stream")).as("servers that served streams").containsOnly(both[0], both[1])
 			.hasSize(2);
 		assertThat(cluster.answeredBy(mark, "POST", "/streaming/start")).as("servers that took page events").hasSize(2);

@@ -103,8 +103,9 @@ class RemountTests extends BrowserTest {
 			// period: after that the view is gone
 			Thread.sleep(4000);
 			proxy.refuse(false);
+			// its reconnect backoff may have grown to 15 s meanwhile; a loaded machine adds to that
 			this.page.waitForFunction("(before) => document.querySelector('meta[name=strand-view]').content !== before", before,
-					new Page.WaitForFunctionOptions().setTimeout(30_000));
+					new Page.WaitForFunctionOptions().setTimeout(60_000));
 			assertThat(this.page.locator("html")).not().hasClass(Pattern.compile("\\bstrand-(disconnected|expired)\\b"));
 			button("Start").click();
 			assertThat(this.page.locator("#chunks .strand-chunk").first()).hasText("Async work chunk 1");
