@@ -66,9 +66,7 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 		}
 		Map<String, Row> rows = new LinkedHashMap<>();
 		while (true) {
-			int textStart = scanner.pos;
-			scanner.skipText();
-			if (!html.substring(textStart, scanner.pos).isBlank()) {
+			if (scanner.skipText()) {
 				return null;
 			}
 			int start = scanner.pos;
@@ -126,19 +124,23 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 			this.pos = pos;
 		}
 
-		void skipText() {
+		/** Skip text and comments up to the next tag; return whether there was text that is not blank. */
+		boolean skipText() {
+			boolean text = false;
 			while (this.pos < this.html.length()) {
 				if (this.html.startsWith("<!--", this.pos)) {
 					int end = this.html.indexOf("-->", this.pos + 4);
 					this.pos = (end < 0) ? this.html.length() : end + 3;
 				}
 				else if (this.html.charAt(this.pos) == '<') {
-					return;
+					return text;
 				}
 				else {
+					text |= !Character.isWhitespace(this.html.charAt(this.pos));
 					this.pos++;
 				}
 			}
+			return text;
 		}
 
 		/** The tag at the position, after which the position is; {@code null} if there is none. */

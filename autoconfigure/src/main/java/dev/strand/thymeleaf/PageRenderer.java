@@ -177,6 +177,7 @@ final class PageRenderer implements TabRenderer {
 				if (!this.streams.containsKey(entry.getKey())) {
 					String html = renderElement(entry.getValue());
 					rendered.put(entry.getKey(), html);
+					learn(entry.getKey(), html);
 					out.add(new Patch(entry.getKey(), Op.MORPH, html));
 				}
 			}
@@ -234,13 +235,25 @@ final class PageRenderer implements TabRenderer {
 	}
 
 	/**
+	 * Learn the rows an element has in the page, from the HTML it was sent. Its render tracked it afresh: the
+	 * element tracked now is the one that learns.
+	 */
+	private @Nullable KeyedRows learn(String id, String html) {
+		Element element = this.elements.get(id);
+		KeyedRows rows = (element != null && element.rows) ? KeyedRows.of(html, 0) : null;
+		if (element != null) {
+			element.page = (rows != null) ? KeyedRows.Page.of(rows) : null;
+		}
+		return rows;
+	}
+
+	/**
 	 * The patches that take the page from the rows it has to the element's new HTML: rows removed, changed,
 	 * prepended and appended, each on its own, when that is all that happened; else the element, morphed whole.
 	 */
 	private List<Patch> diff(String id, Element element, String html) {
 		KeyedRows.Page before = element.page;
-		KeyedRows now = (element.rows) ? KeyedRows.of(html, 0) : null;
-		element.page = (now != null) ? KeyedRows.Page.of(now) : null;
+		KeyedRows now = learn(id, html);
 		List<Patch> whole = List.of(new Patch(id, Op.MORPH, html));
 		if (before == null || now == null || before.shell() != now.shell()) {
 			return whole;

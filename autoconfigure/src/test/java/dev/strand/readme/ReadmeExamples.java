@@ -9,6 +9,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 
@@ -16,6 +17,7 @@ import dev.strand.AsyncResult;
 import dev.strand.HandleAsync;
 import dev.strand.HandleChunk;
 import dev.strand.Outcome;
+import dev.strand.TaskName;
 import dev.strand.TaskFailedException;
 import dev.strand.View;
 
@@ -172,6 +174,88 @@ final class ReadmeExamples {
 				case Outcome.Ok<Long> ok -> view.navigate("/orders/" + ok.value());
 				default -> view.flash("error", "The order could not be saved");
 			}
+		}
+
+	}
+
+	/** A report of the table. */
+	record Report(String id, String name) {
+	}
+
+	/** A row's form: the id its buttons post. */
+	record RowForm(String id) {
+	}
+
+	/** Where the reports come from. */
+	static class Reports {
+
+		private final java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger(3);
+
+		List<Report> all() {
+			return List.of(new Report("1", "Q1 revenue"), new Report("2", "Q2 revenue"), new Report("3", "Q3 revenue"));
+		}
+
+		Report create() {
+			int id = this.ids.incrementAndGet();
+			return new Report(Integer.toString(id), "Report " + id);
+		}
+
+		String build(String id, dev.strand.TaskContext task) throws InterruptedException {
+			for (int n = 1; n <= 2; n++) {
+				task.progress(n, 2);
+				Thread.sleep(10);
+			}
+			return "ready (" + id + ")";
+		}
+
+	}
+
+	@Controller
+	static class ReportsController {
+
+		private final Reports reports = new Reports();
+
+		@GetMapping("/reports")
+		String reports(View view) {
+			List<Report> rows = reports.all();
+			view.assign("reports", rows);
+			rows.forEach(r -> view.assign("report:" + r.id(), AsyncResult.idle()));   // each row's own state
+			return "reports";
+		}
+
+		@PostMapping("/reports/build")
+		void build(View view, @ModelAttribute RowForm row) {
+			view.startAsync("report:" + row.id(), task -> reports.build(row.id(), task));  // one task per row
+		}
+
+		@PostMapping("/reports/add")
+		void add(View view) {
+			Report report = reports.create();
+			view.assign("report:" + report.id(), AsyncResult.idle())
+				.update("reports", (List<Report> rows) -> append(rows, report));         // one append patch
+		}
+
+		@PostMapping("/reports/remove")
+		void remove(View view, @ModelAttribute RowForm row) {
+			view.cancelAsync("report:" + row.id());                                   // if it runs
+			view.update("reports", (List<Report> rows) -> without(rows, row.id()));    // one remove patch
+		}
+
+		@HandleAsync("report:*")                                  // every row's outcome
+		void built(Outcome<String> outcome, @TaskName String name, View view) {
+			if (outcome instanceof Outcome.Failed<String> f) {
+				view.flash("error", name + ": " + f.reason());
+			}
+		}
+
+		private static List<Report> append(List<Report> rows, Report report) {
+			List<Report> copy = new ArrayList<>(rows);
+			copy.add(report);
+			return List.copyOf(copy);
+		}
+
+		private static List<Report> without(List<Report> rows, String id) {
+			return rows.stream().filter((r) -> !r.id().equals(id)).toList();
 		}
 
 	}

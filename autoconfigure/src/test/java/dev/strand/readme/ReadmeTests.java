@@ -89,6 +89,32 @@ class ReadmeTests {
 		assertThat(patch.data()).contains("<h1>Acme</h1>");
 	}
 
+	@Test
+	void theReportsExampleSendsABuiltRowAndAnAddedRowAsSmallPatches() {
+		EntityExchangeResult<String> page = this.client.get().uri("/reports").exchange().expectStatus().isOk()
+			.expectBody(String.class).returnResult();
+		Matcher view = Pattern.compile("name=\"strand-view\" content=\"([^\"]+)\"").matcher(page.getResponseBody());
+		assertThat(view.find()).isTrue();
+		String session = page.getResponseCookies().getFirst("SESSION").getValue();
+		this.client.post().uri("/reports/build").cookie("SESSION", session).header("Strand-View", view.group(1))
+			.body(org.springframework.web.reactive.function.BodyInserters.fromFormData("id", "2")).exchange()
+			.expectStatus().isNoContent();
+		this.client.post().uri("/reports/add").cookie("SESSION", session).header("Strand-View", view.group(1)).exchange()
+			.expectStatus().isNoContent();
+		List<String> patches = this.client.get().uri("/strand/stream?view=" + view.group(1)).cookie("SESSION", session)
+			.accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk()
+			.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+			.getResponseBody()
+			.filter((event) -> "patch".equals(event.event()))
+			.map(ServerSentEvent::data)
+			.takeUntil((data) -> data.contains("ready (2)"))
+			.collectList().block(Duration.ofSeconds(10));
+		assertThat(patches).anySatisfy((data) -> assertThat(data).startsWith("{\"target\":\"reports\",\"op\":\"append\"")
+			.contains("row-4").doesNotContain("row-1"));
+		assertThat(patches).allSatisfy((data) -> assertThat(data).doesNotContain("\"target\":\"row-1\"", "\"target\":\"status-1\""));
+		assertThat(patches.getLast()).startsWith("{\"target\":\"status-2\",\"op\":\"morph\"");
+	}
+
 	/**
 	 * The README's fenced blocks of a language, each as its lines without their indentation. The blocks of
 	 * {@value #DEMO_TESTS_SECTION} are test classes of the demo, which the demo's {@code ReadmeExamplesTests} checks.
@@ -121,7 +147,8 @@ class ReadmeTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@Import({ ReadmeExamples.OrgController.class, ReadmeExamples.ImportController.class, ReadmeExamples.ExportController.class })
+	@Import({ ReadmeExamples.OrgController.class, ReadmeExamples.ImportController.class, ReadmeExamples.ExportController.class,
+			ReadmeExamples.ReportsController.class })
 	static class ReadmeApplication {
 
 	}

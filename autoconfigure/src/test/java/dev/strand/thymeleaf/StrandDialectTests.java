@@ -89,4 +89,45 @@ class StrandDialectTests {
 			.withMessageContaining("<p strand:loading>");
 	}
 
+	@Test
+	void whenStrandAsyncGivesAKeyThenTheElementShowsThatAssignAndLetNamesIt() {
+		Context context = new Context();
+		context.setVariables(Map.of("report:7", AsyncResult.ok("done"), "rows", java.util.List.of(7)));
+		String html = this.engine.process("<div th:each=\"r : ${rows}\" th:id=\"|report-${r}|\" strand:async=\"|report:${r}|\" "
+				+ "strand:let=\"report\"><b strand:ok th:text=\"${report.result}\">x</b></div>", context);
+		assertThat(html).isEqualTo("<div id=\"report-7\" data-strand-async=\"report:7\" aria-busy=\"false\"><b>done</b></div>");
+	}
+
+	@Test
+	void whenATaskNameIsAnExpressionThenTheElementFollowsTheTaskItNames() {
+		assertThat(render("<progress th:id=\"|bar-${n}|\" strand:progress=\"|job-${n}|\"></progress>"))
+			.contains("data-strand-progress=\"job-7\"");
+		assertThat(render("<div th:id=\"|log-${n}|\" strand:stream=\"${'job-' + n}\"></div>"))
+			.contains("data-strand-stream=\"job-7\"");
+	}
+
+	@Test
+	void whenATaskNameExpressionGivesNothingThenTheErrorSaysSoAndShowsAnExample() {
+		assertThatException().isThrownBy(() -> render("<progress id=\"bar\" strand:progress=\"${null}\"></progress>"))
+			.havingRootCause()
+			.withMessageContaining("strand:progress=\"${null}\" evaluated to nothing")
+			.withMessageContaining("for example strand:progress=\"|report:${r.id}|\"");
+	}
+
+	@Test
+	void whenStrandLetIsNotAVariableNameThenTheErrorSaysSo() {
+		assertThatException().isThrownBy(() -> render("<section id=\"org\" strand:async=\"${org}\" strand:let=\"a b\"></section>"))
+			.havingRootCause()
+			.withMessageContaining("strand:let names a variable, such as strand:let=\"report\", but got 'a b'");
+	}
+
+	@Test
+	void whenAnAssignHoldsTextThenStrandAsyncStillSaysItIsNotAnAsyncResult() {
+		Context context = new Context();
+		context.setVariables(Map.of("org", "Acme"));
+		assertThatException().isThrownBy(() -> this.engine.process("<section id=\"org\" strand:async=\"${org}\"></section>", context))
+			.havingRootCause()
+			.withMessageContaining("expects an AsyncResult, but the assign holds a java.lang.String");
+	}
+
 }

@@ -62,6 +62,30 @@ class ResyncAndSessionTests {
 		assertThat(lines).containsOnlyOnce(">chunk 40</div>").doesNotContain("line chunk");
 	}
 
+	@Test
+	void whenAResetRedrawsAListThenItHasTheRowsAsTheyAreAndLaterChangesAreSentRowByRow() {
+		Pages.Page page = Pages.open(this.client, "/rows");
+		long lastSeen = page.lastEventId();
+		for (int n = 0; n < 12; n++) {
+			page.post("/rows/add?id=n" + n).expectStatus().isNoContent();
+		}
+		page.post("/rows/remove?id=a").expectStatus().isNoContent();
+		page.post("/rows/rename?id=b&name=Renamed").expectStatus().isNoContent();
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		String list = patch(reset, "reports");
+		assertThat(list).contains("\"op\":\"morph\"").doesNotContain("row-a").containsSubsequence("row-b", "Renamed", "row-c",
+				"row-n0", "row-n11");
+		long afterReset = Long.parseLong(reset.id());
+		page.post("/rows/rename?id=n5&name=Again").expectStatus().isNoContent();
+		// the events the buffer still holds come after the reset, then the change
+		List<String> next = page.stream(afterReset).filter((event) -> "patch".equals(event.event()))
+			.map(ServerSentEvent::data).takeUntil((data) -> data.contains("Again"))
+			.collectList().block(Duration.ofSeconds(10));
+		assertThat(next.getLast()).startsWith("{\"target\":\"row-n5\",\"op\":\"morph\"");
+		assertThat(next).noneSatisfy((data) -> assertThat(data).contains("\"target\":\"reports\""));
+	}
+
 	private static String patch(ServerSentEvent<String> reset, String target) {
 		String data = reset.data();
 		int start = data.indexOf("{\"target\":\"" + target + "\"");

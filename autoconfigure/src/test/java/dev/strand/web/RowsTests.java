@@ -14,6 +14,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Rows of a {@code th:each}, each with its own async state: a row's change patches that row alone, and a list that
@@ -56,6 +57,20 @@ class RowsTests {
 				org.assertj.core.groups.Tuple.tuple("reports", "append"), org.assertj.core.groups.Tuple.tuple("count", "morph"));
 		Patch append = patches.stream().filter((patch) -> patch.op().equals("append")).findFirst().orElseThrow();
 		assertThat(append.html()).startsWith("<tr id=\"row-d\">").contains("New d").doesNotContain("row-a");
+	}
+
+	@Test
+	void whenRowsChangeOneAfterAnotherThenEachChangeSendsOnlyItsRows() {
+		Pages.Page page = Pages.open(this.client, "/rows");
+		List<Patch> first = after(page, "/rows/add?id=d");
+		List<Patch> second = after(page, "/rows/rename?id=a&name=First");
+		List<Patch> third = after(page, "/rows/add?id=e");
+		assertThat(second.subList(first.size(), second.size())).extracting(Patch::target, Patch::op)
+			.containsExactlyInAnyOrder(tuple("row-a", "morph"), tuple("count", "morph"));
+		assertThat(third.subList(second.size(), third.size())).extracting(Patch::target, Patch::op)
+			.containsExactlyInAnyOrder(tuple("reports", "append"), tuple("count", "morph"));
+		assertThat(third.getLast().html() + third.get(third.size() - 2).html()).contains("<tr id=\"row-e\">")
+			.doesNotContain("row-d");
 	}
 
 	@Test
