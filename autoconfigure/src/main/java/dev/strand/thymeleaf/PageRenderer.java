@@ -101,7 +101,9 @@ final class PageRenderer implements TabRenderer {
 				old.rows |= rows;
 				return old;
 			}
-			Element fresh = new Element(template, id.selector(), Set.copyOf(keys), Map.copyOf(its), parent, rows, this.pass);
+			// re-rendered on its own, it is in no element of that render, but still in its own in the page
+			String in = (parent == null && old != null && this.rendering) ? old.parent : parent;
+			Element fresh = new Element(template, id.selector(), Set.copyOf(keys), Map.copyOf(its), in, rows, this.pass);
 			fresh.page = (old != null) ? old.page : null;
 			return fresh;
 		});
@@ -207,17 +209,18 @@ final class PageRenderer implements TabRenderer {
 		finally {
 			this.rendering = false;
 		}
-		this.elements.entrySet().removeIf((entry) -> {
-			Element element = entry.getValue();
-			if (element.pass == this.pass || rendered.containsKey(entry.getKey())) {
-				return false;
+		// not drawn again though it was in an element that was: it has left the page (found before any is
+		// forgotten, as the way from an element to the one it is in goes through the others)
+		List<String> gone = new ArrayList<>();
+		this.elements.forEach((id, element) -> {
+			if (element.pass != this.pass && !rendered.containsKey(id)
+					&& rendered.keySet().stream().anyMatch((outer) -> inside(element, outer))) {
+				gone.add(id);
 			}
-			// not drawn again though it was in an element that was: it has left the page
-			boolean gone = rendered.keySet().stream().anyMatch((id) -> inside(element, id));
-			if (gone) {
-				this.streams.remove(entry.getKey());
-			}
-			return gone;
+		});
+		gone.forEach((id) -> {
+			this.elements.remove(id);
+			this.streams.remove(id);
 		});
 		this.elements.forEach((id, element) -> {
 			if (element.rows && element.pass == this.pass && !rendered.containsKey(id)) {

@@ -217,6 +217,16 @@ public class PageTestApp {
 				.map((r) -> r.id().equals(id) ? new Report(id, name) : r).toList());
 		}
 
+		@PostMapping("/rows/hint")
+		void hint(View view, @RequestParam String id, @RequestParam String text) {
+			view.assign("hint:" + id, text);
+		}
+
+		@PostMapping("/rows/clear")
+		void clear(View view) {
+			view.assign("reports", List.of());
+		}
+
 		@PostMapping("/rows/reverse")
 		void reverse(View view) {
 			view.update("reports", (List<Report> reports) -> reports.reversed());

@@ -130,6 +130,22 @@ class RowsTests {
 	}
 
 	@Test
+	void whenRowsAreRemovedThenTheElementsNestedInTheirElementsAreForgottenToo() {
+		Pages.Page page = Pages.open(this.client, "/rows");
+		page.post("/rows/hint?id=b&text=shown").expectStatus().isNoContent();
+		page.post("/rows/clear").expectStatus().isNoContent();
+		for (String id : List.of("a", "b", "c")) {
+			page.post("/rows/hint?id=" + id + "&text=gone").expectStatus().isNoContent();
+		}
+		page.post("/rows/add?id=d").expectStatus().isNoContent();
+		page.post("/rows/hint?id=d&text=last").expectStatus().isNoContent();
+		List<Patch> patches = patches(page, page.lastEventId(), (patch) -> patch.html().contains("last"));
+		assertThat(patches).anySatisfy((patch) -> assertThat(patch.target()).isEqualTo("hint-b"));
+		assertThat(patches).noneSatisfy((patch) -> assertThat(patch.html()).contains("gone"));
+		assertThat(patches.getLast().target()).isEqualTo("hint-d");
+	}
+
+	@Test
 	void whenARowsTaskPushesThenItsChunksReachThatRowsStreamOnly() {
 		Pages.Page page = Pages.open(this.client, "/rows");
 		page.post("/rows/run?id=c").expectStatus().isNoContent();
