@@ -126,7 +126,7 @@ class StrandTestClientTests {
 			.withMessageContaining("still running: 'job' (running)")
 			.withMessageContaining("The tab is connected")
 			.withMessageContaining("chunk {\"task\":\"job\",\"text\":\"chunk 2\"}")
-			.withMessageContaining("patch #messages (replace): \"chunk 1 chunk 2\"");
+			.withMessageContaining("patch #messages (morph): \"chunk 1 chunk 2\"");
 	}
 
 	@Test
