@@ -28,7 +28,8 @@
 #               process runs every scenario against each in turn (C1 JIT only, to spare CPU), so
 #               server CPU is the difference over each run.
 #   jmh         the JMH microbenchmarks (task start to outcome, push to encoded SSE bytes with and
-#               without a re-render per chunk, a fragment render, the client's parsing), kept short:
+#               without a re-render per chunk, a fragment render, a 100-row list with one row changing,
+#               the client's parsing), kept short:
 #               one fork, 2 warm-up and 3 measured iterations of 1 s (JMH_ARGS overrides; e.g.
 #               JMH_ARGS="-f 3 -wi 5 -i 10" for a steadier result, or a regex to pick benchmarks)
 #   --quick     the short version of one scenario, run the same way
