@@ -30,7 +30,7 @@ class ViewLifecycleTests extends BrowserTest {
 		long cancelledBefore = cancelled("stats");
 		this.page.navigate(url("/many"));
 		awaitConnected(this.page);
-		button("Start 20 tasks").click();
+		button("Start all").click();
 		await().atMost(Duration.ofSeconds(10)).until(() -> gauge("strand.tasks.active") == ManyTasksController.WORKERS + 1);
 		long closedAt = System.nanoTime();
 		// as a user closes it: its pagehide handlers run
