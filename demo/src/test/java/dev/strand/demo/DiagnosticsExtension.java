@@ -8,6 +8,7 @@ import java.util.Map;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
@@ -16,14 +17,21 @@ import dev.strand.internal.Tab;
 import dev.strand.internal.TabRegistry;
 
 /**
- * When a browser test fails (before its page is closed), dumps every thread of the test JVM (which also runs the application, virtual
- * threads included) to target/thread-dumps, and prints each open tab's engine state (events appended and
- * sent, messages queued), so that a stalled mailbox or stream shows where it waits.
+ * When a browser test or its {@code @BeforeEach} fails (before its page is closed), dumps every thread of the test
+ * JVM (which also runs the application, virtual threads included) to target/thread-dumps, and prints each open
+ * tab's engine state (events appended and sent, messages queued), so that a stalled mailbox or stream shows where it
+ * waits.
  */
-class DiagnosticsExtension implements TestExecutionExceptionHandler {
+class DiagnosticsExtension implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
 
 	@Override
 	public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+		dump(context);
+		throw failure;
+	}
+
+	@Override
+	public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
 		dump(context);
 		throw failure;
 	}
@@ -52,7 +60,8 @@ class DiagnosticsExtension implements TestExecutionExceptionHandler {
 				System.out.println("Strand " + tab + ": connected=" + tab.isConnected() + " closed=" + tab.isClosed()
 						+ " inTurn=" + read(view, "inTurn") + " tasks=" + read(read(view, "tasks"), "current")
 						+ " events.lastId=" + tab.lastEventId() + " sent up to="
-						+ ((subscription != null) ? read(subscription, "cursor") : "no stream") + " messages queued="
+						+ ((subscription != null) ? read(log, "readId") + " overrun=" + read(subscription, "overrun") : "no stream")
+						+ " messages queued="
 						+ read(read(tab, "mailbox"), "size"));
 			}
 		}
