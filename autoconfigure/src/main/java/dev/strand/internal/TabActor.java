@@ -317,7 +317,7 @@ public final class TabActor implements Tab {
 	private void chunk(Message.Chunk message) {
 		try {
 			TaskRun run = message.run();
-			if (this.closed || !this.view.tasks().isCurrent(run)) {
+			if (this.closed || !this.view.tasks().isHeard(run)) {
 				return;
 			}
 			if (this.callbacks.handlesChunk(run.name)

@@ -186,6 +186,17 @@ final class TaskTable implements TaskRun.Listener {
 	}
 
 	/**
+	 * Whether a run's chunks and progress count: it is current, and was not cancelled (a cancel takes effect in
+	 * its turn, so what the run sent before it and is still queued is dropped). A run that ended by itself is
+	 * still heard to its outcome, which comes after all it sent.
+	 * @param run the run
+	 * @return whether its chunks and progress reach the tab
+	 */
+	boolean isHeard(TaskRun run) {
+		return isCurrent(run) && !run.resultsSettled;
+	}
+
+	/**
 	 * Take in a run's outcome, if it counts: the run leaves the table and its {@link AsyncResult}s settle.
 	 * @param run the run
 	 * @param outcome its outcome
@@ -207,7 +218,7 @@ final class TaskTable implements TaskRun.Listener {
 	 */
 	@Nullable Progress latestProgress(TaskRun run) {
 		Progress progress = run.takeProgress();
-		if (progress == null || !isCurrent(run)) {
+		if (progress == null || !isHeard(run)) {
 			return null;
 		}
 		for (String key : resultKeys(run)) {

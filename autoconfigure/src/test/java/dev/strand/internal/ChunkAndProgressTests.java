@@ -135,6 +135,32 @@ class ChunkAndProgressTests {
 	}
 
 	@Test
+	void whenATaskIsCancelledThenItsChunkAndProgressStillQueuedAreDropped() {
+		EngineTestSupport.Stream stream = connect(this.tab);
+		CountDownLatch go = new CountDownLatch(1);
+		CountDownLatch sent = new CountDownLatch(1);
+		inTurn(this.tab, () -> this.view.assign("job", AsyncResult.idle()).startAsync("job", (task) -> {
+			go.await();
+			task.progress(1, 2);
+			task.push("queued");
+			sent.countDown();
+			Thread.sleep(60_000);
+			return "unused";
+		}));
+		// the task's chunk and progress reach the mailbox while this turn holds it, and are handled after it
+		inTurn(this.tab, () -> {
+			go.countDown();
+			await(sent);
+			this.view.cancelAsync("job");
+		});
+		this.callbacks.awaitOutcome("job");
+		EngineTestSupport.drainMailbox(this.tab);
+		assertThat(this.callbacks.chunks.get("job")).isNull();
+		assertThat(stream.events).extracting(EventLog.Entry::name).doesNotContain("chunk", "progress").contains("outcome");
+		assertThat(inTurn(this.tab, () -> this.view.<AsyncResult<?>>get("job").progress())).isNull();
+	}
+
+	@Test
 	void whenPushIsGivenNullThenItFailsClearly() {
 		connect(this.tab);
 		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
