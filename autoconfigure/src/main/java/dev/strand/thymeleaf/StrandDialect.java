@@ -117,6 +117,13 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		handler.setLocalVariable(PARENT_VARIABLE, id.id());
 	}
 
+	/** Whether a bare {@code ${name}} names a local variable (a row's), not an assign. */
+	private static boolean isLocal(ITemplateContext context, String expression) {
+		Matcher matcher = ROOT_VARIABLE.matcher(expression);
+		return matcher.find() && context instanceof IEngineContext engineContext
+				&& engineContext.isVariableLocal(matcher.group(1));
+	}
+
 	/** The tracked element the element being processed is in, if any. */
 	private static @Nullable String parent(ITemplateContext context) {
 		return (context.getVariable(PARENT_VARIABLE) instanceof String parent) ? parent : null;
@@ -214,7 +221,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				String expression, IElementTagStructureHandler handler) {
 			Object value = evaluate(context, expression);
 			String key;
-			if (value instanceof CharSequence name && !ASSIGN.matcher(expression).matches()) {
+			if (value instanceof CharSequence name && (!ASSIGN.matcher(expression).matches() || isLocal(context, expression))) {
 				key = name.toString();
 				if (key.isBlank()) {
 					throw new TemplateProcessingException("strand:async=\"" + expression + "\" evaluated to an empty key");

@@ -38,17 +38,36 @@ function fragment(html) {
   return t.content;
 }
 
-// An open <details> or <dialog> is the user's: a morph keeps it as the user left it.
-const usersOwn = (name, el) => name === "open" && (el.tagName === "DETAILS" || el.tagName === "DIALOG");
+const sending = new WeakSet(); // forms whose page event is on its way
+
+// What a morph leaves as the user has it: an open <details> or <dialog>, and the value of the field being typed
+// in, except while its form is being sent (the handler's changes reach it: a form it clears comes back empty).
+function usersOwn(name, el) {
+  if (name === "open") return el.tagName === "DETAILS" || el.tagName === "DIALOG";
+  if (name === "value") return el === document.activeElement && !sending.has(el.form);
+  return false;
+}
+
+// A field the user typed in keeps it while the server draws the same value for it as before, unless its form is
+// being sent: the user may have left it for a button of its form, and a re-render must not empty it meanwhile.
+const keepsTyped = (old, fresh) =>
+  (old instanceof HTMLInputElement || old instanceof HTMLTextAreaElement) && !sending.has(old.form)
+  && old.value !== old.defaultValue && fresh.defaultValue === old.defaultValue;
 
 // Morphs el into the HTML: children with the same id keep their nodes, the focused field keeps its value, focus
-// and selection, and everything else takes the server's markup.
+// and selection, a field typed in keeps its text, and everything else takes the server's markup.
 function morph(el, html) {
+  const typed = new Set();
   Idiomorph.morph(el, html ?? "", {
     morphStyle: "outerHTML",
-    ignoreActiveValue: true,
     restoreFocus: true,
-    callbacks: { beforeAttributeUpdated: (name, node) => !usersOwn(name, node) },
+    callbacks: {
+      beforeNodeMorphed(old, fresh) {
+        if (keepsTyped(old, fresh)) typed.add(old);
+        return true;
+      },
+      beforeAttributeUpdated: (name, node) => !(usersOwn(name, node) || (name === "value" && typed.has(node))),
+    },
   });
 }
 
@@ -666,7 +685,12 @@ function onSubmit(e) {
   appendParams(body, submitter);
   const buttons = [...form.elements].filter((c) => c.type === "submit" || c.type === "image");
   const url = submitter ? submitter.dataset.strandPost || form.action : form.dataset.strandPost || form.action;
-  send(url, body, setBusy(form, buttons));
+  const restore = setBusy(form, buttons);
+  sending.add(form);
+  send(url, body, () => {
+    sending.delete(form);
+    restore();
+  });
 }
 
 // The page is being left (unloaded, navigated away from, put in the back/forward cache): close its view now,

@@ -99,6 +99,15 @@ class StrandDialectTests {
 	}
 
 	@Test
+	void whenStrandAsyncNamesARowVariableHoldingAKeyThenItShowsThatAssign() {
+		Context context = new Context();
+		context.setVariables(Map.of("worker-7", AsyncResult.ok(3), "workers", java.util.List.of("worker-7")));
+		String html = this.engine.process("<p th:each=\"name : ${workers}\" th:id=\"|row-${name}|\" strand:async=\"${name}\" "
+				+ "strand:let=\"w\"><b strand:ok th:text=\"${w.result}\">x</b></p>", context);
+		assertThat(html).isEqualTo("<p id=\"row-worker-7\" data-strand-async=\"worker-7\" aria-busy=\"false\"><b>3</b></p>");
+	}
+
+	@Test
 	void whenATaskNameIsAnExpressionThenTheElementFollowsTheTaskItNames() {
 		assertThat(render("<progress th:id=\"|bar-${n}|\" strand:progress=\"|job-${n}|\"></progress>"))
 			.contains("data-strand-progress=\"job-7\"");

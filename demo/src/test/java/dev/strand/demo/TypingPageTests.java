@@ -90,12 +90,11 @@ class TypingPageTests extends BrowserTest {
 		this.page.keyboard().press("Enter");
 		assertThat(this.page.locator("#notes-list li")).hasCount(1);
 		assertThat(this.page.locator("#note-1 .note-text")).hasText("first note");
-		// the field being typed in keeps its text: the server's empty field is not forced on it
-		assertThat(field).hasValue("first note");
+		// a form being sent takes the handler's changes: the server draws the field empty, and the focus stays
+		assertThat(field).hasValue("");
 		assertThat(field).isFocused();
 
 		this.page.locator("#note-1").evaluate("(el) => { el.__stamp = 'note-1'; }");
-		this.page.keyboard().press("ControlOrMeta+A");
 		this.page.keyboard().type("second note");
 		this.page.keyboard().press("Enter");
 		assertThat(this.page.locator("#notes-list li")).hasCount(2);
@@ -111,6 +110,22 @@ class TypingPageTests extends BrowserTest {
 		assertThat(this.page.locator("#note-2").evaluate("(el) => el.__stamp")).isEqualTo("note-2");
 		assertThat(this.page.locator("#notes-help")).hasAttribute("open", "");
 		screenshot("notes");
+	}
+
+	@Test
+	void textTypedInAFieldKeepsThroughReRendersWhileTheButtonThatSendsItIsHeldDown() {
+		Locator field = this.page.locator("#note-text");
+		field.click();
+		this.page.keyboard().type("by the button");
+		Locator button = this.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add note"));
+		button.hover();
+		this.page.mouse().down(); // the focus leaves the field for the button
+		awaitRenders(renders() + 2);
+		assertThat(field).not().isFocused();
+		assertThat(field).hasValue("by the button");
+		this.page.mouse().up();
+		assertThat(this.page.locator("#note-1 .note-text")).hasText("by the button");
+		assertThat(field).hasValue("");
 	}
 
 	private int renders() {
