@@ -60,6 +60,17 @@ final class ClientMetrics {
 
     final LongAdder tabsReplaced = new LongAdder();
 
+    // The cluster scenario's kill (--kill-pid): when it happened, and how the tabs came back (see ClusterReport).
+
+    /** When the client killed the server ({@link System#nanoTime()}); 0 before it did. */
+    private volatile long killNanos;
+
+    /** Remount attempts whose page GET failed (tried again after a back-off). */
+    final LongAdder remountAttemptsFailed = new LongAdder();
+
+    /** What made tabs remount: a close event's reason, or the status that said the view is gone. */
+    private final Map<String, LongAdder> remountCauses = new ConcurrentHashMap<>();
+
     /** Why streams ended ({@code completed}, or the error's class and message) and reconnects failed, counted. */
     private final Map<String, LongAdder> endings = new ConcurrentHashMap<>();
 
@@ -172,6 +183,28 @@ final class ClientMetrics {
             message = message.substring(0, 120);
         }
         return error.getClass().getSimpleName() + ": " + message;
+    }
+
+    /** The client is about to kill the server: from now on the tabs' recoveries are timed from this instant. */
+    void killed(long nanos) {
+        killNanos = nanos;
+    }
+
+    /** When the server was killed ({@link System#nanoTime()}), or 0 if it was not (yet). */
+    long killNanos() {
+        return killNanos;
+    }
+
+    /** A tab began to remount, because of {@code cause} (a close event's reason, or a status). */
+    void remountBegan(String cause) {
+        remountCauses.computeIfAbsent(cause, key -> new LongAdder()).increment();
+    }
+
+    /** What made tabs remount, counted. */
+    Map<String, Long> remountCauses() {
+        Map<String, Long> counts = new TreeMap<>();
+        remountCauses.forEach((cause, count) -> counts.put(cause, count.sum()));
+        return counts;
     }
 
     /** From now on the client is closing its tabs: their failures are its own doing. */

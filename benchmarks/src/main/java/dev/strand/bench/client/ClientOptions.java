@@ -36,11 +36,28 @@ import org.jspecify.annotations.Nullable;
  * @param readers the slow-reader mix: which tabs read their streams slowly or stall, and how
  * @param statsEvery how often the server's stats are fetched (with a full GC) and printed to stderr
  *     during the run phase; zero: never
+ * @param procCpu processes of this machine whose CPU time is read at the start and the end of the run phase
+ * @param kill a server to kill during the run phase, and how the tabs come back, or {@code null}
  */
 record ClientOptions(Target target, String scenario, int tabs, double connectRate, StartRequest task,
         double startRate, double churnRate, Duration warmup, Duration duration, Duration linger, Duration connectTimeout,
         int addresses, int addressOffset, String event, Duration settle, @Nullable Path sync, int peers,
-        Readers readers, Duration statsEvery) {
+        Readers readers, Duration statsEvery, ProcCpu procCpu, @Nullable Kill kill) {
+
+    /**
+     * The cluster scenario's kill: the client kills a server with {@code SIGKILL} ({@code kill -9}) {@code at} into
+     * the run phase, and from the start every tab behaves as strand.js does when its stream fails (it asks for its
+     * view's status and reconnects after strand.js's back-off) or its view is gone ({@code close} event, or status
+     * 404 or 410: it GETs the page again, up to five times with back-off, and connects the new view's stream). The
+     * run phase ends once every tab whose view lived on that server has remounted or given up, or {@code bound}
+     * after the kill.
+     *
+     * @param pid the server's process id (the target must name it in the {@code Bench-Node} header of its pages)
+     * @param at when in the run phase
+     * @param bound the longest the client waits for the tabs to come back
+     */
+    record Kill(long pid, Duration at, Duration bound) {
+    }
 
     /**
      * The slow-reader mix. Without slow or stalled tabs every tab reads its stream as fast as it comes and a
@@ -120,6 +137,19 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
                                      more (needs --stats; default: 0, no settle phase)
               --stats-every SECONDS  during the run phase, fetch the server's stats (full GC) this often and
                                      print them to stderr (needs --stats; default: 0, never)
+            cluster scenario (cluster.sh):
+              --proc-cpu NAME=PID,...  read these processes' CPU time (/proc/PID/stat) at the start and the end
+                                     of the run phase; a name given several times adds its processes up
+              --kill-pid PID         kill this server (SIGKILL) --kill-at seconds into the run phase; every tab
+                                     then does what strand.js does: a stream that fails asks PATH/status and
+                                     reconnects after strand.js's back-off (0.125-0.375 s, doubling); a close
+                                     event or a status of 404/410 remounts it (GET the page again, up to 5 times
+                                     with the same back-off, then connect the new view's stream); the home of a
+                                     tab's view is the Bench-Node header of its page (the server's pid). The run
+                                     ends when every tab whose view was there has remounted or given up, or
+                                     --remount-wait after the kill (--duration is then ignored)
+              --kill-at SECONDS      (default: 5)
+              --remount-wait SECONDS (default: 60)
             slow-reader mix (with either fraction above 0, every tab reconnects as strand.js does when the
             server ends its stream: it GETs PATH/status?view=ID, then after a jittered back-off the stream
             with ?view=ID&lastEventId=<last id seen>; a view gone (404/410) or a close event: a new tab, same
@@ -146,7 +176,8 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
     private static final Set<String> NAMES = Set.of("target", "scenario", "base", "page", "stream", "start", "cancel",
             "stats", "tabs", "connect-rate", "rate", "count", "size", "start-rate", "churn-rate", "warmup", "duration", "linger",
             "connect-timeout", "addresses", "address-offset", "event", "settle", "sync", "peers", "stats-every",
-            "slow-readers", "slow-read-ms", "stalled-readers", "stall-min", "stall-max", "stall-resume", "reader-rcvbuf");
+            "slow-readers", "slow-read-ms", "stalled-readers", "stall-min", "stall-max", "stall-resume", "reader-rcvbuf",
+            "proc-cpu", "kill-pid", "kill-at", "remount-wait");
 
     /** Splits the arguments at each {@code --then} and parses every set; {@code --help} throws the usage. */
     static List<ClientOptions> parseRuns(List<String> args) {
@@ -199,6 +230,17 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
         if (readers.stallMax().compareTo(readers.stallMin()) < 0 || readers.stallMin().isZero()) {
             throw new IllegalArgumentException("expected 0 < --stall-min <= --stall-max");
         }
+        Kill kill = null;
+        if (values.containsKey("kill-pid")) {
+            if (readers.mixed()) {
+                throw new IllegalArgumentException("--kill-pid does not go with --slow-readers or --stalled-readers");
+            }
+            long pid = (long) options.positive("kill-pid", 0);
+            if (pid == ProcessHandle.current().pid()) {
+                throw new IllegalArgumentException("--kill-pid names the client itself");
+            }
+            kill = new Kill(pid, options.seconds("kill-at", 5), options.seconds("remount-wait", 60));
+        }
         return new ClientOptions(target, options.text("scenario", "run"), (int) options.positive("tabs", 100),
                 options.positive("connect-rate", 1000),
                 StartRequest.from(name -> values.getOrDefault(name, TASK_DEFAULTS.get(name))),
@@ -206,7 +248,7 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
                 options.seconds("duration", 5), options.seconds("linger", 0), options.seconds("connect-timeout", 60),
                 addresses, addressOffset, options.text("event", "chunk"), options.seconds("settle", 0),
                 values.containsKey("sync") ? Path.of(values.get("sync")) : null, (int) options.number("peers", 0),
-                readers, options.seconds("stats-every", 0));
+                readers, options.seconds("stats-every", 0), ProcCpu.parse(options.text("proc-cpu", "")), kill);
     }
 
     private record Options(Map<String, String> values) {

@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * @param serverRunCpuSeconds the server's CPU time during the run phase alone (-1 if unknown)
  * @param clientRunCpuSeconds the client's CPU time during the run phase alone
  * @param readers what the slow-reader mix saw, or {@code null} for a run without one
+ * @param cluster the cluster scenario's figures ({@code --proc-cpu}, {@code --kill-pid}), or {@code null}
  */
 record ClientReport(String target, String scenario, int clients, int tabs, long tabsOpened, long tabsFailed,
         long peakConnected, long streamsDropped, long chunks, double runSeconds, double chunksPerSecond, long lost,
@@ -37,9 +38,23 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
         LatencySummary startLatencyMicros, LatencySummary connectLatencyMicros, @Nullable ProcessStats client,
         @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter, Histograms histograms,
         @Nullable ProcessStats serverSettled, double settleSeconds, double offeredPerSecond, double serverRunCpuSeconds,
-        double clientRunCpuSeconds, @Nullable Readers readers) {
+        double clientRunCpuSeconds, @Nullable Readers readers, @Nullable ClusterReport cluster) {
 
     private static final double MIB = 1024.0 * 1024.0;
+
+    /** A report without the cluster scenario's figures. */
+    ClientReport(String target, String scenario, int clients, int tabs, long tabsOpened, long tabsFailed,
+            long peakConnected, long streamsDropped, long chunks, double runSeconds, double chunksPerSecond, long lost,
+            long duplicates, long malformed, long startsSent, long startsFailed, LatencySummary chunkLatencyMicros,
+            LatencySummary startLatencyMicros, LatencySummary connectLatencyMicros, @Nullable ProcessStats client,
+            @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter, Histograms histograms,
+            @Nullable ProcessStats serverSettled, double settleSeconds, double offeredPerSecond, double serverRunCpuSeconds,
+            double clientRunCpuSeconds, @Nullable Readers readers) {
+        this(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped, chunks, runSeconds,
+                chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed, chunkLatencyMicros,
+                startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter, histograms, serverSettled,
+                settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers, null);
+    }
 
     /**
      * What the tabs of a slow-reader mix saw (the whole run: connect, warm-up and run phase).
@@ -102,14 +117,15 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
         return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
                 chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
-                histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers);
+                histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers,
+                cluster);
     }
 
     ClientReport withSettled(@Nullable ProcessStats settled, double seconds) {
         return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
                 chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
-                histograms, settled, seconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers);
+                histograms, settled, seconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers, cluster);
     }
 
     ClientReport withReaders(@Nullable Readers counted) {
@@ -117,7 +133,15 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
                 chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
                 histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds,
-                counted);
+                counted, cluster);
+    }
+
+    ClientReport withCluster(@Nullable ClusterReport figures) {
+        return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
+                chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
+                chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
+                histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds,
+                readers, figures);
     }
 
     private ClientReport plus(ClientReport other) {
@@ -134,7 +158,8 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
                 serverSettled != null ? serverSettled : other.serverSettled, Math.max(settleSeconds, other.settleSeconds),
                 offeredPerSecond + other.offeredPerSecond, Math.max(serverRunCpuSeconds, other.serverRunCpuSeconds),
                 clientRunCpuSeconds + other.clientRunCpuSeconds,
-                readers == null ? other.readers : other.readers == null ? readers : readers.plus(other.readers));
+                readers == null ? other.readers : other.readers == null ? readers : readers.plus(other.readers),
+                cluster == null ? other.cluster : other.cluster == null ? cluster : cluster.plus(other.cluster));
     }
 
     private static @Nullable ProcessStats add(@Nullable ProcessStats left, @Nullable ProcessStats right) {
@@ -153,7 +178,8 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
                 + (serverSettled == null ? "" : " | settled after %.1f s: %s".formatted(settleSeconds,
                         describe(serverSettled, serverSettled.cpuSeconds())))
                 + (readers == null ? "" : " | readers: " + readers.describe() + (readers.endings().isEmpty() ? ""
-                        : ", " + readers.endings()));
+                        : ", " + readers.endings()))
+                + (cluster == null ? "" : " | cluster: " + cluster.describe());
     }
 
     /** The figures that matter for this report's scenario, for a one-line comparison of targets. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -33,10 +34,24 @@ import reactor.netty.http.client.HttpClient;
  * asks for its view's status, waits a jittered back-off and reconnects with the last event id it saw; a
  * {@code reset} event (a full re-render after a gap) covers the chunks it skips, and a view that is gone
  * (404, 410) or a {@code close} event has the tab replaced by a new one.
+ *
+ * <p>In the cluster scenario ({@link ClientOptions.Kill}) a tab does what strand.js does with a stream of its own
+ * ({@code ownStream()}) and when its view is gone ({@code remount()}): a stream that fails (ends, or is refused)
+ * asks for its view's status, then after strand.js's back-off ({@link StrandJs#backoff}) reconnects with the last
+ * event id seen; a {@code close} event (other than {@code session-ended}) or a status of 404 or 410 remounts the
+ * tab in place: up to {@link StrandJs#REMOUNT_ATTEMPTS} times, after a back-off, it GETs the page again, and the
+ * new view's stream connects (from the page's {@code strand-event}). Like strand.js it starts no task then. It
+ * notes where its view lives (the page's {@code Bench-Node} header) and when, after the kill, it remounted or
+ * reconnected.
  */
 final class ClientTab {
 
     private static final Pattern VIEW_ID = Pattern.compile("<meta\\s+name=\"strand-view\"\\s+content=\"([^\"]+)\"");
+
+    private static final Pattern LAST_EVENT = Pattern.compile("<meta\\s+name=\"strand-event\"\\s+content=\"(\\d{1,18})\"");
+
+    /** The response header in which the cluster scenario's servers name themselves (their pid). */
+    static final String NODE_HEADER = "Bench-Node";
 
     private static final byte[] RESET = "reset".getBytes(StandardCharsets.US_ASCII);
 
@@ -106,6 +121,32 @@ final class ClientTab {
     /** When a stalled tab next stops reading ({@link System#nanoTime()}); touched only by the stream's reader. */
     private long nextStallNanos;
 
+    // strand.js's recovery (the cluster scenario): see the class comment
+
+    /** Whether this tab recovers as strand.js does (the cluster scenario). */
+    private final boolean strandJs;
+
+    /** The server its view lives on (its page's {@code Bench-Node} header), or {@code null}. */
+    private volatile @Nullable String home;
+
+    /** Its view is gone and it is remounting (or stopped: the session ended, or it gave up): no reconnects. */
+    private volatile boolean stopped;
+
+    /** A remount fetched the page: the next stream that connects is the remounted view's. */
+    private volatile boolean remountFetched;
+
+    /** When it first remounted (its new view's stream connected) after the kill; 0: not since. */
+    private volatile long remountedNanos;
+
+    /** When its stream first reconnected to the same view after the kill; 0: not since. */
+    private volatile long reconnectedNanos;
+
+    /** Whether it gave up remounting, as strand.js does after five failed page fetches. */
+    private volatile boolean gaveUp;
+
+    /** Whether a {@code close} event said its session ended: the page stops. */
+    private volatile boolean sessionEnded;
+
     /**
      * A tab that reads normally and never reconnects (the load client without a slow-reader mix).
      *
@@ -119,7 +160,7 @@ final class ClientTab {
             String measuredEvent, @Nullable String cookies) {
         this(target, requests, streams, startForm, metrics, measuredEvent, cookies, Reader.NORMAL,
                 ClientOptions.Readers.NONE, tab -> {
-                });
+                }, false);
     }
 
     /**
@@ -127,10 +168,12 @@ final class ClientTab {
      * @param readers the mix's settings; when {@link ClientOptions.Readers#mixed()}, the tab reconnects
      *     when the server ends its stream
      * @param replace called once when the tab is gone for good and a new one should take its place
+     * @param strandJs whether the tab recovers as strand.js does, reconnecting and remounting in place (the
+     *     cluster scenario; not with a slow-reader mix)
      */
     ClientTab(Target target, HttpClient requests, HttpClient streams, String startForm, ClientMetrics metrics,
             String measuredEvent, @Nullable String cookies, Reader reader, ClientOptions.Readers readers,
-            Consumer<ClientTab> replace) {
+            Consumer<ClientTab> replace, boolean strandJs) {
         this.target = target;
         this.requests = requests;
         this.streams = streams;
@@ -141,6 +184,7 @@ final class ClientTab {
         this.reader = reader;
         this.readers = readers;
         this.replace = replace;
+        this.strandJs = strandJs;
         if (reader == Reader.STALLED) {
             nextStallNanos = System.nanoTime() + randomStall().toNanos();
         }
@@ -159,6 +203,7 @@ final class ClientTab {
                 return Mono.error(new IllegalStateException("answered " + response.status()));
             }
             rememberCookies(response.responseHeaders());
+            home = response.responseHeaders().get(NODE_HEADER);
             return body.asString();
         }).onErrorMap(error -> failure("GET " + target.page(), error)).flatMap(html -> {
             Matcher matcher = VIEW_ID.matcher(html);
@@ -294,6 +339,10 @@ final class ClientTab {
         if (closing) {
             return;
         }
+        if (strandJs) {
+            status();
+            return;
+        }
         if (!readers.mixed()) {
             metrics.failed(metrics.streamsDropped, "stream " + viewId, cause);
             return;
@@ -364,6 +413,181 @@ final class ClientTab {
         });
     }
 
+    // ---- strand.js's recovery (the cluster scenario) ----
+
+    /** A {@code close} event: the page stops ({@code session-ended}) or remounts (any other reason). */
+    private void closed(String reason) {
+        if (StrandJs.SESSION_ENDED.equals(reason)) {
+            stopped = true;
+            sessionEnded = true;
+            metrics.remountBegan("close " + reason + " (stopped)");
+            dropStream();
+            return;
+        }
+        remount("close " + reason);
+    }
+
+    /**
+     * strand.js's {@code status()} after its stream failed: 404 or 410 remounts the tab; anything else (200,
+     * no answer) reconnects after the back-off.
+     */
+    private void status() {
+        String view = viewId;
+        if (view == null || closing || stopped) {
+            return;
+        }
+        requests.headers(this::withCookies).get().uri(target.stream() + "/status?view=" + view)
+                .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
+                        .map(text -> new Answer(response.status().code(), text.strip())))
+                .onErrorReturn(new Answer(0, ""))
+                .subscribe(answer -> {
+                    if (closing || stopped || !view.equals(viewId)) {
+                        return;
+                    }
+                    if (answer.status == 404 || answer.status == 410) {
+                        String why = answer.status == 410 && !answer.body.isEmpty() ? answer.body : "not-found";
+                        remount("status " + answer.status + " " + why);
+                        return;
+                    }
+                    Mono.delay(StrandJs.backoff(failures++)).subscribe(ignored -> openStream(view));
+                });
+    }
+
+    private record Answer(int status, String body) {
+    }
+
+    /** strand.js's {@code open()}: the view's stream from the last event id seen; on failure, {@link #status()}. */
+    private void openStream(String view) {
+        if (closing || stopped || !view.equals(viewId)) {
+            return;
+        }
+        connect(view, lastEventId).subscribe(ignored -> {
+        }, error -> {
+            if (!closing && !stopped && view.equals(viewId)) {
+                status();
+            }
+        }, () -> {
+            failures = 0;
+            long now = System.nanoTime();
+            long kill = metrics.killNanos();
+            if (remountFetched) {
+                remountFetched = false;
+                if (kill != 0 && remountedNanos == 0) {
+                    remountedNanos = now;
+                }
+            } else if (kill != 0 && reconnectedNanos == 0) {
+                reconnectedNanos = now;
+            }
+        });
+    }
+
+    /**
+     * strand.js's {@code remount(reason)}: the view is gone; up to five times, after a back-off, GET the page
+     * again; the first that answers 200 with a view gives the tab its new view, whose stream then connects.
+     */
+    private void remount(String cause) {
+        if (stopped || closing) {
+            return;
+        }
+        stopped = true;
+        metrics.remountBegan(cause);
+        dropStream();
+        attempt(0);
+    }
+
+    private void attempt(int attempt) {
+        if (closing) {
+            return;
+        }
+        if (attempt == StrandJs.REMOUNT_ATTEMPTS) {
+            gaveUp = true;
+            return;
+        }
+        Mono.delay(StrandJs.backoff(attempt))
+                .then(requests.headers(headers -> withCookies(headers).set(HttpHeaderNames.ACCEPT, "text/html"))
+                        .get().uri(target.page())
+                        .responseSingle((response, body) -> {
+                            if (response.status().code() != 200) {
+                                return Mono.<Page>empty();
+                            }
+                            rememberCookies(response.responseHeaders());
+                            String node = response.responseHeaders().get(NODE_HEADER);
+                            return body.asString().mapNotNull(html -> Page.of(html, node));
+                        }))
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .onErrorReturn(Optional.empty())
+                .subscribe(fetched -> {
+                    if (closing) {
+                        return;
+                    }
+                    if (fetched.isEmpty()) {
+                        // unreachable, answered otherwise than 200, or without a view: try again
+                        metrics.remountAttemptsFailed.increment();
+                        attempt(attempt + 1);
+                        return;
+                    }
+                    Page page = fetched.get();
+                    home = page.home;
+                    viewId = page.view;
+                    lastEventId = page.lastEventId;
+                    nextSeq = 1;
+                    afterReset = false;
+                    serverClosed = false;
+                    failures = 0;
+                    remountFetched = true;
+                    stopped = false;
+                    openStream(page.view);
+                });
+    }
+
+    /** A page fetched by a remount: its view, the last event id it was rendered at, and the server that answered. */
+    private record Page(String view, long lastEventId, @Nullable String home) {
+
+        static @Nullable Page of(String html, @Nullable String home) {
+            Matcher view = VIEW_ID.matcher(html);
+            if (!view.find()) {
+                return null;
+            }
+            Matcher event = LAST_EVENT.matcher(html);
+            return new Page(view.group(1), event.find() ? Long.parseLong(event.group(1)) : 0, home);
+        }
+    }
+
+    /** Closes the stream without closing the tab. */
+    private void dropStream() {
+        streamGone();
+        Disposable current = stream;
+        if (current != null) {
+            current.dispose();
+        }
+    }
+
+    /** The server its view lives on ({@code Bench-Node}), or {@code null}. */
+    @Nullable String home() {
+        return home;
+    }
+
+    /** When it first remounted after the kill ({@link System#nanoTime()}), 0 if it did not. */
+    long remountedNanos() {
+        return remountedNanos;
+    }
+
+    /** When its stream first reconnected to the same view after the kill, 0 if it did not. */
+    long reconnectedNanos() {
+        return reconnectedNanos;
+    }
+
+    /** Whether it gave up remounting. */
+    boolean gaveUp() {
+        return gaveUp;
+    }
+
+    /** Whether it is settled after the kill: its stream open, or stopped for good (gave up, session ended). */
+    boolean recovered() {
+        return streamOpen.get() || gaveUp || sessionEnded;
+    }
+
     /** Closes this tab and has a new one (same cookies, same way of reading) take its place, once. */
     private void replaceWithNew() {
         if (replaced.compareAndSet(false, true)) {
@@ -394,6 +618,10 @@ final class ClientTab {
             } else if (parser.eventIs(CLOSE)) {
                 metrics.closeEvents.increment();
                 serverClosed = true;
+                if (strandJs) {
+                    String reason = StrandJs.closeReason(data, length);
+                    closed(reason == null ? "" : reason);
+                }
             }
             return;
         }

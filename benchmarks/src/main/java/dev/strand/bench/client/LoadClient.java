@@ -13,12 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 import jdk.net.ExtendedSocketOptions;
+import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -178,20 +181,34 @@ public final class LoadClient {
         }
         ProcessStats serverRunStart = serverStats(false);
         double clientRunStart = ProcessStats.processCpuSeconds();
+        Map<String, Double> procBefore = options.procCpu().read();
         metrics.resetChunkLatency();
         long runStart = System.nanoTime();
         long chunksBefore = metrics.chunks.sum();
-        Thread statsPrinter = printStats(warmupStart + warmup + duration);
-        timeline(runStart, warmupStart + warmup + duration);
+        ClientOptions.Kill kill = options.kill();
+        // with a kill, the run phase lasts until the tabs have come back (at most its bound after the kill)
+        long runEnd = kill == null ? warmupStart + warmup + duration
+                : runStart + kill.at().toNanos() + kill.bound().toNanos();
+        String[] homesAtKill = new String[tabs.length()];
+        Thread killer = kill == null ? null : killer(kill, runStart + kill.at().toNanos(), homesAtKill);
+        Thread statsPrinter = printStats(runEnd);
+        timeline(runStart, runEnd, kill == null ? () -> false : () -> recovered(kill, homesAtKill));
         if (statsPrinter != null) {
             join(statsPrinter);
+        }
+        if (killer != null) {
+            join(killer);
         }
         pacers.forEach(LoadClient::join);
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
         double clientRunCpu = ProcessStats.processCpuSeconds() - clientRunStart;
+        Map<String, Double> procUsed = ProcCpu.difference(procBefore, options.procCpu().read());
         ProcessStats serverRunEnd = serverStats(false);
         ClientReport report = report(runSeconds, chunksBefore, serverRunStart == null || serverRunEnd == null ? -1
                 : serverRunEnd.cpuSeconds() - serverRunStart.cpuSeconds(), clientRunCpu);
+        if (!options.procCpu().isEmpty() || kill != null) {
+            report = report.withCluster(new ClusterReport(procUsed, kill == null ? null : remounts(kill, homesAtKill)));
+        }
 
         long statsBegan = System.nanoTime();
         ProcessStats client = ProcessStats.capture().withCpuSince(cpuBefore);
@@ -213,11 +230,90 @@ public final class LoadClient {
     }
 
     /**
+     * With {@code --kill-pid}: a thread that, at {@code atNanos}, notes where each tab's view lives and kills the
+     * server with {@code SIGKILL} ({@link ProcessHandle#destroyForcibly()}), the instant the tabs' recoveries
+     * are timed from.
+     */
+    private Thread killer(ClientOptions.Kill kill, long atNanos, String[] homesAtKill) {
+        return Thread.ofPlatform().name("bench-killer").daemon().start(() -> {
+            Pacer.sleepUntil(atNanos);
+            for (int i = 0; i < homesAtKill.length; i++) {
+                homesAtKill[i] = tab(i).home();
+            }
+            ProcessHandle server = ProcessHandle.of(kill.pid()).orElse(null);
+            long now = System.nanoTime();
+            metrics.killed(now);
+            boolean sent = server != null && server.destroyForcibly();
+            System.err.printf("%s %s: %s pid %d with SIGKILL at %.1f s of the run phase%n", options.target().name(),
+                    options.scenario(), sent ? "killed" : "could not kill", kill.pid(),
+                    (now - atNanos + kill.at().toNanos()) / 1e9);
+        });
+    }
+
+    /**
+     * Whether, after the kill, every tab has come back: those whose view lived on the killed server have remounted
+     * (or given up), and every tab's stream is open (or stopped for good); a second at least after the kill.
+     */
+    private boolean recovered(ClientOptions.Kill kill, String[] homesAtKill) {
+        long killed = metrics.killNanos();
+        if (killed == 0 || System.nanoTime() - killed < 1_000_000_000L) {
+            return false;
+        }
+        String pid = Long.toString(kill.pid());
+        for (int i = 0; i < tabs.length(); i++) {
+            ClientTab tab = tab(i);
+            if (!tab.recovered() || (pid.equals(homesAtKill[i]) && tab.remountedNanos() == 0 && !tab.gaveUp())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How the tabs came back after the kill (see {@link ClusterReport.Remounts}). */
+    private ClusterReport.Remounts remounts(ClientOptions.Kill kill, String[] homesAtKill) {
+        long killed = metrics.killNanos();
+        String pid = Long.toString(kill.pid());
+        Histogram remount = new Histogram(3);
+        Histogram reconnect = new Histogram(3);
+        long open = 0;
+        long homeKilled = 0;
+        long remounted = 0;
+        long gaveUp = 0;
+        long remountedOthers = 0;
+        long reconnected = 0;
+        for (int i = 0; i < tabs.length(); i++) {
+            ClientTab tab = tab(i);
+            if (homesAtKill[i] == null) {
+                continue; // not open when the server was killed (or no Bench-Node header)
+            }
+            open++;
+            if (pid.equals(homesAtKill[i])) {
+                homeKilled++;
+                if (tab.remountedNanos() != 0) {
+                    remounted++;
+                    remount.recordValue((tab.remountedNanos() - killed) / 1_000);
+                } else if (tab.gaveUp()) {
+                    gaveUp++;
+                }
+            } else if (tab.remountedNanos() != 0) {
+                remountedOthers++;
+            } else if (tab.reconnectedNanos() != 0) {
+                reconnected++;
+                reconnect.recordValue((tab.reconnectedNanos() - killed) / 1_000);
+            }
+        }
+        return new ClusterReport.Remounts(kill.pid(), open, homeKilled, remounted, gaveUp, remountedOthers, reconnected,
+                metrics.remountAttemptsFailed.sum(), metrics.remountCauses(), LatencySummary.of(remount),
+                LatencySummary.of(reconnect), Histograms.encode(remount), Histograms.encode(reconnect),
+                kill.bound().toNanos() / 1e9);
+    }
+
+    /**
      * Waits out the run phase, printing to stderr each second the events received in that second and
      * the largest delivery latency among them, so that a stall (of the server, the client or the
-     * machine) shows when it happened.
+     * machine) shows when it happened; it ends early once {@code done} says so (checked every second).
      */
-    private void timeline(long runStart, long runEnd) {
+    private void timeline(long runStart, long runEnd, BooleanSupplier done) {
         StringBuilder line = new StringBuilder(options.target().name()).append(' ').append(options.scenario())
                 .append(" per second (events/max ms):");
         long chunksBefore = metrics.chunks.sum();
@@ -227,7 +323,7 @@ public final class LoadClient {
             long chunks = metrics.chunks.sum();
             line.append(' ').append(chunks - chunksBefore).append('/').append(metrics.takeSecondMax() / 1000);
             chunksBefore = chunks;
-            if (next >= runEnd) {
+            if (next >= runEnd || done.getAsBoolean()) {
                 break;
             }
         }
@@ -345,7 +441,8 @@ public final class LoadClient {
             case STALLED -> readerStreams;
         };
         return new ClientTab(options.target(), requests, clients.get(index % clients.size()), options.task().toForm(),
-                metrics, options.event(), cookies, kind, options.readers(), gone -> replace(index, gone));
+                metrics, options.event(), cookies, kind, options.readers(), gone -> replace(index, gone),
+                options.kill() != null);
     }
 
     /**

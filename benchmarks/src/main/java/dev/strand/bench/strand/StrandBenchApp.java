@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.server.WebFilter;
 
 /**
  * The Strand target: the bench endpoints on Strand's starter (WebFlux, Thymeleaf, a {@code View} per
@@ -27,6 +28,12 @@ import org.springframework.context.annotation.Bean;
  * auto-tunes it). On loopback, whose MSS is 64 KiB, Linux grows a stream's send buffer to
  * {@code tcp_wmem}'s maximum (4 MiB here), so a tab that reads slowly would take hours to fill it before
  * Strand sees any backpressure; over a network it stays far smaller. The slowreaders scenario sets it.
+ *
+ * <p>The cluster scenario ({@code benchmarks/cluster.sh}) runs it in Strand's shared mode,
+ * {@code --strand.cluster.mode=redis --spring.data.redis.port=PORT} (the module has the Redis starter; without
+ * that property nothing of it is used), with {@code -Dbench.node-header=true}: every response then names the
+ * server in a {@code Bench-Node} header (its pid), so that the load client knows where each tab's view lives
+ * (the server that answered its page) and which tabs must remount when it kills one.
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class StrandBenchApp {
@@ -56,6 +63,17 @@ public class StrandBenchApp {
     @ConditionalOnProperty("bench.send-buffer")
     NettyServerCustomizer benchSendBuffer(@Value("${bench.send-buffer}") int bytes) {
         return server -> server.childOption(ChannelOption.SO_SNDBUF, bytes);
+    }
+
+    /** With {@code bench.node-header}: every response says which server answered it (see the class comment). */
+    @Bean
+    @ConditionalOnProperty("bench.node-header")
+    WebFilter benchNodeHeader() {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        return (exchange, chain) -> {
+            exchange.getResponse().getHeaders().set("Bench-Node", pid);
+            return chain.filter(exchange);
+        };
     }
 
     /** Strand's meters (and any other binder's), as Actuator would register them. */
