@@ -28,7 +28,7 @@ final class TcpProxy implements AutoCloseable {
 	TcpProxy(int target) throws IOException {
 		this.target = target;
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-		Thread.ofVirtual().name("tcp-proxy-accept").start(this::accept);
+		Thread.ofPlatform().daemon().name("tcp-proxy-accept").start(this::accept); // not a virtual thread: the app under test may keep the carriers busy
 	}
 
 	int port() {
@@ -78,7 +78,7 @@ final class TcpProxy implements AutoCloseable {
 	}
 
 	private void pipe(Socket from, Socket to) {
-		Thread.ofVirtual().name("tcp-proxy-pipe").start(() -> {
+		Thread.ofPlatform().daemon().name("tcp-proxy-pipe").start(() -> {
 			try (InputStream in = from.getInputStream()) {
 				OutputStream out = to.getOutputStream();
 				byte[] buffer = new byte[8192];
