@@ -116,13 +116,15 @@ final class RemoteLogs {
 	}
 
 	/**
-	 * Return a subscription that has failed: its stream ends with an error, and its browser reconnects.
+	 * Return a subscription for a tab whose home did not answer in time: its stream ends, empty, and its browser
+	 * reconnects (by then the home has answered, or is known to be gone and the page remounts). Not an error:
+	 * nothing was lost, and a home that has just died is not one until its heartbeat runs out.
 	 * @param listener called when the stream must end
 	 * @return the subscription
 	 */
 	RemoteSubscription failed(Runnable listener) {
 		RemoteSubscription subscription = new RemoteSubscription("", "", "", "", 0, false, listener);
-		subscription.overrun = true;
+		subscription.done = true;
 		return subscription;
 	}
 

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.strand.CancelReason;
@@ -20,6 +22,8 @@ import dev.strand.internal.TabRenderer;
  * is forwarded there before it reaches a handler.
  */
 final class RemoteTab implements Tab {
+
+	private static final Log logger = LogFactory.getLog(RemoteTab.class);
 
 	private final String id;
 
@@ -55,7 +59,11 @@ final class RemoteTab implements Tab {
 				onSubscribed.accept((gone != null) ? this.logs.closed(gone, listener)
 						: this.logs.subscribe(this.id, this.sessionKey, this.home, sid, Long.parseLong(reply.getOrDefault("start", "0")),
 								"1".equals(reply.get("missed")), listener));
-			}, (ex) -> onSubscribed.accept(this.logs.failed(listener)));
+			}, (ex) -> {
+				logger.info("The home of " + this + " did not answer a stream's connect in time (" + ex.getMessage()
+						+ "); the stream ends and its browser reconnects");
+				onSubscribed.accept(this.logs.failed(listener));
+			});
 	}
 
 	@Override

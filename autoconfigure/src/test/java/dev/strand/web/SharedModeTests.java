@@ -188,6 +188,25 @@ class SharedModeTests {
 	}
 
 	@Test
+	void whenAViewsHomeDiesJustBeforeItsStreamConnectsElsewhereThenThatStreamEndsQuietlyAndThePageThenRemounts() {
+		ConfigurableApplicationContext doomed = server();
+		others.add(doomed);
+		Pages.Page page = Pages.open(client(doomed), "/import");
+		RedisCluster home = doomed.getBean(RedisCluster.class);
+		home.stop(); // killed, but its last heartbeat has not run out yet when the stream connects elsewhere
+		doomed.getBean(org.springframework.data.redis.core.ReactiveStringRedisTemplate.class).opsForValue()
+			.set("strand:node:" + home.node(), "0", Duration.ofSeconds(3)).block(Duration.ofSeconds(2));
+		// its connect to the home goes unanswered: the stream ends, empty, not with an error
+		List<ServerSentEvent<String>> first = page.on(clientB).stream(page.lastEventId()).filter((e) -> e.event() != null)
+			.collectList().block(Duration.ofSeconds(30));
+		assertThat(first).isEmpty();
+		// once its heartbeat has run out, the browser that reconnects is told to remount
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> clientB.get()
+			.uri("/strand/stream/status?view=" + page.view()).cookie("SESSION", page.session())
+			.exchange().expectStatus().isEqualTo(410).expectBody(String.class).isEqualTo("remount"));
+	}
+
+	@Test
 	void whenAStreamElsewhereKeepsReadingThenTheHomesPushesAreNotHeldBack() {
 		Pages.Page page = Pages.open(clientA, "/import");
 		var counted = page.on(clientB).stream(page.lastEventId())
