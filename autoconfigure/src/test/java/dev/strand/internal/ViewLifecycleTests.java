@@ -213,7 +213,8 @@ class ViewLifecycleTests {
 		assertThat(running.connected()).isTrue();
 		assertThat(running.tasks()).filteredOn((task) -> task.name().equals("job")).extracting(TabSnapshot.Task::state)
 			.containsExactly(TabSnapshot.State.RUNNING);
-		assertThat(running.lastEventId()).isEqualTo(view.lastEventId()).isGreaterThanOrEqualTo(lastEventId);
+		// the assignAsync task may end meanwhile and log its events: the snapshot is no later than now
+		assertThat(running.lastEventId()).isGreaterThanOrEqualTo(lastEventId).isLessThanOrEqualTo(view.lastEventId());
 		inTurn(view, () -> view.view().cancelAsync("job"));
 		this.callbacks.awaitOutcome("job");
 		eventually().until(() -> EngineTestSupport.join(view.snapshot()).tasks().isEmpty()); // profile,rank fails: keys missing
