@@ -120,6 +120,16 @@ final class PageRenderer implements TabRenderer {
 		}
 	}
 
+	/**
+	 * Whether the element being re-rendered has a local variable of this name (in its render it is a variable
+	 * of the context, not a local one).
+	 * @param name the variable's name
+	 * @return whether it is one of the element's locals
+	 */
+	boolean rendersWithLocal(String name) {
+		return this.outerLocals.containsKey(name);
+	}
+
 	/** Track a stream container, as the page has just rendered it from the view's assigns. */
 	void trackStream(ElementId id, String template, String task, Map<String, Object> locals, @Nullable String parent) {
 		track(id, template, Set.of(ALWAYS), locals, parent, false);

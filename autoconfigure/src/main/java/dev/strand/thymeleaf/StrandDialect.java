@@ -117,11 +117,21 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		handler.setLocalVariable(PARENT_VARIABLE, id.id());
 	}
 
-	/** Whether a bare {@code ${name}} names a local variable (a row's), not an assign. */
-	private static boolean isLocal(ITemplateContext context, String expression) {
+	/**
+	 * Whether a bare {@code ${name}} names a local variable (a row's), not an assign: local in the page's render,
+	 * or one of the locals an element re-renders with.
+	 */
+	private boolean isLocal(ITemplateContext context, String expression) {
 		Matcher matcher = ROOT_VARIABLE.matcher(expression);
-		return matcher.find() && context instanceof IEngineContext engineContext
-				&& engineContext.isVariableLocal(matcher.group(1));
+		if (!matcher.find()) {
+			return false;
+		}
+		String name = matcher.group(1);
+		if (context instanceof IEngineContext engineContext && engineContext.isVariableLocal(name)) {
+			return true;
+		}
+		PageRenderer renderer = renderer(context);
+		return renderer != null && renderer.rendersWithLocal(name);
 	}
 
 	/** The tracked element the element being processed is in, if any. */

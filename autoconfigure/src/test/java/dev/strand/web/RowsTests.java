@@ -45,8 +45,18 @@ class RowsTests {
 		Pages.Page page = Pages.open(this.client, "/rows");
 		page.post("/rows/run?id=b").expectStatus().isNoContent();
 		List<Patch> patches = patches(page, page.lastEventId(), (patch) -> patch.html().contains("Beta: B"));
-		assertThat(patches).extracting(Patch::target).containsOnly("report-b", "progress-b");
+		assertThat(patches).extracting(Patch::target).containsOnly("report-b", "progress-b", "mirror-b");
 		assertThat(patches.getLast().html()).startsWith("<td id=\"report-b\"").contains("<span>Beta: B</span>");
+	}
+
+	@Test
+	void whenStrandAsyncNamesARowVariableHoldingTheKeyThenItsElementReRendersAloneWithIt() {
+		Pages.Page page = Pages.open(this.client, "/rows");
+		page.post("/rows/run?id=b").expectStatus().isNoContent();
+		List<Patch> patches = patches(page, page.lastEventId(), (patch) -> patch.target().equals("mirror-b")
+				&& patch.html().contains("<b>B</b>"));
+		assertThat(patches).noneSatisfy((patch) -> assertThat(patch.target()).isEqualTo("flash"));
+		assertThat(patches.getLast().html()).startsWith("<em id=\"mirror-b\" data-strand-async=\"report:b\"");
 	}
 
 	@Test
