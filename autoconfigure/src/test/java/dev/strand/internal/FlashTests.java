@@ -36,8 +36,10 @@ class FlashTests {
 		inTurn(tab, () -> tab.view().flash("info", "Completed!").flash("error", "Failed"));
 		inTurn(tab, () -> tab.view().flash("info", "Started"));
 		assertThat(tab.flashes()).containsExactly(Map.entry("info", "Started"), Map.entry("error", "Failed"));
-		assertThat(data(stream)).containsExactly("{\"kind\":\"info\",\"message\":\"Completed!\"}",
-				"{\"kind\":\"error\",\"message\":\"Failed\"}", "{\"kind\":\"info\",\"message\":\"Started\"}");
+		// the stream reads what the turn logged on the thread that logged it: it may still be reading
+		EngineTestSupport.eventually().untilAsserted(() -> assertThat(data(stream)).containsExactly(
+				"{\"kind\":\"info\",\"message\":\"Completed!\"}", "{\"kind\":\"error\",\"message\":\"Failed\"}",
+				"{\"kind\":\"info\",\"message\":\"Started\"}"));
 	}
 
 	@Test
@@ -47,7 +49,8 @@ class FlashTests {
 		inTurn(tab, () -> tab.view().flash("info", "Completed!").flash("error", "Failed"));
 		inTurn(tab, () -> tab.view().clearFlash("info").clearFlash("never-set"));
 		assertThat(tab.flashes()).containsExactly(Map.entry("error", "Failed"));
-		assertThat(data(stream)).endsWith("{\"kind\":\"info\",\"message\":null}");
+		EngineTestSupport.eventually()
+			.untilAsserted(() -> assertThat(data(stream)).endsWith("{\"kind\":\"info\",\"message\":null}"));
 	}
 
 	@Test
@@ -57,8 +60,8 @@ class FlashTests {
 		inTurn(tab, () -> tab.view().flash("info", "Completed!").flash("error", "Failed"));
 		inTurn(tab, () -> tab.view().clearFlash().flash("error", "Failed again"));
 		assertThat(tab.flashes()).containsExactly(Map.entry("error", "Failed again"));
-		assertThat(data(stream)).endsWith("{\"kind\":\"info\",\"message\":null}",
-				"{\"kind\":\"error\",\"message\":\"Failed again\"}");
+		EngineTestSupport.eventually().untilAsserted(() -> assertThat(data(stream))
+			.endsWith("{\"kind\":\"info\",\"message\":null}", "{\"kind\":\"error\",\"message\":\"Failed again\"}"));
 	}
 
 	@Test
