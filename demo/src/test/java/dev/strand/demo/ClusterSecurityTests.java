@@ -74,6 +74,11 @@ class ClusterSecurityTests extends BrowserTest {
 		this.page.navigate(url("/csrf"));
 		awaitConnected(this.page);
 		while (!cluster.nodes().stream().allMatch((node) -> node.openViews() > 0) && tabs.size() < 8) {
+			// a new tab makes two requests (its page, and the shared stream reopened for it): one or two more, in
+			// turn, so that the round robin sends the next page to the other server
+			for (int extra = 0; extra <= tabs.size() % 2; extra++) {
+				this.page.evaluate("fetch('/actuator/health')");
+			}
 			Page tab = this.context.newPage();
 			tab.navigate(url("/csrf"));
 			awaitConnected(tab);
