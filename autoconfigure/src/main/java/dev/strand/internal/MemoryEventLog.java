@@ -251,9 +251,14 @@ public final class MemoryEventLog implements EventLog {
 		this.lock.lock();
 		try {
 			boolean missed = lastEventId > this.lastId || lastEventId + 1 < this.oldestId;
-			this.readId = missed ? this.lastId : lastEventId;
-			this.readEnd = missed ? this.appendedBytes : endOf(lastEventId);
+			long start = missed ? this.lastId : lastEventId;
+			if (missed && this.closed && this.lastId >= this.oldestId) {
+				start = this.lastId - 1; // a closed log still gives a late stream its last event: the close, saying why
+			}
+			this.readId = start;
+			this.readEnd = (start == this.lastId) ? this.appendedBytes : endOf(start);
 			subscription = new MemorySubscription(missed, listener, this.readId);
+			subscription.closed = this.closed; // it ends once it has read what is left
 			previous = this.subscription;
 			this.subscription = subscription;
 			this.read.signalAll();

@@ -283,7 +283,8 @@ public final class TabActor implements Tab {
 
 	private void attach(Message.Connect connect) {
 		if (this.closed) {
-			connect.listener().run(); // the stream sees the tab closed and ends
+			// closed since the stream was let in: it reads what it missed, the close event last, and ends
+			connect.onSubscribed().accept(this.log.subscribe(connect.lastEventId(), connect.listener()));
 			return;
 		}
 		EventLog.Subscription subscription = this.log.subscribe(connect.lastEventId(), connect.listener());

@@ -342,4 +342,29 @@ class ViewLifecycleTests {
 
 	}
 
+	@Test
+	void whenATabClosesBeforeItsStreamAttachesThenTheStreamStillGetsTheCloseEventAndEnds() {
+		TabActor tab = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		tab.close(CancelReason.SHUTDOWN); // handled before the connect that a stream let in just before sends
+		EngineTestSupport.Stream stream = connect(tab);
+		eventually().until(() -> !stream.ofType("close").isEmpty());
+		assertThat(stream.ofType("close")).extracting(EventLog.Entry::data).containsExactly("{\"reason\":\"shutdown\"}");
+		assertThat(stream.subscription.get().ended()).isTrue();
+	}
+
+	@Test
+	void whenAStreamThatMissedEventsAttachesToAClosedTabThenItStillGetsTheCloseEvent() {
+		TabActor tab = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		tab.close(CancelReason.SHUTDOWN);
+		CompletableFuture<EventLog.Subscription> subscribed = new CompletableFuture<>();
+		tab.connect(1_000, () -> {
+		}, subscribed::complete);
+		EventLog.Subscription subscription = EngineTestSupport.join(subscribed);
+		EventLog.Entry last = subscription.next();
+		assertThat(last).isNotNull();
+		assertThat(last.name()).isEqualTo("close");
+		assertThat(subscription.next()).isNull();
+		assertThat(subscription.ended()).isTrue();
+	}
+
 }
