@@ -270,7 +270,7 @@ function ownStream() {
     let code = 0;
     let why = "";
     try {
-      const res = await fetch(streamUrl + "/status?view=" + encodeURIComponent(view), { credentials: "same-origin", cache: "no-store" });
+      const res = await fetch(streamUrl + "/status?view=" + encodeURIComponent(view), { credentials: "same-origin", cache: "no-store", signal: AbortSignal.timeout(10000) });
       code = res.status;
       why = code === 410 ? (await res.text()).trim() : "";
     } catch {
@@ -407,7 +407,9 @@ async function remount(reason) {
     await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
     let res;
     try {
-      res = await fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" } });
+      // never wait on one attempt for ever: a connection that a proxy or a dying server left open answers nothing
+      res = await fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" },
+        signal: AbortSignal.timeout(10000) });
     } catch {
       continue; // the server is not back yet
     }

@@ -96,13 +96,13 @@ class RemountTests extends BrowserTest {
 			this.page.navigate("http://127.0.0.1:" + proxy.port() + "/streaming");
 			awaitConnected(this.page);
 			String before = viewId(this.page);
-			proxy.refuse(true);
+			this.context.setOffline(true); // the browser's network goes, and its stream with it
 			proxy.dropConnections();
 			assertThat(this.page.locator("html")).hasClass(Pattern.compile("\\bstrand-disconnected\\b"));
 			// The server notices the dead connection at its next heartbeat (it writes to it), then waits the grace
 			// period: after that the view is gone
 			Thread.sleep(4000);
-			proxy.refuse(false);
+			this.context.setOffline(false);
 			// its reconnect backoff may have grown to 15 s meanwhile; a loaded machine adds to that
 			this.page.waitForFunction("(before) => document.querySelector('meta[name=strand-view]').content !== before", before,
 					new Page.WaitForFunctionOptions().setTimeout(60_000));
