@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -43,7 +42,6 @@ final class LogCopies {
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
-	private final AtomicLong failed = new AtomicLong();
 
 	LogCopies(ReactiveStringRedisTemplate redis) {
 		this.redis = redis;
@@ -62,18 +60,12 @@ final class LogCopies {
 		return (entry, coalescingKey, oldestId) -> write(new Copy(tab, entry, coalescingKey, oldestId));
 	}
 
-	/**
-	 * Return how many copies have failed since this server started.
-	 * @return the failures
-	 */
-	long failures() {
-		return this.failed.get();
-	}
-
 	private void write(Copy copy) {
 		if (this.inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
 			this.inFlight.decrementAndGet();
-			this.failed.incrementAndGet();
+			// a stream served from this copy finds the gap, and gets a reset from the tab's home
+			logger.debug("Strand did not copy event " + copy.entry().id() + " of a tab to Redis: " + MAX_IN_FLIGHT
+					+ " copies are in flight");
 			return;
 		}
 		Map<String, String> fields = new LinkedHashMap<>();
@@ -89,7 +81,6 @@ final class LogCopies {
 		var written = (copy.entry().id() == 1) ? added.then(this.redis.expire(key, OPEN_TTL))
 				: "close".equals(copy.entry().name()) ? added.then(this.redis.expire(key, CLOSED_TTL)) : added;
 		written.doFinally((signal) -> this.inFlight.decrementAndGet()).subscribe(null, (ex) -> {
-			this.failed.incrementAndGet();
 			logger.debug("Strand could not copy event " + copy.entry().id() + " of a tab to Redis", ex);
 		});
 	}

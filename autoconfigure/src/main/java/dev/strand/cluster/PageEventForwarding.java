@@ -74,7 +74,7 @@ public final class PageEventForwarding implements WebFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		Mono<Void> here = chain.filter(exchange).onErrorMap(RedisCluster::isRedisDown, PageEventForwarding::unavailable);
-		if (this.registry.local().get(id) != null) {
+		if (this.registry.localTab(id) != null) {
 			return here;
 		}
 		return this.registry.home(id)

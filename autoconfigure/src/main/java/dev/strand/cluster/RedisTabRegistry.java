@@ -123,7 +123,7 @@ public final class RedisTabRegistry implements TabRegistry, SmartLifecycle {
 
 	@Override
 	public @Nullable TabActor localTab(String id) {
-		return this.local.get(id);
+		return this.local.localTab(id);
 	}
 
 	/**
@@ -286,22 +286,6 @@ public final class RedisTabRegistry implements TabRegistry, SmartLifecycle {
 				return Mono.empty();
 			})
 			.then();
-	}
-
-	/**
-	 * Return how many events could not be copied to Redis since this server started.
-	 * @return the failures
-	 */
-	public long copyFailures() {
-		return this.copies.failures();
-	}
-
-	/**
-	 * Return how many streams of other servers' tabs this server serves.
-	 * @return the number of streams
-	 */
-	public int remoteStreams() {
-		return this.remoteLogs.size();
 	}
 
 	@Override

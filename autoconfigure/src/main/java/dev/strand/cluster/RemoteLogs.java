@@ -128,14 +128,6 @@ final class RemoteLogs {
 		return subscription;
 	}
 
-	/**
-	 * Return how many streams this server serves from copies.
-	 * @return the number of streams
-	 */
-	int size() {
-		return this.byTab.size();
-	}
-
 	void start() {
 		this.running = true;
 		this.loop = Mono.defer(this::readOnce)
@@ -161,7 +153,7 @@ final class RemoteLogs {
 		}
 		@SuppressWarnings("unchecked")
 		StreamOffset<ByteBuffer>[] offsets = ready.stream()
-			.map((subscription) -> StreamOffset.create(bytes(LogCopies.key(subscription.tab)),
+			.map((subscription) -> StreamOffset.create(subscription.key.duplicate(),
 					ReadOffset.from(subscription.position + "-0")))
 			.toArray(StreamOffset[]::new);
 		return chores.then(Mono.defer(() -> connection().streamCommands()
@@ -287,6 +279,9 @@ final class RemoteLogs {
 
 		final String tab;
 
+		/** The key of its tab's copy in Redis, which every read names. */
+		final ByteBuffer key;
+
 		final String sessionKey;
 
 		final String home;
@@ -323,6 +318,7 @@ final class RemoteLogs {
 		private RemoteSubscription(String tab, String sessionKey, String home, String sid, long start, boolean missed,
 				Runnable listener) {
 			this.tab = tab;
+			this.key = bytes(LogCopies.key(tab));
 			this.sessionKey = sessionKey;
 			this.home = home;
 			this.sid = sid;

@@ -107,20 +107,6 @@ public final class MemoryEventLog implements EventLog {
 	}
 
 	/**
-	 * Return the id of the oldest event kept, or the next id when none is.
-	 * @return the oldest id
-	 */
-	public long oldestId() {
-		this.lock.lock();
-		try {
-			return this.oldestId;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/**
 	 * Move the cursor of a stream that reads elsewhere (from a copy of this log) up to an id it has sent, as
 	 * {@link Subscription#next()} would have: room for pushes frees up.
 	 * @param subscription the stream's subscription

@@ -144,15 +144,6 @@ public final class MemoryTabRegistry implements TabRegistry {
 		return Lookup.found(tab);
 	}
 
-	/**
-	 * Return a tab of this server by id, whatever its session.
-	 * @param id the id
-	 * @return the tab, or {@code null}
-	 */
-	public @Nullable TabActor get(String id) {
-		return this.tabs.get(id);
-	}
-
 	@Override
 	public @Nullable TabActor localTab(String id) {
 		return this.tabs.get(id);

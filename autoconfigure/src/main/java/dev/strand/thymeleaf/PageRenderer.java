@@ -54,7 +54,7 @@ final class PageRenderer implements TabRenderer {
 
 	private final Map<String, Element> elements = new ConcurrentHashMap<>();
 
-	private final Map<String, String> chunkFragments = new ConcurrentHashMap<>();
+	private final Map<String, Fragment> chunkFragments = new ConcurrentHashMap<>();
 
 	/** What each {@code strand:stream} container holds in the page, by id. */
 	private final Map<String, StreamHistory> streams = new ConcurrentHashMap<>();
@@ -137,7 +137,8 @@ final class PageRenderer implements TabRenderer {
 	}
 
 	void chunkFragment(String task, String fragment) {
-		this.chunkFragments.put(task, fragment);
+		int separator = fragment.indexOf("::");
+		this.chunkFragments.put(task, new Fragment(fragment.substring(0, separator).trim(), fragment.substring(separator + 2).trim()));
 	}
 
 	@Override
@@ -312,12 +313,9 @@ final class PageRenderer implements TabRenderer {
 
 	@Override
 	public WireEvent.Chunk chunk(WireEvent.Chunk event, Object chunk) {
-		String fragment = this.chunkFragments.get(event.task());
+		Fragment fragment = this.chunkFragments.get(event.task());
 		WireEvent.Chunk rendered = event;
 		if (fragment != null) {
-			int separator = fragment.indexOf("::");
-			String template = fragment.substring(0, separator).trim();
-			String selector = fragment.substring(separator + 2).trim();
 			// with the locals of a container that streams this task, such as its row
 			Element container = this.streams.entrySet().stream()
 				.filter((entry) -> entry.getValue().task.equals(event.task()))
@@ -326,7 +324,8 @@ final class PageRenderer implements TabRenderer {
 				.findFirst().orElse(null);
 			Map<String, Object> variables = variables(container);
 			variables.put("chunk", chunk);
-			rendered = event.withHtml(this.engine.process(template, Set.of(selector), new Context(this.locale, variables)));
+			rendered = event.withHtml(this.engine.process(fragment.template(), Set.of(fragment.selector()),
+					new Context(this.locale, variables)));
 		}
 		if (!this.streams.isEmpty()) {
 			// what strand.js appends: the fragment's HTML, or the text (JSON for other values) in a div
@@ -404,6 +403,10 @@ final class PageRenderer implements TabRenderer {
 			Locale locale = (context.getLocale() != null) ? context.getLocale() : Locale.getDefault();
 			return new PageRenderer(tab, engine, locale, StrandLinkBuilder.contextPath(context), historySize);
 		});
+	}
+
+	/** A {@code strand:chunk} fragment, {@code template :: selector}. */
+	private record Fragment(String template, String selector) {
 	}
 
 	/** A tracked element. Touched on the page's render and the tab's turns, one at a time. */

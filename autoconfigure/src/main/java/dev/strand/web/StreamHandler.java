@@ -40,8 +40,6 @@ public final class StreamHandler {
 
 	private final SseConnection.Heartbeats heartbeats;
 
-	private final Duration writeTimeout;
-
 	private final int maxTabs;
 
 	/**
@@ -57,7 +55,6 @@ public final class StreamHandler {
 		this.registry = registry;
 		this.sessionStore = sessionStore;
 		this.heartbeats = new SseConnection.Heartbeats(heartbeat, writeTimeout);
-		this.writeTimeout = writeTimeout;
 		this.maxTabs = maxTabs;
 	}
 
@@ -179,7 +176,7 @@ public final class StreamHandler {
 	}
 
 	private Mono<ServerResponse> respond(ServerRequest request, List<SseConnection.Source> sources, boolean shared) {
-		TcpTimeouts.userTimeout(request.exchange(), this.writeTimeout);
+		TcpTimeouts.userTimeout(request.exchange(), this.heartbeats.writeTimeout());
 		return ServerResponse.ok()
 			.contentType(MediaType.TEXT_EVENT_STREAM)
 			.header("Cache-Control", "no-cache, no-transform")

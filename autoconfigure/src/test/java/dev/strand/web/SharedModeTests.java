@@ -154,9 +154,9 @@ class SharedModeTests {
 		Pages.Page page = Pages.open(clientA, "/import");
 		Disposable reading = page.on(clientB).stream(page.lastEventId()).subscribe();
 		RedisTabRegistry home = a.getBean(RedisTabRegistry.class);
-		await().atMost(Duration.ofSeconds(10)).until(() -> home.local().get(page.view()).isConnected());
+		await().atMost(Duration.ofSeconds(10)).until(() -> home.localTab(page.view()).isConnected());
 		reading.dispose();
-		await().atMost(Duration.ofSeconds(10)).until(() -> home.local().get(page.view()) == null);
+		await().atMost(Duration.ofSeconds(10)).until(() -> home.localTab(page.view()) == null);
 		for (WebTestClient client : List.of(clientA, clientB)) {
 			client.get().uri("/strand/stream/status?view=" + page.view()).cookie("SESSION", page.session())
 				.exchange().expectStatus().isEqualTo(410).expectBody(String.class).isEqualTo("view-closed");
@@ -230,7 +230,7 @@ class SharedModeTests {
 			.subscribe(events::add);
 		try {
 			await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch((e) -> e.data().contains("Acme")));
-			long last = a.getBean(RedisTabRegistry.class).local().get(page.view()).lastEventId();
+			long last = a.getBean(RedisTabRegistry.class).localTab(page.view()).lastEventId();
 			await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch((e) -> Long.parseLong(e.id()) == last));
 			// the copies of the next two events are lost, as if Redis had refused them: no stream may skip them
 			redis.command("XADD", "strand:log:" + page.view(), (last + 3) + "-0", "e", "flash", "d", "{}");
@@ -282,9 +282,9 @@ class SharedModeTests {
 	void whenASessionEndsOnOneServerThenItsViewsOnEveryServerClose() {
 		Pages.Page page = Pages.open(clientA, "/import");
 		RedisTabRegistry home = a.getBean(RedisTabRegistry.class);
-		String sessionKey = home.local().get(page.view()).sessionKey();
+		String sessionKey = home.localTab(page.view()).sessionKey();
 		b.getBean(RedisTabRegistry.class).closeSession(sessionKey); // as logging out on server B does
-		await().atMost(Duration.ofSeconds(10)).until(() -> home.local().get(page.view()) == null);
+		await().atMost(Duration.ofSeconds(10)).until(() -> home.localTab(page.view()) == null);
 		clientB.get().uri("/strand/stream/status?view=" + page.view()).cookie("SESSION", page.session())
 			.exchange().expectStatus().isEqualTo(410).expectBody(String.class).isEqualTo("session-ended");
 	}
