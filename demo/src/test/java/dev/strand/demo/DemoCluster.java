@@ -225,6 +225,17 @@ final class DemoCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Move the balancer's round robin on: the page sends requests through it that only take a turn each.
+	 * @param page a page of the cluster
+	 * @param turns how many turns to skip
+	 */
+	static void skipTurns(com.microsoft.playwright.Page page, int turns) {
+		for (int turn = 0; turn < turns; turn++) {
+			page.evaluate("fetch('/actuator/health')");
+		}
+	}
+
+	/**
 	 * Return where nginx's log ends now, to read what comes after.
 	 * @return the log's length
 	 */
