@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Hands one actor its messages one at a time, in order, whatever thread sends them. Messages are received on
- * the given executor (virtual threads), never on the sender's thread, so a Netty event loop is never blocked
- * by one. A message's handling may {@link #hold() hold} the mailbox past its return (a web request's turn
- * lasts until its response is ready); the next message waits until it is released.
+ * the given executor (virtual threads), so a Netty event loop is never blocked by one; only a sender that may
+ * block, and whose message is cheap, can {@link #receiveOrSend receive it itself} when the mailbox is idle,
+ * which saves a hand-off to another thread. A message's handling may {@link #hold() hold} the mailbox past its
+ * return (a web request's turn lasts until its response is ready); the next message waits until it is
+ * released.
  *
  * @param <M> the message type
  */
@@ -51,6 +53,23 @@ final class Mailbox<M> {
 	}
 
 	/**
+	 * Receive a message on the calling thread if the mailbox is idle (nothing queued, nothing being received),
+	 * else queue it as {@link #send} does. Whatever is sent meanwhile is received on the executor afterwards, so
+	 * the caller receives this one message at most. For a sender that may block (a task's virtual thread, never
+	 * an event loop) and a message whose handling is short.
+	 * @param message the message
+	 */
+	void receiveOrSend(M message) {
+		if (!this.size.compareAndSet(0, 1)) {
+			send(message);
+			return;
+		}
+		if (receive(message) && this.size.decrementAndGet() > 0) {
+			start();
+		}
+	}
+
+	/**
 	 * Keep the mailbox for the message being received after its handling returns; called while receiving it.
 	 * @return releases the mailbox, exactly once, on any thread
 	 */
@@ -71,22 +90,27 @@ final class Mailbox<M> {
 
 	private void drain() {
 		do {
-			M message = this.messages.poll();
-			try {
-				this.receiver.accept(message);
-			}
-			catch (Throwable ex) {
-				logger.error("A Strand tab failed to handle " + message.getClass().getSimpleName() + "; it keeps running", ex);
-			}
-			Hold held = this.hold;
-			if (held != null) {
-				this.hold = null;
-				if (!held.returned()) {
-					return; // released later: its release resumes draining
-				}
+			if (!receive(this.messages.poll())) {
+				return; // released later: its release resumes draining
 			}
 		}
 		while (this.size.decrementAndGet() > 0);
+	}
+
+	/** Receive one message; false if its handling holds the mailbox past its return. */
+	private boolean receive(M message) {
+		try {
+			this.receiver.accept(message);
+		}
+		catch (Throwable ex) {
+			logger.error("A Strand tab failed to handle " + message.getClass().getSimpleName() + "; it keeps running", ex);
+		}
+		Hold held = this.hold;
+		if (held != null) {
+			this.hold = null;
+			return held.returned();
+		}
+		return true;
 	}
 
 	/** A hold on the mailbox, released once; the release and the end of the handling race. */

@@ -160,6 +160,95 @@ class ChunkAndProgressTests {
 		assertThat(inTurn(this.tab, () -> this.view.<AsyncResult<?>>get("job").progress())).isNull();
 	}
 
+	// ---- a tab without @HandleChunk: a chunk is received on its task's thread when the tab is idle ------------
+
+	private TabActor tabWithoutChunkCallbacks() {
+		return this.registry.openLocal("session", SessionHandle.DETACHED,
+				new EngineTestSupport.RecordingCallbacks().withoutChunkCallbacks());
+	}
+
+	@Test
+	void whenNoCallbackTakesTheChunksThenTheStreamGetsEveryOneOfSeveralTasksInOrderBeforeEachOutcome() {
+		TabActor tab = tabWithoutChunkCallbacks();
+		EngineTestSupport.Stream stream = connect(tab);
+		inTurn(tab, () -> {
+			for (String name : List.of("a", "b", "c")) {
+				tab.view().startAsync(name, (task) -> {
+					for (int n = 1; n <= CHUNKS; n++) {
+						task.push(n);
+					}
+					return "done";
+				});
+			}
+		});
+		eventually().until(() -> stream.events.stream().filter((event) -> event.name().equals("outcome")).count() == 3);
+		for (String name : List.of("a", "b", "c")) {
+			List<Integer> numbers = new ArrayList<>();
+			int outcomeAt = -1;
+			for (int i = 0; i < stream.events.size(); i++) {
+				JsonNode data = this.json.readTree(stream.events.get(i).data());
+				if (data.has("task") && data.get("task").asString().equals(name)) {
+					if (stream.events.get(i).name().equals("chunk")) {
+						assertThat(outcomeAt).as("a chunk of %s after its outcome", name).isEqualTo(-1);
+						numbers.add(data.get("json").asInt());
+					}
+					else if (stream.events.get(i).name().equals("outcome")) {
+						outcomeAt = i;
+					}
+				}
+			}
+			assertThat(numbers).containsExactlyElementsOf(IntStream.rangeClosed(1, CHUNKS).boxed().toList());
+		}
+		assertThat(stream.events.stream().map(EventLog.Entry::id).toList()).isSorted().doesNotHaveDuplicates();
+	}
+
+	@Test
+	void whenATaskWithoutAChunkCallbackPushesDuringATurnThenItsChunkComesAfterThatTurnsChanges() {
+		TabActor tab = tabWithoutChunkCallbacks();
+		EngineTestSupport.Stream stream = connect(tab);
+		CountDownLatch go = new CountDownLatch(1);
+		CountDownLatch pushed = new CountDownLatch(1);
+		inTurn(tab, () -> tab.view().startAsync("job", (task) -> {
+			go.await();
+			task.push("during the turn");
+			pushed.countDown();
+			return "done";
+		}));
+		inTurn(tab, () -> {
+			go.countDown();
+			await(pushed); // the push returned while this turn holds the tab: the chunk waits for it
+			tab.view().flash("info", "the turn's change");
+		});
+		eventually().until(() -> stream.events.stream().anyMatch((event) -> event.name().equals("outcome")));
+		assertThat(stream.events).extracting(EventLog.Entry::name).containsSubsequence("flash", "chunk", "outcome");
+	}
+
+	@Test
+	void whenATaskWithoutAChunkCallbackIsCancelledThenItsQueuedChunkIsDroppedAndNothingFollowsTheOutcome() {
+		TabActor tab = tabWithoutChunkCallbacks();
+		EngineTestSupport.Stream stream = connect(tab);
+		CountDownLatch go = new CountDownLatch(1);
+		CountDownLatch sent = new CountDownLatch(1);
+		inTurn(tab, () -> tab.view().startAsync("job", (task) -> {
+			go.await();
+			task.push("queued");
+			sent.countDown();
+			while (true) {
+				task.push("after the cancel"); // throws once cancelled
+			}
+		}));
+		inTurn(tab, () -> {
+			go.countDown();
+			await(sent);
+			tab.view().cancelAsync("job");
+		});
+		eventually().until(() -> stream.events.stream().anyMatch((event) -> event.name().equals("outcome")));
+		EngineTestSupport.drainMailbox(tab);
+		List<String> names = stream.events.stream().map(EventLog.Entry::name).toList();
+		assertThat(names).doesNotContain("chunk");
+		assertThat(names.getLast()).isEqualTo("outcome");
+	}
+
 	@Test
 	void whenPushIsGivenNullThenItFailsClearly() {
 		connect(this.tab);

@@ -184,8 +184,16 @@ final class EngineTestSupport {
 
 		private final Set<String> unhandled;
 
+		private boolean chunksHandled = true;
+
 		RecordingCallbacks(String... unhandled) {
 			this.unhandled = Set.of(unhandled);
+		}
+
+		/** No {@code @HandleChunk} for any task: chunks go straight to the stream. */
+		RecordingCallbacks withoutChunkCallbacks() {
+			this.chunksHandled = false;
+			return this;
 		}
 
 		@Override
@@ -200,7 +208,7 @@ final class EngineTestSupport {
 
 		@Override
 		public boolean handlesChunk(String task) {
-			return true;
+			return this.chunksHandled;
 		}
 
 		@Override
