@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -20,7 +19,6 @@ import org.springframework.web.reactive.function.BodyInserter;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import dev.strand.internal.EventLog;
@@ -29,9 +27,10 @@ import dev.strand.internal.Tab;
 /**
  * One Server-Sent Events response: the events of one tab, or of several tabs of a session that share the
  * connection, and heartbeat comments, sent as fast as the connection takes them. Whatever is ready when the
- * connection can take more is encoded straight into one buffer and written with one flush, so a burst costs
- * one write, not one per event. A connection that takes nothing for the write timeout (its heartbeats stay
- * unsent) is treated as gone: it ends, and its tabs' grace periods start.
+ * connection can take more ({@link Writability}) is encoded straight into one buffer, so a burst costs one
+ * write, not one per event; the server flushes once nothing more is queued. A connection that takes nothing
+ * for the write timeout (its heartbeats stay unsent) is treated as gone: it ends, and its tabs' grace periods
+ * start.
  */
 final class SseConnection {
 
@@ -40,7 +39,7 @@ final class SseConnection {
 
 	private static final byte[] HEARTBEAT = ":hb\n\n".getBytes(StandardCharsets.US_ASCII);
 
-	private final FluxSink<Publisher<DataBuffer>> sink;
+	private final FluxSink<DataBuffer> sink;
 
 	private final DataBufferFactory buffers;
 
@@ -49,6 +48,8 @@ final class SseConnection {
 	private final boolean shared;
 
 	private final Heartbeats heartbeats;
+
+	private final Writability writability;
 
 	private final AtomicInteger wip = new AtomicInteger();
 
@@ -62,12 +63,13 @@ final class SseConnection {
 	/** The batch being encoded by the draining thread. */
 	private @Nullable DataBuffer batch;
 
-	private SseConnection(FluxSink<Publisher<DataBuffer>> sink, DataBufferFactory buffers, List<Source> sources,
-			boolean shared, Heartbeats heartbeats) {
+	private SseConnection(FluxSink<DataBuffer> sink, DataBufferFactory buffers, List<Source> sources,
+			boolean shared, Heartbeats heartbeats, Writability writability) {
 		this.sink = sink;
 		this.buffers = buffers;
 		this.shared = shared;
 		this.heartbeats = heartbeats;
+		this.writability = writability;
 		this.feeds = sources.stream().map(Feed::new).toList();
 	}
 
@@ -77,16 +79,21 @@ final class SseConnection {
 	 * @param shared whether several tabs share the connection: event ids are then prefixed with their tab's id,
 	 * and a tab that ends does not end the connection
 	 * @param heartbeats the heartbeat clock the connection ticks with
+	 * @param writability whether the connection takes more now
 	 * @return the body
 	 */
-	static BodyInserter<Void, ReactiveHttpOutputMessage> body(List<Source> sources, boolean shared, Heartbeats heartbeats) {
-		return (message, context) -> message.writeAndFlushWith(Flux.<Publisher<DataBuffer>>create(
-				(sink) -> new SseConnection(sink, message.bufferFactory(), sources, shared, heartbeats).start()));
+	static BodyInserter<Void, ReactiveHttpOutputMessage> body(List<Source> sources, boolean shared, Heartbeats heartbeats,
+			Writability writability) {
+		return (message, context) -> message.writeWith(Flux.<DataBuffer>create(
+				(sink) -> new SseConnection(sink, message.bufferFactory(), sources, shared, heartbeats, writability).start())
+			.doOnDiscard(DataBuffer.class, DataBufferUtils::release));
 	}
 
 	private void start() {
 		this.sink.onRequest((n) -> drain());
+		Runnable unwatch = this.writability.whenWritable(this::drain);
 		this.sink.onDispose(() -> {
+			unwatch.run();
 			this.heartbeats.remove(this);
 			this.feeds.forEach(Feed::dispose);
 		});
@@ -118,23 +125,47 @@ final class SseConnection {
 		}
 		do {
 			boolean idle = false;
-			while (this.sink.requestedFromDownstream() > 0 && !this.sink.isCancelled()) {
+			while (this.sink.requestedFromDownstream() > 0 && !this.sink.isCancelled() && this.writability.writable()) {
 				DataBuffer batch = nextBatch();
 				if (batch == null) {
 					idle = true;
 					break;
 				}
-				this.sink.next(Mono.just(batch).doOnDiscard(DataBuffer.class, DataBufferUtils::release));
+				this.sink.next(batch);
 			}
-			if (this.feeds.stream().anyMatch(Feed::overrun)) {
+			if (overrun()) {
 				this.sink.error(new IllegalStateException("A tab's browser fell too far behind; its stream was "
 						+ "dropped so that it resynchronises"));
 			}
-			else if (idle && (this.shared ? this.feeds.stream().allMatch(Feed::done) : this.feeds.get(0).done())) {
+			else if (idle && done()) {
 				this.sink.complete();
 			}
 		}
 		while (this.wip.decrementAndGet() != 0);
+	}
+
+	// loops, not streams: these run once per batch sent
+
+	private boolean overrun() {
+		for (Feed feed : this.feeds) {
+			if (feed.overrun()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Whether nothing more will be sent: by the one tab, or by every tab of a shared connection. */
+	private boolean done() {
+		if (!this.shared) {
+			return this.feeds.get(0).done();
+		}
+		for (Feed feed : this.feeds) {
+			if (!feed.done()) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** What is ready to send, encoded into one buffer; {@code null} if nothing is. */
