@@ -1,8 +1,11 @@
 package dev.strand.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -14,11 +17,19 @@ import org.jspecify.annotations.Nullable;
  * come. A keyed event replaced before the stream read it is marked superseded and skipped. The log knows how
  * far its stream has read, even while none is attached, so that {@link #reserve} holds a task back
  * whenever the backlog is too long, connected or not.
+ * <p>
+ * The ring holds no object per event: each event's data is kept as UTF-8 in one circular byte buffer, and its
+ * id's slot in arrays of numbers says where it ends, how long it is, its name and whether it was superseded.
+ * An event lives in the ring for seconds or minutes; kept as objects, the events of many busy tabs are what
+ * the garbage collector would copy and promote, again and again. An {@link Entry} is made when it is read.
  */
 public final class MemoryEventLog implements EventLog {
 
 	/** Slots a new log starts with; it doubles, up to its capacity, whenever it is full. */
-	private static final int INITIAL_SLOTS = 16;
+	private static final int INITIAL_SLOTS = 4;
+
+	/** Every event name any log has seen, so that a slot keeps a small number rather than a reference. */
+	private static final List<String> NAMES = new CopyOnWriteArrayList<>();
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -30,20 +41,25 @@ public final class MemoryEventLog implements EventLog {
 
 	private final Copier copier;
 
-	private @Nullable Event[] ring;
+	/** By slot ({@code id % length}): where the event's data ends, in bytes appended since the log began. */
+	private long[] ends;
 
-	private final Map<String, Event> latestByKey = new HashMap<>();
+	/** By slot: the event's data length in bytes, its name's index in {@link #NAMES}, and whether it was superseded. */
+	private long[] shapes;
+
+	/** By slot: the event's coalescing key, if any; made with the first keyed event. */
+	private @Nullable String @Nullable [] keys;
+
+	/** The data of the events kept, as UTF-8. */
+	private final ByteRing data;
+
+	/** The id of the latest event appended with a key, by key. */
+	private final Map<String, Long> latestByKey = new HashMap<>();
 
 	/** The id of the oldest event kept; {@code lastId + 1} when none is. */
 	private long oldestId = 1;
 
 	private long lastId;
-
-	/** The bytes of data of the events kept. */
-	private long retainedBytes;
-
-	/** The bytes of data of every event ever appended, which is where the next one ends. */
-	private long appendedBytes;
 
 	/** How far the stream has read: the last id it passed, and where that event ended. */
 	private long readId;
@@ -78,7 +94,10 @@ public final class MemoryEventLog implements EventLog {
 		this.limits = limits;
 		this.json = json;
 		this.copier = copier;
-		this.ring = new Event[Math.min(limits.events(), INITIAL_SLOTS)];
+		this.data = new ByteRing(limits.bytes());
+		int slots = Math.min(limits.events(), INITIAL_SLOTS);
+		this.ends = new long[slots];
+		this.shapes = new long[slots];
 	}
 
 	@Override
@@ -99,7 +118,7 @@ public final class MemoryEventLog implements EventLog {
 	public long retainedBytes() {
 		this.lock.lock();
 		try {
-			return this.retainedBytes;
+			return this.data.kept();
 		}
 		finally {
 			this.lock.unlock();
@@ -138,48 +157,87 @@ public final class MemoryEventLog implements EventLog {
 
 	@Override
 	public long append(WireEvent wireEvent) {
-		String data = wireEvent.data(this.json);
+		String text = wireEvent.data(this.json);
+		byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
 		String key = wireEvent.coalescingKey();
+		int name = nameIndex(wireEvent.name());
 		MemorySubscription notify;
 		long id;
-		Entry entry;
 		long oldest;
 		this.lock.lock();
 		try {
 			id = ++this.lastId;
-			this.appendedBytes += data.length();
-			entry = new Entry(id, wireEvent.name(), data);
-			Event event = new Event(entry, key, this.appendedBytes);
-			if (key != null) {
-				Event previous = this.latestByKey.put(key, event);
-				if (previous != null && previous.entry.id() > this.readId) {
-					previous.superseded = true;
-				}
-			}
-			if (count() == this.ring.length) {
-				if (this.ring.length < this.limits.events()) {
-					grow();
+			if (count() == this.ends.length) {
+				if (this.ends.length < this.limits.events()) {
+					growSlots();
 				}
 				else {
 					evictOldest();
 				}
 			}
-			while (count() > 0 && this.retainedBytes + data.length() > this.limits.bytes()) {
+			while (count() > 0 && this.data.kept() + bytes.length > this.limits.bytes()) {
 				evictOldest();
 			}
-			this.ring[slot(id)] = event;
-			this.retainedBytes += data.length();
+			int slot = slot(id);
+			this.ends[slot] = this.data.add(bytes);
+			this.shapes[slot] = shape(bytes.length, name, false);
+			if (key != null || this.keys != null) {
+				keys()[slot] = key;
+			}
+			if (key != null) {
+				Long previous = this.latestByKey.put(key, id);
+				if (previous != null && previous > this.readId && previous >= this.oldestId) {
+					int at = slot(previous);
+					this.shapes[at] = shape(length(at), (int) (this.shapes[at] >>> 1) & 0xFFFF, true);
+				}
+			}
 			oldest = this.oldestId;
 			notify = this.subscription;
 		}
 		finally {
 			this.lock.unlock();
 		}
-		this.copier.appended(entry, key, oldest);
+		if (this.copier != Copier.NONE) {
+			this.copier.appended(new Entry(id, wireEvent.name(), text), key, oldest);
+		}
 		if (notify != null) {
 			notify.listener.run();
 		}
 		return id;
+	}
+
+	private static int nameIndex(String name) {
+		int index = NAMES.indexOf(name);
+		if (index < 0) {
+			synchronized (NAMES) {
+				index = NAMES.indexOf(name);
+				if (index < 0) {
+					NAMES.add(name);
+					index = NAMES.size() - 1;
+				}
+			}
+		}
+		return index;
+	}
+
+	/** A slot's length, name and superseded flag in one number. */
+	private static long shape(int length, int name, boolean superseded) {
+		return ((long) length << 17) | ((long) name << 1) | (superseded ? 1 : 0);
+	}
+
+	private int length(int slot) {
+		return (int) (this.shapes[slot] >>> 17);
+	}
+
+	private boolean superseded(int slot) {
+		return (this.shapes[slot] & 1) != 0;
+	}
+
+	private @Nullable String[] keys() {
+		if (this.keys == null) {
+			this.keys = new String[this.ends.length];
+		}
+		return this.keys;
 	}
 
 	private int count() {
@@ -187,47 +245,57 @@ public final class MemoryEventLog implements EventLog {
 	}
 
 	private int slot(long id) {
-		return (int) (id % this.ring.length);
+		return (int) (id % this.ends.length);
 	}
 
 	private void evictOldest() {
 		int slot = slot(this.oldestId);
-		Event evicted = this.ring[slot];
-		this.ring[slot] = null;
-		this.oldestId++;
-		if (evicted == null) {
-			return;
-		}
-		this.retainedBytes -= evicted.entry.data().length();
-		if (evicted.entry.id() > this.readId && !evicted.superseded && this.subscription != null) {
+		long id = this.oldestId++;
+		this.data.drop(length(slot));
+		if (id > this.readId && !superseded(slot) && this.subscription != null) {
 			this.subscription.overrun = true; // it would skip an event: it ends, and its browser resynchronises
 		}
-		if (evicted.key != null) {
-			this.latestByKey.remove(evicted.key, evicted);
+		String key = (this.keys != null) ? this.keys[slot] : null;
+		if (key != null) {
+			this.keys[slot] = null;
+			this.latestByKey.remove(key, id);
 		}
 	}
 
 	/**
-	 * Double the ring (up to the capacity), keeping every event: they are fewer than the new size, so their
+	 * Double the slots (up to the capacity), keeping every event: they are fewer than the new size, so their
 	 * ids fall into distinct slots.
 	 */
-	private void grow() {
-		@Nullable Event[] grown = new Event[(int) Math.min(this.limits.events(), 2L * this.ring.length)];
-		for (Event kept : this.ring) {
-			if (kept != null) {
-				grown[(int) (kept.entry.id() % grown.length)] = kept;
+	private void growSlots() {
+		int size = (int) Math.min(this.limits.events(), 2L * this.ends.length);
+		long[] ends = new long[size];
+		long[] shapes = new long[size];
+		@Nullable String[] keys = (this.keys != null) ? new String[size] : null;
+		for (long id = this.oldestId; id < this.lastId; id++) {
+			int from = slot(id);
+			int to = (int) (id % size);
+			ends[to] = this.ends[from];
+			shapes[to] = this.shapes[from];
+			if (keys != null) {
+				keys[to] = this.keys[from];
 			}
 		}
-		this.ring = grown;
+		this.ends = ends;
+		this.shapes = shapes;
+		this.keys = keys;
+	}
+
+	/** The kept event in a slot, as an entry. */
+	private Entry entry(long id, int slot) {
+		return new Entry(id, NAMES.get((int) (this.shapes[slot] >>> 1) & 0xFFFF), this.data.read(this.ends[slot], length(slot)));
 	}
 
 	/** Where the event with this id ends (the bytes appended up to it); the id is at most the last one. */
 	private long endOf(long id) {
-		if (id >= this.oldestId && id <= this.lastId && this.ring[slot(id)] != null) {
-			return this.ring[slot(id)].end;
+		if (id >= this.oldestId && id <= this.lastId) {
+			return this.ends[slot(id)];
 		}
-		Event oldest = (this.oldestId <= this.lastId) ? this.ring[slot(this.oldestId)] : null;
-		return (oldest != null) ? oldest.end - oldest.entry.data().length() : this.appendedBytes;
+		return this.data.end() - this.data.kept(); // where the oldest kept one starts
 	}
 
 	@Override
@@ -242,7 +310,7 @@ public final class MemoryEventLog implements EventLog {
 				start = this.lastId - 1; // a closed log still gives a late stream its last event: the close, saying why
 			}
 			this.readId = start;
-			this.readEnd = (start == this.lastId) ? this.appendedBytes : endOf(start);
+			this.readEnd = (start == this.lastId) ? this.data.end() : endOf(start);
 			subscription = new MemorySubscription(missed, listener, this.readId);
 			subscription.closed = this.closed; // it ends once it has read what is left
 			previous = this.subscription;
@@ -262,7 +330,7 @@ public final class MemoryEventLog implements EventLog {
 	/** Whether one more chunk of this size would make the backlog too long. */
 	private boolean noRoomFor(int bytes) {
 		return this.lastId - this.readId + this.reservedEvents + 1 > this.limits.pendingEvents()
-				|| this.appendedBytes - this.readEnd + this.reservedBytes + bytes > this.limits.pendingBytes();
+				|| this.data.end() - this.readEnd + this.reservedBytes + bytes > this.limits.pendingBytes();
 	}
 
 	@Override
@@ -332,12 +400,12 @@ public final class MemoryEventLog implements EventLog {
 			}
 			while (this.readId < this.lastId) {
 				long id = ++this.readId;
-				Event event = (id >= this.oldestId) ? this.ring[slot(id)] : null;
-				if (event != null) {
-					this.readEnd = event.end;
-					if (!event.superseded) {
+				if (id >= this.oldestId) {
+					int slot = slot(id);
+					this.readEnd = this.ends[slot];
+					if (!superseded(slot)) {
 						this.read.signalAll();
-						return event.entry;
+						return entry(id, slot);
 					}
 				}
 			}
@@ -388,26 +456,6 @@ public final class MemoryEventLog implements EventLog {
 	 * @param pendingBytes the bytes of data the stream may lag behind
 	 */
 	public record Limits(int events, long bytes, int pendingEvents, long pendingBytes) {
-	}
-
-	/** An event in the ring. */
-	private static final class Event {
-
-		final Entry entry;
-
-		final @Nullable String key;
-
-		/** The bytes appended up to and including this event. */
-		final long end;
-
-		boolean superseded;
-
-		Event(Entry entry, @Nullable String key, long end) {
-			this.entry = entry;
-			this.key = key;
-			this.end = end;
-		}
-
 	}
 
 	private final class MemorySubscription implements Subscription {

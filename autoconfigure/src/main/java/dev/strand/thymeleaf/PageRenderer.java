@@ -1,6 +1,6 @@
 package dev.strand.thymeleaf;
 
-import java.util.ArrayDeque;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,6 +16,7 @@ import org.thymeleaf.context.Context;
 import org.thymeleaf.context.ITemplateContext;
 import org.unbescape.html.HtmlEscape;
 
+import dev.strand.internal.ByteRing;
 import dev.strand.internal.PageModel;
 import dev.strand.internal.Tab;
 import dev.strand.internal.TabRenderer;
@@ -57,7 +58,7 @@ final class PageRenderer implements TabRenderer {
 	private final Map<String, Fragment> chunkFragments = new ConcurrentHashMap<>();
 
 	/** What each {@code strand:stream} container holds in the page, by id. */
-	private final Map<String, StreamHistory> streams = new ConcurrentHashMap<>();
+	private final Map<String, StreamHistory> streams = new LinkedHashMap<>();
 
 	/** Counts render passes, so that a pass knows the elements it tracked. */
 	private long pass;
@@ -133,7 +134,7 @@ final class PageRenderer implements TabRenderer {
 	/** Track a stream container, as the page has just rendered it from the view's assigns. */
 	void trackStream(ElementId id, String template, String task, Map<String, Object> locals, @Nullable String parent) {
 		track(id, template, Set.of(ALWAYS), locals, parent, false);
-		this.streams.put(id.id(), new StreamHistory(task, variables(this.elements.get(id.id()))));
+		this.streams.put(id.id(), new StreamHistory(task, variables(this.elements.get(id.id())), this.historySize));
 	}
 
 	void chunkFragment(String task, String fragment) {
@@ -332,11 +333,11 @@ final class PageRenderer implements TabRenderer {
 			String html = (rendered.html() != null) ? rendered.html()
 					: "<div class=\"strand-chunk\">" + HtmlEscape.escapeHtml5Xml((chunk instanceof CharSequence text)
 							? text.toString() : event.value()) + "</div>";
-			this.streams.values().forEach((history) -> {
+			for (StreamHistory history : this.streams.values()) {
 				if (history.task.equals(event.task())) {
-					history.append(html, this.historySize);
+					history.append(html);
 				}
-			});
+			}
 		}
 		return rendered;
 	}
@@ -445,7 +446,9 @@ final class PageRenderer implements TabRenderer {
 
 	/**
 	 * What a stream container holds in the page: its template, rendered with the assigns it was last drawn
-	 * with, and then the chunks appended since, the newest up to a size. Touched on the tab's turns only.
+	 * with, and then the chunks appended since, the newest up to a size, kept as bytes in a ring (a busy
+	 * container keeps thousands: as strings, the garbage collector would copy them again and again). Touched on
+	 * the tab's turns only.
 	 */
 	private static final class StreamHistory {
 
@@ -453,13 +456,23 @@ final class PageRenderer implements TabRenderer {
 
 		private Map<String, Object> base;
 
-		private final ArrayDeque<String> chunks = new ArrayDeque<>();
+		/** The chunks' HTML, one after another, as UTF-8. */
+		private final ByteRing chunks;
 
-		private long bytes;
+		private final long limit;
 
-		StreamHistory(String task, Map<String, Object> base) {
+		/** The chunks' sizes in bytes, the oldest at {@code first}, circular. */
+		private int[] sizes = new int[8];
+
+		private int first;
+
+		private int count;
+
+		StreamHistory(String task, Map<String, Object> base, long limit) {
 			this.task = task;
 			this.base = base;
+			this.limit = limit;
+			this.chunks = new ByteRing(limit);
 		}
 
 		Map<String, Object> base() {
@@ -470,26 +483,39 @@ final class PageRenderer implements TabRenderer {
 		void redrawn(Map<String, Object> variables) {
 			this.base = variables;
 			this.chunks.clear();
-			this.bytes = 0;
+			this.count = 0;
 		}
 
-		void append(String html, long limit) {
-			this.chunks.addLast(html);
-			this.bytes += html.length();
-			while (this.bytes > limit && !this.chunks.isEmpty()) {
-				this.bytes -= this.chunks.removeFirst().length();
+		void append(String html) {
+			byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
+			if (bytes.length > this.limit) {
+				redrawn(this.base); // larger than all it may keep: it keeps none
+				return;
 			}
+			while (this.count > 0 && this.chunks.kept() + bytes.length > this.limit) {
+				this.chunks.drop(this.sizes[this.first]);
+				this.first = (this.first + 1) % this.sizes.length;
+				this.count--;
+			}
+			if (this.count == this.sizes.length) {
+				int[] grown = new int[2 * this.sizes.length];
+				for (int i = 0; i < this.count; i++) {
+					grown[i] = this.sizes[(this.first + i) % this.sizes.length];
+				}
+				this.sizes = grown;
+				this.first = 0;
+			}
+			this.sizes[(this.first + this.count++) % this.sizes.length] = bytes.length;
+			this.chunks.add(bytes);
 		}
 
 		/** The container's rendered HTML with the chunks inside it, after what its template put there. */
 		String appendTo(String html) {
-			if (this.chunks.isEmpty()) {
+			if (this.count == 0) {
 				return html;
 			}
 			int end = html.lastIndexOf("</");
-			StringBuilder out = new StringBuilder(html.length() + (int) this.bytes).append(html, 0, end);
-			this.chunks.forEach(out::append);
-			return out.append(html, end, html.length()).toString();
+			return html.substring(0, end) + this.chunks.readAll() + html.substring(end);
 		}
 
 	}

@@ -155,6 +155,51 @@ class MemoryEventLogTests {
 	}
 
 	@Test
+	void whenEventsOfEverySizeWrapRoundTheByteRingThenEachIsReadBackWholeAndKeyedOnesOnlyAtTheirLatest() {
+		java.util.Random random = new java.util.Random(7);
+		String[] alphabet = { "a", "b", "<", "&", "\"", "é", "—", "😀", "\n" }; // one to four bytes each in UTF-8
+		for (int trial = 0; trial < 300; trial++) {
+			long budget = 200 + random.nextInt(3_000);
+			int events = 4 + random.nextInt(60);
+			MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(events, budget, events - 1, budget), new Json(mapper));
+			java.util.Map<Long, String> texts = new java.util.HashMap<>();
+			java.util.Map<String, Long> latestProgress = new java.util.HashMap<>();
+			int count = random.nextInt(4 * events);
+			for (int i = 1; i <= count; i++) {
+				if (random.nextInt(4) == 0) {
+					String task = "job" + random.nextInt(2);
+					latestProgress.put(task, log.append(new WireEvent.Progress(task, i, 0)));
+				}
+				else {
+					StringBuilder text = new StringBuilder("e" + i + ":");
+					for (int n = random.nextInt(random.nextInt(8) == 0 ? 1_500 : 120); n > 0; n--) {
+						text.append(alphabet[random.nextInt(alphabet.length)]);
+					}
+					texts.put(log.append(chunk(text.toString())), text.toString());
+				}
+				// 1,500 characters of up to 3 bytes each (an emoji is two of them, four bytes), as JSON: under 5,000
+				assertThat(log.retainedBytes()).isLessThanOrEqualTo(Math.max(budget, 5_000));
+			}
+			// nobody read while they were appended: of each task's progress, only the latest may be sent
+			EventLog.Subscription subscription = log.subscribe(random.nextInt(count + 1), () -> {
+			});
+			long previous = 0;
+			for (EventLog.Entry event = subscription.next(); event != null; event = subscription.next()) {
+				assertThat(event.id()).isGreaterThan(previous);
+				previous = event.id();
+				JsonNode json = mapper.readTree(event.data());
+				if (event.name().equals("chunk")) {
+					assertThat(json.get("text").asString()).as("event %d of trial %d", event.id(), trial)
+						.isEqualTo(texts.get(event.id()));
+				}
+				else {
+					assertThat(event.id()).isEqualTo(latestProgress.get(json.get("task").asString()));
+				}
+			}
+		}
+	}
+
+	@Test
 	void whenEventsPassTheByteBudgetThenTheOldestGoButTheNewestIsAlwaysKept() {
 		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(100, 1000, 10, 500), new Json(mapper));
 		EventLog.Subscription subscription = log.subscribe(0, () -> {

@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = PageTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "strand.stream.replay-buffer=16", "strand.stream.max-pending=8",
 				"strand.views.session-check-interval=100ms", "strand.views.disconnect-grace=30s",
-				"strand.stream.push-timeout=20ms" })
+				"strand.stream.push-timeout=20ms", "strand.stream.history-size=2KB" })
 @AutoConfigureWebTestClient
 class ResyncAndSessionTests {
 
@@ -60,6 +60,25 @@ class ResyncAndSessionTests {
 		// this container's template draws the chunks from an assign as well; they were appended after it drew none
 		String lines = patch(reset, "lines");
 		assertThat(lines).containsOnlyOnce(">chunk 40</div>").doesNotContain("line chunk");
+	}
+
+	@Test
+	void whenAStreamContainerGetsMoreThanItsHistoryKeepsThenAResetRedrawsItWithTheNewestChunksInOrder() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
+		long lastSeen = Long.parseLong(first.get(1).id());
+		page.post("/import/start?count=150").expectStatus().isOk();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile(">chunk (\\d+)</div>").matcher(patch(reset, "chunks"));
+		List<Integer> kept = new java.util.ArrayList<>();
+		while (matcher.find()) {
+			kept.add(Integer.parseInt(matcher.group(1)));
+		}
+		// each is 41 to 43 bytes of HTML: 2 KB keeps the newest 47 to 49, and none is cut or out of order
+		assertThat(kept).hasSizeBetween(47, 49);
+		assertThat(kept).isEqualTo(java.util.stream.IntStream.rangeClosed(151 - kept.size(), 150).boxed().toList());
 	}
 
 	@Test

@@ -1,0 +1,137 @@
+package dev.strand.internal;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The newest bytes of a stream of records, such as a tab's events or the chunks a container shows, kept as
+ * UTF-8 in one circular buffer instead of as an object per record: what a busy tab keeps for seconds or minutes
+ * is then nothing the garbage collector copies or promotes. The owner says where each record ends and drops the
+ * oldest first; positions are counted in bytes added since the ring began. The buffer is made with the first
+ * record, grows by doubling up to a budget (beyond it only for a record larger than the budget) and shrinks back
+ * once such a record is gone. Not thread-safe: its owner guards it.
+ */
+public final class ByteRing {
+
+	private static final int INITIAL_BYTES = 256;
+
+	private static final byte[] NO_BYTES = {};
+
+	private final long budget;
+
+	private byte[] data = NO_BYTES;
+
+	/** The bytes added since the ring began: where the newest record ends. */
+	private long end;
+
+	/** The bytes kept, the newest ones. */
+	private long kept;
+
+	/**
+	 * Create a ring.
+	 * @param budget the bytes it is sized for; one record larger than that still fits
+	 */
+	public ByteRing(long budget) {
+		this.budget = budget;
+	}
+
+	/**
+	 * Return where the newest record ends: the bytes added since the ring began.
+	 * @return the position
+	 */
+	public long end() {
+		return this.end;
+	}
+
+	/**
+	 * Return the bytes kept.
+	 * @return the bytes
+	 */
+	public long kept() {
+		return this.kept;
+	}
+
+	/** The buffer's size, for tests: what a ring holds on to. */
+	int capacity() {
+		return this.data.length;
+	}
+
+	/**
+	 * Add a record after the others; the owner has dropped what must go to keep within its budget.
+	 * @param bytes the record
+	 * @return where it ends
+	 */
+	public long add(byte[] bytes) {
+		fit(bytes.length);
+		int capacity = this.data.length;
+		int at = (int) (this.end % capacity);
+		int first = Math.min(bytes.length, capacity - at);
+		System.arraycopy(bytes, 0, this.data, at, first);
+		System.arraycopy(bytes, first, this.data, 0, bytes.length - first);
+		this.end += bytes.length;
+		this.kept += bytes.length;
+		return this.end;
+	}
+
+	/**
+	 * Drop the oldest bytes kept.
+	 * @param bytes how many: the oldest record's length, or several's
+	 */
+	public void drop(long bytes) {
+		this.kept -= bytes;
+	}
+
+	/** Drop everything kept. */
+	public void clear() {
+		this.kept = 0;
+	}
+
+	/**
+	 * Return kept bytes as text.
+	 * @param end where they end
+	 * @param length how many
+	 * @return the text they encode
+	 */
+	public String read(long end, int length) {
+		int capacity = this.data.length;
+		int at = (int) ((end - length) % capacity);
+		if (at + length <= capacity) {
+			return new String(this.data, at, length, StandardCharsets.UTF_8);
+		}
+		byte[] joined = new byte[length];
+		int first = capacity - at;
+		System.arraycopy(this.data, at, joined, 0, first);
+		System.arraycopy(this.data, 0, joined, first, length - first);
+		return new String(joined, StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Return everything kept as text.
+	 * @return the text
+	 */
+	public String readAll() {
+		return (this.kept == 0) ? "" : read(this.end, (int) this.kept);
+	}
+
+	/** Make room for the kept bytes and this many more, growing or shrinking the buffer as the budget says. */
+	private void fit(int bytes) {
+		long needed = this.kept + bytes;
+		int capacity = this.data.length;
+		if (needed <= capacity && (capacity <= this.budget || needed > this.budget)) {
+			return;
+		}
+		long size = Math.max(needed, Math.min(Math.max(INITIAL_BYTES, 2L * capacity), this.budget));
+		if (size > Integer.MAX_VALUE - 8) {
+			throw new IllegalStateException("A Strand ring cannot keep " + size + " bytes");
+		}
+		byte[] resized = new byte[(int) size];
+		for (long at = this.end - this.kept; at < this.end;) {
+			int from = (int) (at % capacity);
+			int to = (int) (at % resized.length);
+			int run = (int) Math.min(this.end - at, Math.min(capacity - from, resized.length - to));
+			System.arraycopy(this.data, from, resized, to, run);
+			at += run;
+		}
+		this.data = resized;
+	}
+
+}
