@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs Strand's benchmark scenarios against Strand and the baseline servers.
 #
-# Usage: benchmarks/run.sh <capacity|throughput|render|latency|churn|slowreaders|all|quick|jmh> [--quick] [--target netty|mvc|webflux|strand]
+# Usage: benchmarks/run.sh <capacity|throughput|throughput1k|render|latency|churn|slowreaders|all|quick|jmh> [--quick] [--target netty|mvc|webflux|strand]
 #
 #   capacity    many tabs, each with one task that just sleeps: memory and threads per tab
 #   throughput  tabs streaming chunks, in steps of rising rate (RATES chunks/s per tab) on one
 #               server after an unreported warm-up: chunks/s, delivery latency, CPU per chunk
+#   throughput1k the same with 1,000 tabs at 20, 40, 60, 80 and 100 chunks/s each (RATES_1K): 20,000 to
+#               100,000 chunks/s, where the cost per chunk rather than per tab decides
 #   render      tabs whose every chunk re-renders a Thymeleaf fragment, in steps like throughput's
 #               (RENDER_RATES): renders/s and latency.
 #               strand: @HandleChunk assigns the chunk and a strand:watch element is re-rendered
@@ -41,7 +43,7 @@
 # benchmarks/results/<run>/. Everything runs under nice. Environment overrides: JAVA, PORT,
 # SERVER_XMX, SERVER_OPTS (more server JVM flags, e.g. -Dbench.task-threads=400 for mvc, or
 # -XX:StartFlightRecording=...), CLIENT_XMX, TABS, DURATION, RATES (throughput: per-tab rates of
-# the steps, e.g. "4 8 16"), RENDER_RATES (the same for render), START_RATES (latency's steps), RATE (churn: per-tab rate), CHURN_RATE, SETTLE,
+# the steps, e.g. "4 8 16"), RATES_1K (the same for throughput1k), RENDER_RATES (the same for render), START_RATES (latency's steps), RATE (churn: per-tab rate), CHURN_RATE, SETTLE,
 # SIZE (chunk payload bytes: churn 64, slowreaders 512), SLOW_READERS, SLOW_READ_MS, STALLED_READERS, STALL_MIN, STALL_MAX, STALL_RESUME,
 # READER_RCVBUF, SEND_BUFFER (slowreaders: the server's SO_SNDBUF, 65536; 0: the kernel's), STATS_EVERY (slowreaders:
 # seconds between server stats printed to client-0.err, 300), SERVER_HISTO (1: full runs save the server's class
@@ -68,7 +70,7 @@ CLIENT_MAIN=dev.strand.bench.client.LoadClient
 ALL_TARGETS=(netty strand webflux mvc)
 # Capacity goes last: its sleeping tasks hold the MVC baseline's task threads until a heartbeat
 # finds their closed connections, which would starve the scenarios after it on a reused server.
-ALL_SCENARIOS=(throughput render latency churn capacity)
+ALL_SCENARIOS=(throughput throughput1k render latency churn capacity)
 # quick runs slowreaders too, before capacity
 QUICK_SCENARIOS=(throughput render latency churn slowreaders capacity)
 
@@ -155,6 +157,9 @@ scenario_settings() {
         throughput)
             if ((quick)); then tabs=100 duration=1; else tabs=5000 duration=20; fi
             SCENARIO_ARGS=(--count 1000000 --size 64 --connect-rate 1000) ;;
+        throughput1k)
+            if ((quick)); then tabs=100 duration=1; else tabs=1000 duration=20; fi
+            SCENARIO_ARGS=(--count 1000000 --size 64 --connect-rate 1000) ;;
         render)
             if ((quick)); then tabs=100 duration=1; else tabs=1000 duration=20; fi
             SCENARIO_ARGS=(--count 1000000 --size 64 --connect-rate 1000) ;;
@@ -188,7 +193,7 @@ scenario_settings() {
                 --stalled-readers "${STALLED_READERS:-0.05}" --stall-min "${STALL_MIN:-$stall_min}"
                 --stall-max "${STALL_MAX:-$stall_max}" --stall-resume "${STALL_RESUME:-0.5}"
                 --reader-rcvbuf "${READER_RCVBUF:-16384}" --stats-every "${STATS_EVERY:-$stats_every}") ;;
-        *) fail "unknown scenario '$scenario'; expected capacity, throughput, render, latency, churn, slowreaders, all or quick" ;;
+        *) fail "unknown scenario '$scenario'; expected capacity, throughput, throughput1k, render, latency, churn, slowreaders, all or quick" ;;
     esac
     SCENARIO_TABS=${TABS:-$tabs}
     SCENARIO_ARGS+=(--duration "${DURATION:-$duration}")
@@ -211,6 +216,8 @@ scenario_rates() {
         if ((quick)); then echo "${START_RATES:-1000}"; else echo "${START_RATES:-250 500 1000}"; fi
     elif [[ $scenario == render ]]; then
         if ((quick)); then echo "${RENDER_RATES:-10}"; else echo "${RENDER_RATES:-2 4 8 16}"; fi
+    elif [[ $scenario == throughput1k ]]; then
+        if ((quick)); then echo "${RATES_1K:-20}"; else echo "${RATES_1K:-20 40 60 80 100}"; fi
     elif ((quick)); then
         echo "${RATES:-20}"
     else
@@ -375,7 +382,7 @@ run_full() {
     # (WARMUP seconds, 10 by default), so that the first step is not the one that pays for the JIT.
     local rate_flag=--rate
     [[ $scenario != latency ]] || rate_flag=--start-rate
-    if [[ $scenario == throughput || $scenario == render || $scenario == latency ]]; then steps="warmup $(scenario_rates "$scenario" 0)"; else steps=-; fi
+    if [[ $scenario == throughput* || $scenario == render || $scenario == latency ]]; then steps="warmup $(scenario_rates "$scenario" 0)"; else steps=-; fi
     mkdir -p "$RUN_DIR/$scenario-$target"
     echo "== [$((SECONDS - BEGAN)) s] $target $scenario: starting $(main_class "$target") (-Xmx$SERVER_XMX), $SCENARIO_TABS tabs ${SCENARIO_ARGS[*]}"
     start_server "$target" "$PORT" "$RUN_DIR/$scenario-$target/server.log" "$SCENARIO_TABS" "$scenario"
@@ -450,7 +457,7 @@ run_quick() {
     echo "== [$((SECONDS - BEGAN)) s] servers up; running ${SCENARIOS[*]}"
     for scenario in "${SCENARIOS[@]}"; do
         scenario_settings "$scenario" 1
-        [[ $scenario != throughput && $scenario != render ]] || SCENARIO_ARGS+=(--rate "$(scenario_rates "$scenario" 1)")
+        [[ $scenario != throughput* && $scenario != render ]] || SCENARIO_ARGS+=(--rate "$(scenario_rates "$scenario" 1)")
         for target in "${targets[@]}"; do
             runs_scenario "$target" "$scenario" || continue
             ((${#args[@]} == 0)) || args+=(--then)

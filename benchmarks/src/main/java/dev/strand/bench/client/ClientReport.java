@@ -188,7 +188,7 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
             case "capacity" -> "%d tabs, server heap %s, rss %s per tab, %d threads%s".formatted(peakConnected,
                     perTab(ProcessStats::heapUsedBytes), perTab(ProcessStats::rssBytes),
                     serverAfter == null ? -1 : serverAfter.threads(), gauges(serverAfter));
-            case "throughput" -> "%.0f of %.0f chunks/s, chunk p50 %s p99 %s ms, lost %d, server %s µs/chunk, %.2f cores, client %.2f cores".formatted(
+            case "throughput", "throughput1k" -> "%.0f of %.0f chunks/s, chunk p50 %s p99 %s ms, lost %d, server %s µs/chunk, %.2f cores, client %.2f cores".formatted(
                     chunksPerSecond, offeredPerSecond, LatencySummary.ms(chunkLatencyMicros.p50()),
                     LatencySummary.ms(chunkLatencyMicros.p99()), lost, cpuPerEvent(), serverRunCpuSeconds / runSeconds,
                     clientRunCpuSeconds / runSeconds);
