@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,7 +83,7 @@ class SharedModeTests {
 	void whenAPageStreamsFromAnotherServerThenItGetsEveryEventOnceAndInOrder() {
 		Pages.Page page = Pages.open(clientA, "/import");
 		Flux<ServerSentEvent<String>> stream = page.on(clientB).stream(page.lastEventId());
-		List<ServerSentEvent<String>> events = new ArrayList<>();
+		List<ServerSentEvent<String>> events = new CopyOnWriteArrayList<>(); // appended by the stream, read by the test
 		Disposable reading = stream.filter((e) -> e.event() != null).subscribe(events::add);
 		try {
 			await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch((e) -> e.data().contains("Acme")));
@@ -169,7 +170,7 @@ class SharedModeTests {
 		others.add(doomed); // closed last: closing a server disposes Reactor Netty's global loops, which all share
 		{
 			Pages.Page page = Pages.open(client(doomed), "/import");
-			List<ServerSentEvent<String>> events = new ArrayList<>();
+			List<ServerSentEvent<String>> events = new CopyOnWriteArrayList<>(); // appended by the stream, read by the test
 			Disposable reading = page.on(clientB).stream(page.lastEventId()).filter((e) -> e.event() != null)
 				.subscribe(events::add);
 			try {
@@ -225,7 +226,7 @@ class SharedModeTests {
 	@Test
 	void whenTheCopyOfALogLacksAnEventThenItsStreamElsewhereGetsAResetInsteadOfSkippingIt() {
 		Pages.Page page = Pages.open(clientA, "/import");
-		List<ServerSentEvent<String>> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<ServerSentEvent<String>> events = new CopyOnWriteArrayList<>();
 		Disposable reading = page.on(clientB).stream(page.lastEventId()).filter((e) -> e.event() != null)
 			.subscribe(events::add);
 		try {
@@ -252,7 +253,7 @@ class SharedModeTests {
 	@Test
 	void whenRedisIsDownThenEventsForViewsElsewhereGet503AndStreamsAtTheirHomeGoOnAndAllResumesWhenItReturns() {
 		Pages.Page page = Pages.open(clientA, "/import");
-		List<ServerSentEvent<String>> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<ServerSentEvent<String>> events = new CopyOnWriteArrayList<>();
 		Disposable reading = page.stream(page.lastEventId()).filter((e) -> e.event() != null).subscribe(events::add);
 		try {
 			page.post("/import/start?count=60&pause=50").expectStatus().isOk();
