@@ -188,7 +188,7 @@ public final class MemoryEventLog implements EventLog {
 				Long previous = this.latestByKey.put(key, id);
 				if (previous != null && previous > this.readId && previous >= this.oldestId) {
 					int at = slot(previous);
-					this.shapes[at] = shape(length(at), (int) (this.shapes[at] >>> 1) & 0xFFFF, true);
+					this.shapes[at] = shape(length(at), name(at), true);
 				}
 			}
 			oldest = this.oldestId;
@@ -227,6 +227,10 @@ public final class MemoryEventLog implements EventLog {
 
 	private int length(int slot) {
 		return (int) (this.shapes[slot] >>> 17);
+	}
+
+	private int name(int slot) {
+		return (int) (this.shapes[slot] >>> 1) & 0xFFFF;
 	}
 
 	private boolean superseded(int slot) {
@@ -287,7 +291,7 @@ public final class MemoryEventLog implements EventLog {
 
 	/** The kept event in a slot, as an entry. */
 	private Entry entry(long id, int slot) {
-		return new Entry(id, NAMES.get((int) (this.shapes[slot] >>> 1) & 0xFFFF), this.data.read(this.ends[slot], length(slot)));
+		return new Entry(id, NAMES.get(name(slot)), this.data.read(this.ends[slot], length(slot)));
 	}
 
 	/** Where the event with this id ends (the bytes appended up to it); the id is at most the last one. */

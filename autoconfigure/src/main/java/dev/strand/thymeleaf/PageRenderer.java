@@ -482,6 +482,10 @@ final class PageRenderer implements TabRenderer {
 		/** The page drew the container afresh from these assigns. */
 		void redrawn(Map<String, Object> variables) {
 			this.base = variables;
+			clear();
+		}
+
+		private void clear() {
 			this.chunks.clear();
 			this.count = 0;
 		}
@@ -489,7 +493,7 @@ final class PageRenderer implements TabRenderer {
 		void append(String html) {
 			byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
 			if (bytes.length > this.limit) {
-				redrawn(this.base); // larger than all it may keep: it keeps none
+				clear(); // larger than all it may keep: it keeps none
 				return;
 			}
 			while (this.count > 0 && this.chunks.kept() + bytes.length > this.limit) {
