@@ -1,5 +1,11 @@
 package dev.strand.web;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -45,6 +51,26 @@ final class Pages {
 		/** The same page, talking to another server (as behind a load balancer that is not sticky). */
 		Page on(WebTestClient other) {
 			return new Page(other, this.html, this.view, this.lastEventId, this.session, this.streamPath);
+		}
+
+		/**
+		 * Open this page's stream on a plain socket that reads nothing past the response's first bytes, as a
+		 * browser that stops reading would.
+		 * @param port the server's port
+		 * @param receiveBuffer the socket's receive buffer: small, so that the server's writes back up soon
+		 * @return the socket, to close
+		 */
+		Socket stalledStream(int port, int receiveBuffer) throws IOException {
+			Socket socket = new Socket();
+			socket.setReceiveBufferSize(receiveBuffer);
+			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+			OutputStream out = socket.getOutputStream();
+			out.write(("GET /strand/stream?view=" + this.view + "&lastEventId=" + this.lastEventId + " HTTP/1.1\r\n"
+					+ "Host: localhost\r\nAccept: text/event-stream\r\nCookie: SESSION=" + this.session + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			assertThat(socket.getInputStream().read(new byte[256])).as("the stream's first bytes").isPositive();
+			return socket;
 		}
 
 		Flux<ServerSentEvent<String>> stream(long lastEventId) {

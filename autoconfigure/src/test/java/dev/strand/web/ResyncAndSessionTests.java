@@ -32,27 +32,16 @@ class ResyncAndSessionTests {
 
 	@Test
 	void whenTheBrowserMissedMoreThanTheBufferHoldsThenItGetsAResetWithAFullRender() {
-		Pages.Page page = Pages.open(this.client, "/import");
-		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
-		long lastSeen = Long.parseLong(first.get(1).id());
-		page.post("/import/start?count=40").expectStatus().isOk();
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
-		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
-		assertThat(reset.event()).isEqualTo("reset");
-		assertThat(Long.parseLong(reset.id())).isGreaterThan(lastSeen + 16);
+		Missed missed = missAndReconnect(40);
+		ServerSentEvent<String> reset = missed.reset();
+		assertThat(Long.parseLong(reset.id())).isGreaterThan(missed.lastSeen() + 16);
 		assertThat(reset.data()).contains("\"target\":\"messages\"").contains("<li>chunk 40</li>")
 			.contains("\"target\":\"org\"").contains("\"target\":\"flash\"").contains("Completed: ok");
 	}
 
 	@Test
 	void whenAResetRedrawsAStreamContainerThenItHoldsEveryChunkAppendedToItOnce() {
-		Pages.Page page = Pages.open(this.client, "/import");
-		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
-		long lastSeen = Long.parseLong(first.get(1).id());
-		page.post("/import/start?count=40").expectStatus().isOk();
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
-		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
-		assertThat(reset.event()).isEqualTo("reset");
+		ServerSentEvent<String> reset = missAndReconnect(40).reset();
 		String chunks = patch(reset, "chunks");
 		for (int n = 1; n <= 40; n++) {
 			assertThat(chunks).containsOnlyOnce("<div class=\\\"strand-chunk\\\">chunk " + n + "</div>");
@@ -64,13 +53,7 @@ class ResyncAndSessionTests {
 
 	@Test
 	void whenAStreamContainerGetsMoreThanItsHistoryKeepsThenAResetRedrawsItWithTheNewestChunksInOrder() {
-		Pages.Page page = Pages.open(this.client, "/import");
-		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
-		long lastSeen = Long.parseLong(first.get(1).id());
-		page.post("/import/start?count=150").expectStatus().isOk();
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
-		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
-		assertThat(reset.event()).isEqualTo("reset");
+		ServerSentEvent<String> reset = missAndReconnect(150).reset();
 		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile(">chunk (\\d+)</div>").matcher(patch(reset, "chunks"));
 		List<Integer> kept = new java.util.ArrayList<>();
 		while (matcher.find()) {
@@ -103,6 +86,24 @@ class ResyncAndSessionTests {
 			.collectList().block(Duration.ofSeconds(10));
 		assertThat(next.getLast()).startsWith("{\"target\":\"row-n5\",\"op\":\"morph\"");
 		assertThat(next).noneSatisfy((data) -> assertThat(data).contains("\"target\":\"reports\""));
+	}
+
+	/**
+	 * Read a page's first two events, let a task push more chunks than the replay buffer holds, then reconnect
+	 * from the last event read: the stream's first event is a reset.
+	 */
+	private Missed missAndReconnect(int chunks) {
+		Pages.Page page = Pages.open(this.client, "/import");
+		List<ServerSentEvent<String>> first = page.events(page.stream(page.lastEventId()), 2);
+		long lastSeen = Long.parseLong(first.get(1).id());
+		page.post("/import/start?count=" + chunks).expectStatus().isOk();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		return new Missed(lastSeen, reset);
+	}
+
+	private record Missed(long lastSeen, ServerSentEvent<String> reset) {
 	}
 
 	private static String patch(ServerSentEvent<String> reset, String target) {

@@ -1,10 +1,6 @@
 package dev.strand.web;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -52,17 +48,7 @@ class SilentPeerTests {
 	@Test
 	void whenABrowserStopsReadingItsStreamEndsAfterTheWriteTimeoutAndItsTaskIsCancelled() throws Exception {
 		Pages.Page page = Pages.open(this.client, "/import");
-		try (Socket socket = new Socket()) {
-			socket.setReceiveBufferSize(1024); // a reader that stops fills its window at once
-			socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), this.port));
-			OutputStream out = socket.getOutputStream();
-			out.write(("GET /strand/stream?view=" + page.view() + "&lastEventId=" + page.lastEventId() + " HTTP/1.1\r\n"
-					+ "Host: localhost\r\nAccept: text/event-stream\r\nCookie: SESSION=" + page.session() + "\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			byte[] head = new byte[256];
-			assertThat(in.read(head)).as("the stream's first bytes").isPositive();
+		try (Socket stalled = page.stalledStream(this.port, 1024)) {
 			page.post("/import/flood").expectStatus().isOk();
 			await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 1);
 			// ...and this client never reads again, nor closes

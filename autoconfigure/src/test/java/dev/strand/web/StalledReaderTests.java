@@ -1,11 +1,6 @@
 package dev.strand.web;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import io.netty.channel.ChannelOption;
@@ -54,16 +49,7 @@ class StalledReaderTests {
 	@Test
 	void whenABrowserStopsReadingThenItsTaskIsHeldBackWithinTheLogsBacklogAndOneConnectionsBuffers() throws Exception {
 		Pages.Page page = Pages.open(this.client, "/import");
-		try (Socket socket = new Socket()) {
-			socket.setReceiveBufferSize(4096);
-			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port));
-			OutputStream out = socket.getOutputStream();
-			out.write(("GET /strand/stream?view=" + page.view() + "&lastEventId=" + page.lastEventId() + " HTTP/1.1\r\n"
-					+ "Host: localhost\r\nAccept: text/event-stream\r\nCookie: SESSION=" + page.session() + "\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			assertThat(in.read(new byte[256])).as("the stream's first bytes").isPositive();
+		try (Socket stalled = page.stalledStream(this.port, 4096)) {
 			page.post("/import/flood").expectStatus().isOk(); // 4 KiB chunks, as fast as it may push
 			// ...and this client reads nothing more: the task pushes until its page is too far behind
 			long[] last = { -1 };
