@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,7 +57,7 @@ abstract class BrowserTest {
 
 	Page page;
 
-	/** What the browser said while the test ran: console messages, script errors and failed requests. */
+	/** What the browser said while the test ran (console messages, script errors, failed requests), each line after its time of day. */
 	final List<String> browserLog = new CopyOnWriteArrayList<>();
 
 	@BeforeAll
@@ -108,6 +109,15 @@ abstract class BrowserTest {
 		}
 	}
 
+	/**
+	 * Adds a line to the browser log, with the time of day, so that the proxy's and the browser's lines can be read
+	 * in order.
+	 * @param line what happened
+	 */
+	void log(String line) {
+		this.browserLog.add(LocalTime.now() + " " + line);
+	}
+
 	BrowserContext newContext() {
 		return newContext(browser);
 	}
@@ -117,13 +127,13 @@ abstract class BrowserTest {
 		context.setDefaultTimeout(15_000);
 		countConnections(context);
 		context.onPage((page) -> {
-			page.onConsoleMessage((message) -> this.browserLog.add("console." + message.type() + ": " + message.text()));
-			page.onPageError((error) -> this.browserLog.add("page error: " + error));
-			page.onRequestFailed((request) -> this.browserLog.add("request failed: " + request.method() + " "
+			page.onConsoleMessage((message) -> log("console." + message.type() + ": " + message.text()));
+			page.onPageError((error) -> log("page error: " + error));
+			page.onRequestFailed((request) -> log("request failed: " + request.method() + " "
 					+ request.url() + " " + request.failure()));
 			page.onResponse((response) -> {
 				if (response.status() >= 400) {
-					this.browserLog.add("HTTP " + response.status() + ": " + response.request().method() + " " + response.url());
+					log("HTTP " + response.status() + ": " + response.request().method() + " " + response.url());
 				}
 			});
 		});

@@ -2,12 +2,14 @@ package dev.strand.demo;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A page outlives its view: when the server restarts or shuts down, or the page was away longer than the grace
@@ -92,16 +95,21 @@ class RemountTests extends BrowserTest {
 
 	@Test
 	void whenThePageWasAwayLongerThanTheGracePeriodItRemounts() throws Exception {
-		try (TcpProxy proxy = new TcpProxy(this.port)) {
+		try (TcpProxy proxy = new TcpProxy(this.port, this::log)) {
 			this.page.navigate("http://127.0.0.1:" + proxy.port() + "/streaming");
 			awaitConnected(this.page);
 			String before = viewId(this.page);
+			log("test: the browser goes offline");
 			this.context.setOffline(true); // the browser's network goes, and its stream with it
 			proxy.dropConnections();
 			assertThat(this.page.locator("html")).hasClass(Pattern.compile("\\bstrand-disconnected\\b"));
 			// The server notices the dead connection at its next heartbeat (it writes to it), then waits the grace
-			// period: after that the view is gone
-			Thread.sleep(4000);
+			// period: after that the view is gone. A fixed wait is not enough on a loaded machine: a page that comes
+			// back within the grace period rejoins its view, as it should, and never remounts.
+			MeterRegistry meters = this.app.getBean(MeterRegistry.class);
+			await().atMost(Duration.ofSeconds(30)).until(() -> meters.get("strand.views.active").gauge().value() == 0);
+			log("test: the server has closed the view");
+			log("test: the browser comes back online");
 			this.context.setOffline(false);
 			// its reconnect backoff may have grown to 15 s meanwhile; a loaded machine adds to that
 			this.page.waitForFunction("(before) => document.querySelector('meta[name=strand-view]').content !== before", before,

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * A loopback TCP proxy in front of the application under test, so that a test can drop the browser's
@@ -25,8 +26,21 @@ final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean refusing;
 
+	private final Consumer<String> log;
+
 	TcpProxy(int target) throws IOException {
+		this(target, (line) -> {
+		});
+	}
+
+	/**
+	 * A proxy that says what it did to the connections that did not end cleanly, for a failing test's output.
+	 * @param target the application's port
+	 * @param log where each line goes
+	 */
+	TcpProxy(int target, Consumer<String> log) throws IOException {
 		this.target = target;
+		this.log = (line) -> log.accept("proxy: " + line);
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		Thread.ofPlatform().daemon().name("tcp-proxy-accept").start(this::accept); // not a virtual thread: the app under test may keep the carriers busy
 	}
@@ -52,6 +66,7 @@ final class TcpProxy implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
+		this.log.accept("closes");
 		this.open = false;
 		this.server.close();
 		dropConnections();
@@ -62,18 +77,36 @@ final class TcpProxy implements AutoCloseable {
 			try {
 				Socket client = this.server.accept();
 				if (this.refusing) {
+					this.log.accept("refused a connection from port " + client.getPort());
 					reset(client);
 					continue;
 				}
-				Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.target);
-				this.sockets.add(client);
-				this.sockets.add(upstream);
-				pipe(client, upstream);
-				pipe(upstream, client);
+				connect(client);
 			}
 			catch (IOException ex) {
-				// closed, or the application refused: the browser sees a failed connection
+				if (this.open) {
+					this.log.accept("accept failed: " + ex);
+				}
 			}
+			catch (RuntimeException | Error ex) {
+				this.log.accept("accept thread died: " + ex);
+				throw ex;
+			}
+		}
+	}
+
+	private void connect(Socket client) {
+		try {
+			Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.target);
+			this.sockets.add(client);
+			this.sockets.add(upstream);
+			pipe(client, upstream);
+			pipe(upstream, client);
+		}
+		catch (IOException ex) {
+			// the application is not there: the browser's connection fails as it would without the proxy
+			this.log.accept("could not reach the application for port " + client.getPort() + ": " + ex);
+			reset(client);
 		}
 	}
 
@@ -90,6 +123,9 @@ final class TcpProxy implements AutoCloseable {
 				to.shutdownOutput();
 			}
 			catch (IOException ex) {
+				if (!from.isClosed() && !to.isClosed()) { // not one that dropConnections() reset
+					this.log.accept("reset ports " + from.getPort() + " and " + to.getPort() + " after " + ex);
+				}
 				reset(from);
 				reset(to);
 			}
