@@ -1,6 +1,5 @@
 package dev.strand.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -158,7 +157,7 @@ public final class MemoryEventLog implements EventLog {
 	@Override
 	public long append(WireEvent wireEvent) {
 		String text = wireEvent.data(this.json);
-		byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+		int length = ByteRing.utf8Length(text);
 		String key = wireEvent.coalescingKey();
 		int name = nameIndex(wireEvent.name());
 		MemorySubscription notify;
@@ -175,12 +174,12 @@ public final class MemoryEventLog implements EventLog {
 					evictOldest();
 				}
 			}
-			while (count() > 0 && this.data.kept() + bytes.length > this.limits.bytes()) {
+			while (count() > 0 && this.data.kept() + length > this.limits.bytes()) {
 				evictOldest();
 			}
 			int slot = slot(id);
-			this.ends[slot] = this.data.add(bytes);
-			this.shapes[slot] = shape(bytes.length, name, false);
+			this.ends[slot] = this.data.add(text, length);
+			this.shapes[slot] = shape(length, name, false);
 			if (key != null || this.keys != null) {
 				keys()[slot] = key;
 			}

@@ -55,6 +55,9 @@ final class TaskRun implements TaskContext {
 	/** Whether its {@code AsyncResult}s have settled; touched only on the tab's mailbox. */
 	boolean resultsSettled;
 
+	/** Whether the tab's task table holds it under its name; touched only on the tab's mailbox. */
+	boolean current;
+
 	private final AsyncTask<?> body;
 
 	private final TaskExecutors.Named executor;

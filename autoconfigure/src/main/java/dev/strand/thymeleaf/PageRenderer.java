@@ -1,6 +1,5 @@
 package dev.strand.thymeleaf;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -491,12 +490,12 @@ final class PageRenderer implements TabRenderer {
 		}
 
 		void append(String html) {
-			byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
-			if (bytes.length > this.limit) {
+			int length = ByteRing.utf8Length(html);
+			if (length > this.limit) {
 				clear(); // larger than all it may keep: it keeps none
 				return;
 			}
-			while (this.count > 0 && this.chunks.kept() + bytes.length > this.limit) {
+			while (this.count > 0 && this.chunks.kept() + length > this.limit) {
 				this.chunks.drop(this.sizes[this.first]);
 				this.first = (this.first + 1) % this.sizes.length;
 				this.count--;
@@ -509,8 +508,8 @@ final class PageRenderer implements TabRenderer {
 				this.sizes = grown;
 				this.first = 0;
 			}
-			this.sizes[(this.first + this.count++) % this.sizes.length] = bytes.length;
-			this.chunks.add(bytes);
+			this.sizes[(this.first + this.count++) % this.sizes.length] = length;
+			this.chunks.add(html, length);
 		}
 
 		/** The container's rendered HTML with the chunks inside it, after what its template put there. */

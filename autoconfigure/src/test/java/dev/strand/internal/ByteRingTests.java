@@ -7,12 +7,17 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /** The byte ring keeps the newest records whole, across its wrap, its growth and its shrinking back. */
 class ByteRingTests {
 
 	private static byte[] utf8(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static long add(ByteRing ring, String text) {
+		return ring.add(text, ByteRing.utf8Length(text));
 	}
 
 	@Test
@@ -30,7 +35,7 @@ class ByteRingTests {
 					ring.drop(utf8(kept.removeFirst()).length);
 					ends.removeFirst();
 				}
-				ends.addLast(ring.add(utf8(record)));
+				ends.addLast(add(ring, record));
 				kept.addLast(record);
 				assertThat(ring.readAll()).isEqualTo(String.join("", kept));
 				assertThat(ring.read(ends.getLast(), size)).isEqualTo(record);
@@ -44,17 +49,57 @@ class ByteRingTests {
 		ByteRing ring = new ByteRing(100);
 		assertThat(ring.readAll()).isEmpty();
 		assertThat(ring.capacity()).as("nothing until the first record").isZero();
-		ring.add(utf8("x".repeat(5_000)));
+		add(ring, "x".repeat(5_000));
 		assertThat(ring.kept()).isEqualTo(5_000);
 		assertThat(ring.capacity()).isEqualTo(5_000);
 		ring.drop(5_000);
-		ring.add(utf8("small"));
+		add(ring, "small");
 		assertThat(ring.capacity()).isEqualTo(100);
 		assertThat(ring.readAll()).isEqualTo("small");
 		assertThat(ring.kept()).isEqualTo(5);
 		assertThat(ring.end()).isEqualTo(5_005);
 		ring.clear();
 		assertThat(ring.readAll()).isEmpty();
+	}
+
+	@Test
+	void whenTextOfEveryKindIsEncodedThenItsBytesAreWhatStringGetBytesMakes() {
+		Random random = new Random(5);
+		char[] kinds = { 'a', '\n', '"', 'é', 'ߐ', 'ࠀ', '€', '\uFFFF', '\uD83D', '\uDE00' }; // lone surrogates among them
+		for (int trial = 0; trial < 2_000; trial++) {
+			StringBuilder text = new StringBuilder();
+			for (int i = random.nextInt(30); i > 0; i--) {
+				if (random.nextInt(4) == 0) {
+					text.appendCodePoint(0x1F600 + random.nextInt(80)); // a pair
+				}
+				else {
+					text.append(kinds[random.nextInt(kinds.length)]);
+				}
+			}
+			byte[] expected = utf8(text.toString());
+			assertThat(ByteRing.utf8Length(text)).as("length of %s", text).isEqualTo(expected.length);
+			ByteRing ring = new ByteRing(64);
+			add(ring, "x".repeat(random.nextInt(64))); // so that some wrap
+			ring.drop(ring.kept());
+			long end = ring.add(text, expected.length);
+			assertThat(ring.read(end, expected.length)).as("text of %s", text).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+		}
+	}
+
+	@Test
+	void whenTheFirstRecordIsEmptyThenTheRingKeepsItAndReadsItBack() {
+		ByteRing ring = new ByteRing(100);
+		long end = add(ring, "");
+		assertThat(end).isZero();
+		assertThat(ring.read(end, 0)).isEmpty();
+		assertThat(ring.readAll()).isEmpty();
+	}
+
+	@Test
+	void whenTheGivenLengthIsNotTheTextsThenTheRingSaysSo() {
+		ByteRing ring = new ByteRing(100);
+		assertThatIllegalArgumentException().isThrownBy(() -> ring.add("é", 1))
+			.withMessage("The text is 2 bytes in UTF-8, not 1");
 	}
 
 }
