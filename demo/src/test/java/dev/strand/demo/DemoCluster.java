@@ -150,6 +150,9 @@ final class DemoCluster implements AutoCloseable {
 				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), this.application.getName(),
 				"--server.port=" + nodePort, "--spring.profiles.active=cluster", "--spring.data.redis.host=" + this.redis.host(),
 				"--spring.data.redis.port=" + this.redis.port(), "--spring.main.banner-mode=off",
+				// the demo's 2 s fails fast in production; here a loaded test machine (a browser, several JVMs and
+				// Redis on two cores) once stalled one command past it and failed a logout
+				"--spring.data.redis.timeout=5s",
 				"--management.endpoints.web.exposure.include=health,metrics"));
 		for (String property : properties) {
 			command.add("--" + property);
