@@ -30,6 +30,9 @@ public final class MemoryEventLog implements EventLog {
 	/** Every event name any log has seen, so that a slot keeps a small number rather than a reference. */
 	private static final List<String> NAMES = new CopyOnWriteArrayList<>();
 
+	/** The bit of a slot's shape that says a later event with its key replaced it before it was read. */
+	private static final long SUPERSEDED = 1;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition read = this.lock.newCondition();
@@ -179,15 +182,14 @@ public final class MemoryEventLog implements EventLog {
 			}
 			int slot = slot(id);
 			this.ends[slot] = this.data.add(text, length);
-			this.shapes[slot] = shape(length, name, false);
+			this.shapes[slot] = shape(length, name);
 			if (key != null || this.keys != null) {
 				keys()[slot] = key;
 			}
 			if (key != null) {
 				Long previous = this.latestByKey.put(key, id);
 				if (previous != null && previous > this.readId && previous >= this.oldestId) {
-					int at = slot(previous);
-					this.shapes[at] = shape(length(at), name(at), true);
+					this.shapes[slot(previous)] |= SUPERSEDED;
 				}
 			}
 			oldest = this.oldestId;
@@ -219,9 +221,9 @@ public final class MemoryEventLog implements EventLog {
 		return index;
 	}
 
-	/** A slot's length, name and superseded flag in one number. */
-	private static long shape(int length, int name, boolean superseded) {
-		return ((long) length << 17) | ((long) name << 1) | (superseded ? 1 : 0);
+	/** A slot's length, name and superseded flag ({@link #SUPERSEDED}) in one number. */
+	private static long shape(int length, int name) {
+		return ((long) length << 17) | ((long) name << 1);
 	}
 
 	private int length(int slot) {
@@ -233,7 +235,7 @@ public final class MemoryEventLog implements EventLog {
 	}
 
 	private boolean superseded(int slot) {
-		return (this.shapes[slot] & 1) != 0;
+		return (this.shapes[slot] & SUPERSEDED) != 0;
 	}
 
 	private @Nullable String[] keys() {

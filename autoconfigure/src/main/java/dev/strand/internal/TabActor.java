@@ -62,7 +62,8 @@ public final class TabActor implements Tab {
 		this.log = log;
 		this.onClosed = onClosed;
 		this.mailbox = new Mailbox<>(engine.mailboxExecutor(), this::receive);
-		this.view = new TabView(id, callbacks, (assigns) -> new TaskTable(engine, Tab.logName(id), assigns, log, this::fromTask));
+		this.view = new TabView(id, callbacks, (assigns) -> new TaskTable(engine, Tab.logName(id), assigns, log,
+				callbacks::handlesChunk, this::fromTask));
 	}
 
 	/**
@@ -70,7 +71,7 @@ public final class TabActor implements Tab {
 	 * when the mailbox is idle, as it would be on the mailbox's: one thread hand-off fewer per chunk.
 	 */
 	private void fromTask(Message message) {
-		if (message instanceof Message.Chunk chunk && !this.callbacks.handlesChunk(chunk.run().name)) {
+		if (message instanceof Message.Chunk chunk && !chunk.run().chunkCallback) {
 			this.mailbox.receiveOrSend(message);
 		}
 		else {
@@ -334,7 +335,7 @@ public final class TabActor implements Tab {
 			if (this.closed || !this.view.tasks().isHeard(run)) {
 				return;
 			}
-			if (this.callbacks.handlesChunk(run.name)
+			if (run.chunkCallback
 					&& !callback("@HandleChunk", run.name, () -> this.callbacks.onChunk(run.name, message.chunk(), this.view))) {
 				return; // its changes were discarded, and so is the chunk
 			}

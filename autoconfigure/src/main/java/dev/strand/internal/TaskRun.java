@@ -58,6 +58,9 @@ final class TaskRun implements TaskContext {
 	/** Whether the tab's task table holds it under its name; touched only on the tab's mailbox. */
 	boolean current;
 
+	/** Whether a {@code @HandleChunk} method takes its chunks; set by the task table before it launches. */
+	boolean chunkCallback;
+
 	private final AsyncTask<?> body;
 
 	private final TaskExecutors.Named executor;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -42,6 +43,9 @@ final class TaskTable implements TaskRun.Listener {
 
 	private final Consumer<Message> inbox;
 
+	/** Whether a {@code @HandleChunk} method takes a task's chunks, by task name. */
+	private final Predicate<String> chunkCallbacks;
+
 	private final Map<String, TaskRun> current = new LinkedHashMap<>();
 
 	/** The {@code assignAsync} run (by name) that loads each key; allocated by the first one. */
@@ -49,11 +53,13 @@ final class TaskTable implements TaskRun.Listener {
 
 	private long generation;
 
-	TaskTable(StrandEngine engine, String tab, Assigns assigns, EventLog log, Consumer<Message> inbox) {
+	TaskTable(StrandEngine engine, String tab, Assigns assigns, EventLog log, Predicate<String> chunkCallbacks,
+			Consumer<Message> inbox) {
 		this.engine = engine;
 		this.tab = tab;
 		this.assigns = assigns;
 		this.log = log;
+		this.chunkCallbacks = chunkCallbacks;
 		this.inbox = inbox;
 	}
 
@@ -107,6 +113,7 @@ final class TaskTable implements TaskRun.Listener {
 			replaced.current = false;
 		}
 		run.current = true;
+		run.chunkCallback = this.chunkCallbacks.test(name);
 		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED, null)); // its other keys fail
 		if (started) {
 			run.launch();

@@ -1,6 +1,5 @@
 package dev.strand.web;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.springframework.util.ClassUtils;
@@ -84,8 +83,7 @@ interface Writability {
 				@Override
 				public void channelWritabilityChanged(ChannelHandlerContext context) {
 					context.fireChannelWritabilityChanged();
-					Channel channel = context.channel();
-					if (channel.isWritable()) {
+					if (context.channel().isWritable()) {
 						action.run();
 					}
 				}
