@@ -31,6 +31,9 @@ class ClusterTests extends BrowserTest {
 	static void stopCluster() {
 		if (cluster != null) {
 			cluster.close();
+			// nothing of it is left behind: not even nginx's worker, which would go on answering on its port
+			await().atMost(java.time.Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(DemoCluster.status(cluster.url("/"))).as("status on the balancer's port").isZero());
 		}
 	}
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -298,12 +299,29 @@ final class DemoCluster implements AutoCloseable {
 	@Override
 	public void close() {
 		if (this.nginx != null) {
-			this.nginx.destroyForcibly();
+			stopNginx();
 		}
 		for (Node node : this.nodes) {
 			node.process.destroyForcibly();
 		}
 		this.redis.close();
+	}
+
+	/**
+	 * Stop nginx as it expects, with SIGTERM to its master, which stops its worker too. A SIGKILL would leave the
+	 * worker running, orphaned, and still answering on the balancer's port.
+	 */
+	private void stopNginx() {
+		this.nginx.destroy();
+		try {
+			if (!this.nginx.waitFor(10, TimeUnit.SECONDS)) {
+				this.nginx.destroyForcibly();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.nginx.destroyForcibly();
+		}
 	}
 
 	static int status(String url) {
