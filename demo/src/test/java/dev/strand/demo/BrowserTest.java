@@ -60,6 +60,9 @@ abstract class BrowserTest {
 	/** What the browser said while the test ran (console messages, script errors, failed requests), each line after its time of day. */
 	final List<String> browserLog = new CopyOnWriteArrayList<>();
 
+	/** Every request the test's browser contexts made, and how it ended; printed only when the test fails. */
+	final List<String> requestLog = new CopyOnWriteArrayList<>();
+
 	@BeforeAll
 	static void launchBrowser() {
 		assertTrue(Files.isExecutable(CHROMIUM), "The browser tests need Chromium at " + CHROMIUM
@@ -126,6 +129,11 @@ abstract class BrowserTest {
 		BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1200, 900));
 		context.setDefaultTimeout(15_000);
 		countConnections(context);
+		context.onRequest((request) -> this.requestLog.add(LocalTime.now() + " sent " + request.method() + " " + request.url()));
+		context.onRequestFinished((request) -> this.requestLog.add(LocalTime.now() + " finished " + request.method() + " "
+				+ request.url()));
+		context.onRequestFailed((request) -> this.requestLog.add(LocalTime.now() + " failed " + request.method() + " "
+				+ request.url() + " " + request.failure()));
 		context.onPage((page) -> {
 			page.onConsoleMessage((message) -> log("console." + message.type() + ": " + message.text()));
 			page.onPageError((error) -> log("page error: " + error));
@@ -139,6 +147,36 @@ abstract class BrowserTest {
 		});
 		return context;
 	}
+
+	/**
+	 * What the test's pages say of themselves, and every request they made: printed by {@link DiagnosticsExtension}
+	 * when a test fails, before its page is closed.
+	 */
+	void printPages() {
+		System.out.println("Requests of " + getClass().getSimpleName() + ":\n  " + String.join("\n  ", this.requestLog));
+		for (BrowserContext context : browser.contexts()) {
+			for (Page page : context.pages()) {
+				try {
+					System.out.println("Page " + page.url() + ": " + page.evaluate(PAGE_STATE));
+				}
+				catch (RuntimeException ex) {
+					System.out.println("Page " + page.url() + ": could not be read: " + ex.getMessage());
+				}
+			}
+		}
+	}
+
+	/** The page's state: whether strand.js ran and connected, the resources it loaded, and the Web Locks it holds. */
+	static final String PAGE_STATE = """
+			async () => JSON.stringify({
+			  readyState: document.readyState,
+			  view: document.querySelector('meta[name=strand-view]')?.content,
+			  strandRan: typeof window.Strand === 'object',
+			  connected: window.__strandConnected === true,
+			  classes: document.documentElement.className,
+			  resources: performance.getEntriesByType('resource').map((e) => e.name + ' ' + Math.round(e.startTime) + '..' + Math.round(e.responseEnd)),
+			  locks: navigator.locks ? await navigator.locks.query() : null,
+			})""";
 
 	String url(String path) {
 		return "http://localhost:" + this.port + path;

@@ -37,6 +37,9 @@ class DiagnosticsExtension implements TestExecutionExceptionHandler, LifecycleMe
 	}
 
 	private static void dump(ExtensionContext context) {
+		if (context.getRequiredTestInstance() instanceof BrowserTest test) {
+			test.printPages();
+		}
 		try {
 			Path file = Path.of("target", "thread-dumps", context.getRequiredTestClass().getSimpleName() + "."
 					+ context.getRequiredTestMethod().getName() + "-" + System.nanoTime() + ".txt");
