@@ -372,8 +372,7 @@ function sharedStream() {
 
   announce(); // to the tab that holds the stream now, if any
   const waiting = new AbortController();
-  navigator.locks.request(name, { signal: waiting.signal }, () => new Promise(lead)).catch(() => {});
-  return {
+  const shared = {
     close() {
       post({ type: "leave", view });
       closed = true;
@@ -385,6 +384,13 @@ function sharedStream() {
     },
     resume() { transport = sharedStream(); },
   };
+  navigator.locks.request(name, { signal: waiting.signal }, () => new Promise(lead)).catch(() => {
+    if (closed) return; // our own abort
+    // The browser refused the lock (a sandboxed frame, an opaque origin): this tab streams on its own.
+    shared.close();
+    transport = ownStream();
+  });
+  return shared;
 }
 
 // ---- When the view is gone: remount ----

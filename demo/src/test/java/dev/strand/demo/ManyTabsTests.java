@@ -64,6 +64,28 @@ class ManyTabsTests extends BrowserTest {
 	}
 
 	/**
+	 * A browser may refuse a page its Web Lock (a sandboxed frame, an opaque origin): the tab cannot take part in
+	 * the shared stream, so it opens one of its own rather than none.
+	 */
+	@Test
+	void whenTheBrowserRefusesTheWebLockThenTheTabOpensItsOwnStream() {
+		List<String> streams = new CopyOnWriteArrayList<>();
+		this.context.onRequest((request) -> {
+			if (request.url().contains("/strand/stream?")) {
+				streams.add(request.url());
+			}
+		});
+		this.page.addInitScript("navigator.locks.request = () =>"
+				+ " Promise.reject(new DOMException('This page may not use locks', 'SecurityError'));");
+		this.page.navigate(url("/streaming"));
+		awaitConnected(this.page);
+		start(this.page);
+		assertThat(this.page.locator("#flash .strand-flash-info .strand-flash-text")).hasText("Completed!");
+		assertThat(this.page.locator("#chunks .strand-chunk")).hasCount(StreamingController.CHUNKS);
+		assertThat(streams).as("stream requests").isNotEmpty().allMatch((url) -> url.contains("view="));
+	}
+
+	/**
 	 * Four browsers reach the application through a TCP proxy that resets every connection for a few seconds,
 	 * as a restarting server would: each comes back after its own jittered delay, not at the browser's fixed
 	 * three-second EventSource retry, all at the same instants.
