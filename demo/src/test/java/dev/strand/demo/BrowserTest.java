@@ -18,6 +18,7 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Request;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.ScreenshotAnimations;
@@ -129,11 +130,9 @@ abstract class BrowserTest {
 		BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1200, 900));
 		context.setDefaultTimeout(15_000);
 		countConnections(context);
-		context.onRequest((request) -> this.requestLog.add(LocalTime.now() + " sent " + request.method() + " " + request.url()));
-		context.onRequestFinished((request) -> this.requestLog.add(LocalTime.now() + " finished " + request.method() + " "
-				+ request.url()));
-		context.onRequestFailed((request) -> this.requestLog.add(LocalTime.now() + " failed " + request.method() + " "
-				+ request.url() + " " + request.failure()));
+		context.onRequest((request) -> logRequest("sent", request, ""));
+		context.onRequestFinished((request) -> logRequest("finished", request, ""));
+		context.onRequestFailed((request) -> logRequest("failed", request, " " + request.failure()));
 		context.onPage((page) -> {
 			page.onConsoleMessage((message) -> log("console." + message.type() + ": " + message.text()));
 			page.onPageError((error) -> log("page error: " + error));
@@ -146,6 +145,10 @@ abstract class BrowserTest {
 			});
 		});
 		return context;
+	}
+
+	private void logRequest(String what, Request request, String detail) {
+		this.requestLog.add(LocalTime.now() + " " + what + " " + request.method() + " " + request.url() + detail);
 	}
 
 	/**

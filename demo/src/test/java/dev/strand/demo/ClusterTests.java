@@ -1,6 +1,7 @@
 package dev.strand.demo;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 import com.microsoft.playwright.Page;
@@ -32,7 +33,7 @@ class ClusterTests extends BrowserTest {
 		if (cluster != null) {
 			cluster.close();
 			// nothing of it is left behind: not even nginx's worker, which would go on answering on its port
-			await().atMost(java.time.Duration.ofSeconds(10))
+			await().atMost(Duration.ofSeconds(10))
 				.untilAsserted(() -> assertThat(DemoCluster.status(cluster.url("/"))).as("status on the balancer's port").isZero());
 		}
 	}
@@ -118,14 +119,14 @@ class ClusterTests extends BrowserTest {
 		DemoCluster.Node any = cluster.nodes().get(0);
 		cluster.redis.stop();
 		try {
-			await().atMost(java.time.Duration.ofSeconds(15))
+			await().atMost(Duration.ofSeconds(15))
 				.until(() -> DemoCluster.body(any.url("/actuator/health")).contains("\"DOWN\""));
 			assertThat(DemoCluster.status(any.url("/actuator/health"))).isEqualTo(503);
 		}
 		finally {
 			cluster.redis.restart();
 		}
-		await().atMost(java.time.Duration.ofSeconds(30))
+		await().atMost(Duration.ofSeconds(30))
 			.until(() -> DemoCluster.status(any.url("/actuator/health")) == 200);
 		assertThat(this.page.locator("html")).not().hasClass(Pattern.compile("\\bstrand-disconnected\\b"),
 				new com.microsoft.playwright.assertions.LocatorAssertions.HasClassOptions().setTimeout(30_000));

@@ -17,10 +17,10 @@ import dev.strand.internal.Tab;
 import dev.strand.internal.TabRegistry;
 
 /**
- * When a browser test or its {@code @BeforeEach} fails (before its page is closed), dumps every thread of the test
- * JVM (which also runs the application, virtual threads included) to target/thread-dumps, and prints each open
- * tab's engine state (events appended and sent, messages queued), so that a stalled mailbox or stream shows where it
- * waits.
+ * When a browser test or its {@code @BeforeEach} fails (before its page is closed), prints what its pages say of
+ * themselves and the requests they made ({@link BrowserTest#printPages}), dumps every thread of the test JVM (which
+ * also runs the application, virtual threads included) to target/thread-dumps, and prints each open tab's engine
+ * state (events appended and sent, messages queued), so that a stalled mailbox or stream shows where it waits.
  */
 class DiagnosticsExtension implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
 

@@ -23,12 +23,7 @@ class ManyTabsTests extends BrowserTest {
 
 	@Test
 	void tenTabsOfOneBrowserEachRunATaskToTheEnd() {
-		List<String> streams = new CopyOnWriteArrayList<>();
-		this.context.onRequest((request) -> {
-			if (request.url().contains("/strand/stream?")) {
-				streams.add(request.url());
-			}
-		});
+		List<String> streams = streamRequests();
 		List<Page> tabs = new ArrayList<>(List.of(this.page));
 		for (int i = 1; i < TABS; i++) {
 			tabs.add(this.context.newPage());
@@ -69,12 +64,7 @@ class ManyTabsTests extends BrowserTest {
 	 */
 	@Test
 	void whenTheBrowserRefusesTheWebLockThenTheTabOpensItsOwnStream() {
-		List<String> streams = new CopyOnWriteArrayList<>();
-		this.context.onRequest((request) -> {
-			if (request.url().contains("/strand/stream?")) {
-				streams.add(request.url());
-			}
-		});
+		List<String> streams = streamRequests();
 		this.page.addInitScript("navigator.locks.request = () =>"
 				+ " Promise.reject(new DOMException('This page may not use locks', 'SecurityError'));");
 		this.page.navigate(url("/streaming"));
@@ -130,6 +120,17 @@ class ManyTabsTests extends BrowserTest {
 				browsers.forEach(BrowserContext::close);
 			}
 		}
+	}
+
+	/** The URLs of the stream requests the test's context makes from now on. */
+	private List<String> streamRequests() {
+		List<String> streams = new CopyOnWriteArrayList<>();
+		this.context.onRequest((request) -> {
+			if (request.url().contains("/strand/stream?")) {
+				streams.add(request.url());
+			}
+		});
+		return streams;
 	}
 
 	private void start(Page tab) {
