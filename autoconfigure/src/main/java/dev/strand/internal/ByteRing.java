@@ -56,96 +56,25 @@ public final class ByteRing {
 	}
 
 	/**
-	 * Add a record after the others, encoded straight into the ring; the owner has dropped what must go to keep
-	 * within its budget.
-	 * @param text the record
-	 * @param length its length in UTF-8, from {@link #utf8Length}
+	 * Add a record after the others; the owner has dropped what must go to keep within its budget.
+	 * @param utf8 the record, as UTF-8 ({@link String#getBytes}: the JDK's encoder is several times faster than a
+	 * loop over the chars, and the array it makes dies young)
 	 * @return where it ends
 	 */
-	public long add(CharSequence text, int length) {
+	public long add(byte[] utf8) {
+		int length = utf8.length;
 		if (length == 0) {
 			return this.end; // nothing to keep (and perhaps no buffer yet)
 		}
 		fit(length);
 		int capacity = this.data.length;
 		int at = (int) (this.end % capacity);
-		if (at + length <= capacity) {
-			encode(text, this.data, at, length);
-		}
-		else { // it wraps: once per turn of the ring
-			byte[] bytes = new byte[length];
-			encode(text, bytes, 0, length);
-			int first = capacity - at;
-			System.arraycopy(bytes, 0, this.data, at, first);
-			System.arraycopy(bytes, first, this.data, 0, length - first);
-		}
+		int first = Math.min(length, capacity - at);
+		System.arraycopy(utf8, 0, this.data, at, first);
+		System.arraycopy(utf8, first, this.data, 0, length - first); // it wraps: once per turn of the ring
 		this.end += length;
 		this.kept += length;
 		return this.end;
-	}
-
-	/**
-	 * Return the length of text in UTF-8, as {@link String#getBytes} encodes it (a lone surrogate is {@code ?}).
-	 * @param text the text
-	 * @return its length in bytes
-	 */
-	public static int utf8Length(CharSequence text) {
-		int length = text.length();
-		int bytes = length;
-		for (int i = 0; i < length; i++) {
-			char c = text.charAt(i);
-			if (c >= 0x80) {
-				if (c < 0x800) {
-					bytes++;
-				}
-				else if (Character.isSurrogate(c)) {
-					if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
-						bytes += 2; // four bytes for two chars
-						i++;
-					}
-					// else one byte: '?'
-				}
-				else {
-					bytes += 2;
-				}
-			}
-		}
-		return bytes;
-	}
-
-	private static void encode(CharSequence text, byte[] into, int at, int length) {
-		int to = at;
-		int chars = text.length();
-		for (int i = 0; i < chars; i++) {
-			char c = text.charAt(i);
-			if (c < 0x80) {
-				into[to++] = (byte) c;
-			}
-			else if (c < 0x800) {
-				into[to++] = (byte) (0xC0 | (c >> 6));
-				into[to++] = (byte) (0x80 | (c & 0x3F));
-			}
-			else if (Character.isSurrogate(c)) {
-				if (Character.isHighSurrogate(c) && i + 1 < chars && Character.isLowSurrogate(text.charAt(i + 1))) {
-					int code = Character.toCodePoint(c, text.charAt(++i));
-					into[to++] = (byte) (0xF0 | (code >> 18));
-					into[to++] = (byte) (0x80 | ((code >> 12) & 0x3F));
-					into[to++] = (byte) (0x80 | ((code >> 6) & 0x3F));
-					into[to++] = (byte) (0x80 | (code & 0x3F));
-				}
-				else {
-					into[to++] = '?';
-				}
-			}
-			else {
-				into[to++] = (byte) (0xE0 | (c >> 12));
-				into[to++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-				into[to++] = (byte) (0x80 | (c & 0x3F));
-			}
-		}
-		if (to - at != length) {
-			throw new IllegalArgumentException("The text is " + (to - at) + " bytes in UTF-8, not " + length);
-		}
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.strand.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -160,7 +161,8 @@ public final class MemoryEventLog implements EventLog {
 	@Override
 	public long append(WireEvent wireEvent) {
 		String text = wireEvent.data(this.json);
-		int length = ByteRing.utf8Length(text);
+		byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+		int length = utf8.length;
 		String key = wireEvent.coalescingKey();
 		int name = nameIndex(wireEvent.name());
 		MemorySubscription notify;
@@ -181,7 +183,7 @@ public final class MemoryEventLog implements EventLog {
 				evictOldest();
 			}
 			int slot = slot(id);
-			this.ends[slot] = this.data.add(text, length);
+			this.ends[slot] = this.data.add(utf8);
 			this.shapes[slot] = shape(length, name);
 			if (key != null || this.keys != null) {
 				keys()[slot] = key;

@@ -1,5 +1,6 @@
 package dev.strand.thymeleaf;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -490,7 +491,8 @@ final class PageRenderer implements TabRenderer {
 		}
 
 		void append(String html) {
-			int length = ByteRing.utf8Length(html);
+			byte[] utf8 = html.getBytes(StandardCharsets.UTF_8);
+			int length = utf8.length;
 			if (length > this.limit) {
 				clear(); // larger than all it may keep: it keeps none
 				return;
@@ -509,7 +511,7 @@ final class PageRenderer implements TabRenderer {
 				this.first = 0;
 			}
 			this.sizes[(this.first + this.count++) % this.sizes.length] = length;
-			this.chunks.add(html, length);
+			this.chunks.add(utf8);
 		}
 
 		/** The container's rendered HTML with the chunks inside it, after what its template put there. */

@@ -7,7 +7,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /** The byte ring keeps the newest records whole, across its wrap, its growth and its shrinking back. */
 class ByteRingTests {
@@ -17,7 +16,7 @@ class ByteRingTests {
 	}
 
 	private static long add(ByteRing ring, String text) {
-		return ring.add(text, ByteRing.utf8Length(text));
+		return ring.add(utf8(text));
 	}
 
 	@Test
@@ -63,7 +62,7 @@ class ByteRingTests {
 	}
 
 	@Test
-	void whenTextOfEveryKindIsEncodedThenItsBytesAreWhatStringGetBytesMakes() {
+	void whenTextOfEveryKindIsAddedAcrossTheWrapThenItReadsBackAsItsUtf8() {
 		Random random = new Random(5);
 		char[] kinds = { 'a', '\n', '"', 'é', 'ߐ', 'ࠀ', '€', '\uFFFF', '\uD83D', '\uDE00' }; // lone surrogates among them
 		for (int trial = 0; trial < 2_000; trial++) {
@@ -77,11 +76,10 @@ class ByteRingTests {
 				}
 			}
 			byte[] expected = utf8(text.toString());
-			assertThat(ByteRing.utf8Length(text)).as("length of %s", text).isEqualTo(expected.length);
 			ByteRing ring = new ByteRing(64);
 			add(ring, "x".repeat(random.nextInt(64))); // so that some wrap
 			ring.drop(ring.kept());
-			long end = ring.add(text, expected.length);
+			long end = ring.add(expected);
 			assertThat(ring.read(end, expected.length)).as("text of %s", text).isEqualTo(new String(expected, StandardCharsets.UTF_8));
 		}
 	}
@@ -93,13 +91,6 @@ class ByteRingTests {
 		assertThat(end).isZero();
 		assertThat(ring.read(end, 0)).isEmpty();
 		assertThat(ring.readAll()).isEmpty();
-	}
-
-	@Test
-	void whenTheGivenLengthIsNotTheTextsThenTheRingSaysSo() {
-		ByteRing ring = new ByteRing(100);
-		assertThatIllegalArgumentException().isThrownBy(() -> ring.add("é", 1))
-			.withMessage("The text is 2 bytes in UTF-8, not 1");
 	}
 
 }
