@@ -352,8 +352,8 @@ final class SseConnection {
 
 		/**
 		 * One event, as SSE: its data is JSON, which never holds a raw newline, so it is one {@code data:} line.
-		 * The text goes in through {@link String#getBytes}, the JDK's encoder, which is several times faster than
-		 * the buffer's loop over the chars.
+		 * The text goes in as the bytes of {@link String#getBytes}, the JDK's encoder; the framing's constant parts
+		 * as bytes made once.
 		 */
 		private void write(DataBuffer buffer, String name, String id, String data) {
 			buffer.write(ID)
