@@ -48,7 +48,9 @@
 # READER_RCVBUF, SEND_BUFFER (slowreaders: the server's SO_SNDBUF, 65536; 0: the kernel's), STATS_EVERY (slowreaders:
 # seconds between server stats printed to client-0.err, 300), SERVER_HISTO (1: full runs save the server's class
 # histogram, jcmd GC.class_histogram, when it has started and after the run and its settle phase, in
-# server-histo-start.txt and server-histo-end.txt), SERVER_HISTO_LATER (seconds: then wait that long and save its
+# server-histo-start.txt and server-histo-end.txt), SERVER_HEAPDUMP (1: capacity runs dump the server's heap before
+# the tabs open and once all are open, and write what holds it per tab into heap-owners.txt; the dumps are deleted
+# unless KEEP_HEAPDUMPS=1; the full GCs of the dumps perturb the run's other figures), SERVER_HISTO_LATER (seconds: then wait that long and save its
 # stats and histogram once more, server-stats-later.json and server-histo-later.txt),
 # CONNECT_RATE (capacity's connects per second, all client processes together), WARMUP (the throughput ladder's unreported first step, seconds), WARMUP_SECONDS (unmeasured time
 # after the connect phase of every full run), TABS_PER_CLIENT, ADDRESSES_PER_CLIENT, NICENESS, and for the strand target STRAND_PAGE,
@@ -387,6 +389,12 @@ run_full() {
     echo "== [$((SECONDS - BEGAN)) s] $target $scenario: starting $(main_class "$target") (-Xmx$SERVER_XMX), $SCENARIO_TABS tabs ${SCENARIO_ARGS[*]}"
     start_server "$target" "$PORT" "$RUN_DIR/$scenario-$target/server.log" "$SCENARIO_TABS" "$scenario"
     histogram "$target" "$RUN_DIR/$scenario-$target/server-histo-start.txt"
+    local dumper=
+    if [[ ${SERVER_HEAPDUMP:-0} == 1 && $scenario == capacity ]]; then
+        heap_dump "$target" "$RUN_DIR/$scenario-$target/heap-start.hprof"
+        heap_dump_when_open "$target" "$SCENARIO_TABS" "$RUN_DIR/$scenario-$target/heap-open.hprof" &
+        dumper=$!
+    fi
     for rate in $steps; do
         dir=$RUN_DIR/$scenario-$target
         saved=("${SCENARIO_ARGS[@]}")
@@ -414,6 +422,11 @@ run_full() {
         SCENARIO_ARGS=("${saved[@]}")
     done
     histogram "$target" "$RUN_DIR/$scenario-$target/server-histo-end.txt"
+    if [[ -n $dumper ]]; then
+        kill "$dumper" 2>/dev/null || true
+        wait "$dumper" 2>/dev/null || true
+        heap_owners "$RUN_DIR/$scenario-$target" "$SCENARIO_TABS"
+    fi
     if [[ ${SERVER_HISTO:-0} == 1 && ${SERVER_HISTO_LATER:-0} != 0 ]]; then
         echo "== [$((SECONDS - BEGAN)) s] $target $scenario: waiting ${SERVER_HISTO_LATER} s for a later histogram"
         sleep "$SERVER_HISTO_LATER"
@@ -430,6 +443,47 @@ histogram() {
     local pid=${SERVER_PIDS[$1]:-}
     [[ -n $pid ]] || return 0
     "$(dirname "$JAVA")/jcmd" "$pid" GC.class_histogram >"$2" 2>&1 || echo "== jcmd $pid GC.class_histogram failed; see $2"
+}
+
+# With SERVER_HEAPDUMP=1: a heap dump of the server (live objects, after a full GC) into a file.
+heap_dump() {
+    local pid=${SERVER_PIDS[$1]:-}
+    [[ -n $pid ]] || return 0
+    rm -f "$2"
+    "$(dirname "$JAVA")/jcmd" "$pid" GC.heap_dump "$2" >/dev/null 2>&1 || echo "== jcmd $pid GC.heap_dump failed"
+}
+
+# Waits until the server's gauges say every tab is open with its task, then dumps its heap; gives up
+# after 15 minutes, or when killed (the run ended first).
+heap_dump_when_open() {
+    local target=$1 tabs=$2 file=$3 url stats open tasks waited
+    url="http://127.0.0.1:$PORT$(stats_path "$target")"
+    [[ $url == *\?* ]] && url+="&gc=false" || url+="?gc=false"
+    for ((waited = 0; waited < 1800; waited++)); do
+        stats=$(curl -s "$url" || true)
+        open=$(grep -oE '"(strand\.views\.active|bench\.tabs)":[0-9]+' <<<"$stats" | cut -d: -f2 || true)
+        tasks=$(grep -oE '"(strand\.tasks\.active|bench\.tasks)":[0-9]+' <<<"$stats" | cut -d: -f2 || true)
+        if ((${open:-0} >= tabs && ${tasks:-0} >= tabs)); then
+            sleep 2
+            heap_dump "$target" "$file"
+            return 0
+        fi
+        sleep 0.5
+    done
+}
+
+# What holds the heap per tab, from the two dumps (dev.strand.bench.heap.HeapOwners), into
+# heap-owners.txt; the dumps are deleted unless KEEP_HEAPDUMPS=1.
+heap_owners() {
+    local dir=$1 tabs=$2
+    if [[ -f $dir/heap-start.hprof && -f $dir/heap-open.hprof ]]; then
+        "$JAVA" -Xmx8g -cp "$CP" dev.strand.bench.heap.HeapOwners "$dir/heap-start.hprof" "$dir/heap-open.hprof" "$tabs" \
+            >"$dir/heap-owners.txt" || echo "== HeapOwners failed; see $dir"
+        echo "== heap per tab by owner: ${dir#"$ROOT"/}/heap-owners.txt"
+    else
+        echo "== no heap dump with every tab open; see $dir"
+    fi
+    [[ ${KEEP_HEAPDUMPS:-0} == 1 ]] || rm -f "$dir"/heap-*.hprof
 }
 
 # Says how many warnings and errors a server logged (Spring Boot's console format), if any.
