@@ -96,9 +96,9 @@ final class SseConnection {
 	 */
 	static BodyInserter<Void, ReactiveHttpOutputMessage> body(List<Source> sources, boolean shared, Heartbeats heartbeats,
 			Writability writability) {
-		// push, not create: drain() already lets one thread at a time signal, and sends no more than is asked
-		// for, so the sink needs neither create's serialising queue nor a buffer (together 1.2 KB per stream)
-		return (message, context) -> message.writeWith(Flux.<DataBuffer>push(
+		// create, not push: only create's sink says when the server asks for more. No buffer for overflow (the
+		// default's is 1.1 KB per stream, held for nothing): drain() never sends more than was asked for
+		return (message, context) -> message.writeWith(Flux.<DataBuffer>create(
 				(sink) -> new SseConnection(sink, sources, shared, heartbeats, writability).start(),
 				FluxSink.OverflowStrategy.ERROR)
 			.doOnDiscard(DataBuffer.class, DataBufferUtils::release));

@@ -1,0 +1,231 @@
+package dev.strand.web;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.codec.HttpMessageWriter;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
+import org.springframework.web.reactive.function.BodyInserter;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.strand.CancelReason;
+import dev.strand.View;
+import dev.strand.internal.EventLog;
+import dev.strand.internal.Json;
+import dev.strand.internal.MemoryEventLog;
+import dev.strand.internal.Tab;
+import dev.strand.internal.TabRenderer;
+import dev.strand.internal.WireEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One stream's response, against a server that asks for one batch at a time, whenever it likes. */
+class SseConnectionTests {
+
+	private final Json json = new Json(JsonMapper.builder().build());
+
+	private final MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(64, 1 << 20, 32, 1 << 20), this.json);
+
+	private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+	private final AtomicReference<@Nullable Subscription> upstream = new AtomicReference<>();
+
+	private @Nullable Disposable response;
+
+	@AfterEach
+	void endResponse() {
+		if (this.response != null) {
+			this.response.dispose();
+		}
+	}
+
+	@Test
+	void whenTheServerAsksForMoreLaterThenWhatWaitedMeanwhileIsSent() throws InterruptedException {
+		open();
+		assertThat(this.received.poll(5, TimeUnit.SECONDS)).isEqualTo(":hb\n\n");
+		// the server has asked for nothing more: the chunk waits
+		this.log.append(WireEvent.Chunk.of("report", "hello", this.json));
+		assertThat(this.received.poll(200, TimeUnit.MILLISECONDS)).isNull();
+
+		request(1);
+
+		assertThat(this.received.poll(5, TimeUnit.SECONDS)).startsWith("id: 1\nevent: chunk\ndata: ").contains("hello");
+	}
+
+	@Test
+	void whenEventsArriveFasterThanTheServerAsksThenEachIsSentOnceInOrder() throws InterruptedException {
+		open();
+		assertThat(this.received.poll(5, TimeUnit.SECONDS)).isEqualTo(":hb\n\n");
+		for (int i = 1; i <= 5; i++) {
+			this.log.append(WireEvent.Chunk.of("report", "c" + i, this.json));
+		}
+
+		request(1); // one batch: all five, encoded together
+
+		String batch = this.received.poll(5, TimeUnit.SECONDS);
+		assertThat(batch).isNotNull();
+		assertThat(batch.split("\n\n")).hasSize(5);
+		for (int i = 1; i <= 5; i++) {
+			assertThat(batch).containsOnlyOnce("\"c" + i + "\"");
+			assertThat(batch.indexOf("id: " + i + "\n")).isLessThan(batch.indexOf("\"c" + i + "\""));
+		}
+		assertThat(this.received.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	@Test
+	void whenNothingDrainsForTheWriteTimeoutThenTheResponseEndsWithAnError() throws InterruptedException {
+		BlockingQueue<Throwable> failed = new LinkedBlockingQueue<>();
+		open(new SseConnection.Heartbeats(Duration.ofMillis(50), Duration.ofMillis(150)), failed::add);
+		assertThat(this.received.poll(5, TimeUnit.SECONDS)).isEqualTo(":hb\n\n");
+
+		// the server asks for nothing more: the next heartbeats stay unsent
+		Throwable error = failed.poll(5, TimeUnit.SECONDS);
+
+		assertThat(error).isInstanceOf(IllegalStateException.class).hasMessageContaining("strand.stream.write-timeout");
+		assertThat(this.received).isEmpty();
+	}
+
+	private void open() {
+		open(new SseConnection.Heartbeats(Duration.ofHours(1), Duration.ofHours(2)), (error) -> {
+		});
+	}
+
+	/** Start the response; its server asks for one batch, then for more only when {@link #request} says. */
+	private void open(SseConnection.Heartbeats heartbeats, Consumer<Throwable> onError) {
+		MockServerHttpResponse message = new MockServerHttpResponse();
+		message.setWriteHandler((body) -> Mono.create((done) -> body.subscribe(new BaseSubscriber<DataBuffer>() {
+
+			@Override
+			protected void hookOnSubscribe(Subscription subscription) {
+				SseConnectionTests.this.upstream.set(subscription);
+				subscription.request(1);
+			}
+
+			@Override
+			protected void hookOnNext(DataBuffer buffer) {
+				SseConnectionTests.this.received.add(buffer.toString(StandardCharsets.UTF_8));
+				DataBufferUtils.release(buffer);
+			}
+
+			@Override
+			protected void hookOnComplete() {
+				done.success();
+			}
+
+			@Override
+			protected void hookOnError(Throwable error) {
+				done.error(error);
+			}
+
+		})));
+		BodyInserter<Void, ? super MockServerHttpResponse> body = SseConnection.body(
+				List.of(new SseConnection.Source("t1", new LogTab(this.log), 0, null)), false, heartbeats,
+				Writability.ALWAYS);
+		this.response = body.insert(message, new NoContext()).subscribe(null, onError);
+	}
+
+	private void request(long n) {
+		Subscription subscription = this.upstream.get();
+		assertThat(subscription).isNotNull();
+		subscription.request(n);
+	}
+
+	/** A tab whose stream reads the log it is given; nothing else of it is used here. */
+	private record LogTab(EventLog log) implements Tab {
+
+		@Override
+		public void connect(long lastEventId, Runnable listener, Consumer<EventLog.Subscription> onSubscribed) {
+			onSubscribed.accept(this.log.subscribe(lastEventId, listener));
+		}
+
+		@Override
+		public void disconnect(EventLog.Subscription subscription) {
+			subscription.cancel();
+		}
+
+		@Override
+		public String id() {
+			return "t1";
+		}
+
+		@Override
+		public boolean isClosed() {
+			return false;
+		}
+
+		@Override
+		public boolean isConnected() {
+			return true;
+		}
+
+		@Override
+		public long lastEventId() {
+			return this.log.lastId();
+		}
+
+		@Override
+		public View view() {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Map<String, String> flashes() {
+			return Map.of();
+		}
+
+		@Override
+		public TabRenderer renderer(Supplier<TabRenderer> create) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public void requestTurn(@Nullable Map<String, Object> model, Consumer<PageTurn> granted) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public void close(CancelReason reason) {
+			throw new UnsupportedOperationException();
+		}
+
+	}
+
+	private static final class NoContext implements BodyInserter.Context {
+
+		@Override
+		public List<HttpMessageWriter<?>> messageWriters() {
+			return List.of();
+		}
+
+		@Override
+		public Optional<ServerHttpRequest> serverRequest() {
+			return Optional.empty();
+		}
+
+		@Override
+		public Map<String, Object> hints() {
+			return Map.of();
+		}
+
+	}
+
+}
