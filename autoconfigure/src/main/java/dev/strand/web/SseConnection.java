@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.ReactiveHttpOutputMessage;
 import org.springframework.web.reactive.function.BodyInserter;
 import reactor.core.Disposable;
@@ -210,14 +209,10 @@ final class SseConnection {
 		return (this.batch != null) ? this.batch.readableByteCount() : 0;
 	}
 
-	/**
-	 * The batch being encoded, made when the first thing goes in. It is a heap buffer, not one from the server's
-	 * pool: the thread that encodes it is usually a task's virtual thread, where taking a pooled buffer cost more,
-	 * in a profile, than the copy the server then makes on its event loop.
-	 */
+	/** The batch being encoded, made when the first thing goes in ({@link Writability#batches()}). */
 	private DataBuffer buffer(int hint) {
 		if (this.batch == null) {
-			this.batch = DefaultDataBufferFactory.sharedInstance.allocateBuffer(Math.max(256, hint + 96));
+			this.batch = this.writability.batches().allocateBuffer(Math.max(256, hint + 96));
 		}
 		return this.batch;
 	}

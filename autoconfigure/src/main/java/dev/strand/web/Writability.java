@@ -1,7 +1,11 @@
 package dev.strand.web;
 
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.Connection;
@@ -11,7 +15,8 @@ import reactor.netty.Connection;
  * this is the channel's writability: its outbound buffer is under Netty's high-water mark. A stream encodes its
  * next batch only then, so what it has taken from its tabs' logs and not yet written stays within that mark
  * plus one batch, however slowly the browser reads. Elsewhere (another server, a mock exchange) a connection
- * is always writable, and the response's own demand is the only bound.
+ * is always writable, and the response's own demand is the only bound. It also says what buffers a stream
+ * encodes its batches into: ones the connection writes as they are.
  */
 interface Writability {
 
@@ -27,6 +32,11 @@ interface Writability {
 		public Runnable whenWritable(Runnable action) {
 			return () -> {
 			};
+		}
+
+		@Override
+		public DataBufferFactory batches() {
+			return DefaultDataBufferFactory.sharedInstance;
 		}
 
 	};
@@ -45,6 +55,14 @@ interface Writability {
 	Runnable whenWritable(Runnable action);
 
 	/**
+	 * Return where a stream's batches are made: heap buffers, as the thread that encodes one is usually a task's
+	 * virtual thread, where taking one from Netty's pool costs more (it has no thread-local cache there) than
+	 * the copy into a direct buffer the event loop then makes.
+	 * @return the factory
+	 */
+	DataBufferFactory batches();
+
+	/**
 	 * Return the writability of an exchange's connection.
 	 * @param exchange the exchange
 	 * @return its writability, or {@link #ALWAYS} if it is not known
@@ -57,6 +75,13 @@ interface Writability {
 	final class NettyWritability implements Writability {
 
 		static final boolean NETTY = ClassUtils.isPresent("reactor.netty.Connection", Writability.class.getClassLoader());
+
+		/**
+		 * Netty's own heap buffers, unpooled, which Reactor Netty's response hands to the channel as they are: it
+		 * copies any other kind of buffer into a new one first. Without leak detection, as a heap buffer that is
+		 * never released is only garbage.
+		 */
+		private static final DataBufferFactory BATCHES = new NettyDataBufferFactory(new UnpooledByteBufAllocator(false, true));
 
 		private static final String HANDLER = "strand.writability";
 
@@ -91,6 +116,11 @@ interface Writability {
 			});
 			// a keep-alive connection serves further requests: the next stream on it adds its own
 			return () -> this.connection.removeHandler(HANDLER);
+		}
+
+		@Override
+		public DataBufferFactory batches() {
+			return BATCHES;
 		}
 
 	}
