@@ -311,7 +311,11 @@ final class SseConnection {
 		/** For a tab that cannot be streamed: whether its one close event is still to be sent. */
 		private final AtomicBoolean closePending;
 
-		private volatile boolean exhausted;
+		/**
+		 * Whether the last read found nothing although the log had already ended before it: then nothing more
+		 * will come. (Asked after the read, the log may have ended, with a last event, in between.)
+		 */
+		private volatile boolean drainedAfterEnd;
 
 		Feed(Source source) {
 			this.source = source;
@@ -344,12 +348,13 @@ final class SseConnection {
 				return true;
 			}
 			EventLog.Subscription current = this.subscription.get();
+			boolean ended = current != null && current.ended();
 			EventLog.Entry entry = (current != null) ? current.next() : null;
 			if (entry == null) {
-				this.exhausted = true;
+				this.drainedAfterEnd = ended;
 				return false;
 			}
-			this.exhausted = false;
+			this.drainedAfterEnd = false;
 			write(buffer(entry.data().length()), entry.name(), this.prefix + entry.id(), entry.data());
 			return true;
 		}
@@ -381,7 +386,7 @@ final class SseConnection {
 				return !this.closePending.get();
 			}
 			EventLog.Subscription current = this.subscription.get();
-			return (current != null) ? current.ended() && this.exhausted : tab.isClosed();
+			return (current != null) ? this.drainedAfterEnd : tab.isClosed();
 		}
 
 		void dispose() {

@@ -51,6 +51,8 @@ class SseConnectionTests {
 
 	private @Nullable Disposable response;
 
+	private Tab tab = new LogTab(this.log);
+
 	@AfterEach
 	void endResponse() {
 		if (this.response != null) {
@@ -104,6 +106,69 @@ class SseConnectionTests {
 		assertThat(this.received).isEmpty();
 	}
 
+	@Test
+	void whenTheTabEndsWhileTheStreamFindsNothingThenItsLastEventIsStillSent() throws InterruptedException {
+		// the tab's last event and its end land between the stream's empty read and its check for the end
+		EventLog.Entry last = new EventLog.Entry(1, "close", "{\"reason\":\"view-closed\"}");
+		AtomicReference<Runnable> listener = new AtomicReference<>();
+		EventLog.Subscription racing = new EventLog.Subscription() {
+
+			private int reads;
+
+			private volatile boolean ended;
+
+			private volatile EventLog.@Nullable Entry pending;
+
+			@Override
+			public EventLog.@Nullable Entry next() {
+				if (++this.reads == 1) { // the first read finds nothing, and meanwhile
+					this.pending = last;
+					this.ended = true;
+					listener.get().run(); // as the log wakes its stream
+					return null;
+				}
+				EventLog.Entry entry = this.pending;
+				this.pending = null;
+				return entry;
+			}
+
+			@Override
+			public boolean ended() {
+				return this.ended;
+			}
+
+			@Override
+			public boolean missed() {
+				return false;
+			}
+
+			@Override
+			public boolean overrun() {
+				return false;
+			}
+
+			@Override
+			public void cancel() {
+			}
+
+		};
+		this.tab = new LogTab(this.log) {
+
+			@Override
+			public void connect(long lastEventId, Runnable wake, Consumer<EventLog.Subscription> onSubscribed) {
+				listener.set(wake);
+				onSubscribed.accept(racing);
+			}
+
+		};
+		open();
+		assertThat(this.received.poll(5, TimeUnit.SECONDS)).isEqualTo(":hb\n\n");
+
+		request(Long.MAX_VALUE);
+
+		assertThat(this.received.poll(5, TimeUnit.SECONDS)).isEqualTo("id: 1\nevent: close\ndata: {\"reason\":\"view-closed\"}\n\n");
+	}
+
 	private void open() {
 		open(new SseConnection.Heartbeats(Duration.ofHours(1), Duration.ofHours(2)), (error) -> {
 		});
@@ -138,7 +203,7 @@ class SseConnectionTests {
 
 		})));
 		BodyInserter<Void, ? super MockServerHttpResponse> body = SseConnection.body(
-				List.of(new SseConnection.Source("t1", new LogTab(this.log), 0, null)), false, heartbeats,
+				List.of(new SseConnection.Source("t1", this.tab, 0, null)), false, heartbeats,
 				Writability.ALWAYS);
 		this.response = body.insert(message, new NoContext()).subscribe(null, onError);
 	}
@@ -150,7 +215,13 @@ class SseConnectionTests {
 	}
 
 	/** A tab whose stream reads the log it is given; nothing else of it is used here. */
-	private record LogTab(EventLog log) implements Tab {
+	private static class LogTab implements Tab {
+
+		private final EventLog log;
+
+		LogTab(EventLog log) {
+			this.log = log;
+		}
 
 		@Override
 		public void connect(long lastEventId, Runnable listener, Consumer<EventLog.Subscription> onSubscribed) {
