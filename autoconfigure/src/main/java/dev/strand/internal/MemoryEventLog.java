@@ -388,13 +388,15 @@ public final class MemoryEventLog implements EventLog {
 			this.closed = true;
 			current = this.subscription;
 			this.subscription = null;
+			if (current != null) {
+				current.closed = true; // it still reads what it has not read yet, then ends
+			}
 			this.read.signalAll();
 		}
 		finally {
 			this.lock.unlock();
 		}
 		if (current != null) {
-			current.closed = true;
 			current.listener.run();
 		}
 	}
@@ -402,8 +404,8 @@ public final class MemoryEventLog implements EventLog {
 	private @Nullable Entry next(MemorySubscription subscription) {
 		this.lock.lock();
 		try {
-			if (subscription != this.subscription || subscription.overrun) {
-				return null;
+			if ((subscription != this.subscription && !subscription.closed) || subscription.overrun) {
+				return null; // another stream took over, or this one fell too far behind
 			}
 			while (this.readId < this.lastId) {
 				long id = ++this.readId;

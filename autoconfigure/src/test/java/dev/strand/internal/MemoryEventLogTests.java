@@ -126,6 +126,32 @@ class MemoryEventLogTests {
 	}
 
 	@Test
+	void whenTheLogClosesBeforeTheStreamReadsThenTheStreamStillGetsTheLastEventsAndThenEnds() {
+		EventLog.Subscription subscription = this.log.subscribe(0, () -> {
+		});
+		this.log.append(chunk("c1"));
+		this.log.append(chunk("last"));
+
+		this.log.close(); // before the stream read them: a slow browser, or a stream that drains elsewhere
+
+		assertThat(subscription.ended()).isTrue();
+		assertThat(read(subscription)).containsExactly("c1", "last");
+	}
+
+	@Test
+	void whenAnotherStreamTakesOverThenTheFirstReadsNothingMore() {
+		EventLog.Subscription first = this.log.subscribe(0, () -> {
+		});
+		this.log.append(chunk("c1"));
+		EventLog.Subscription second = this.log.subscribe(0, () -> {
+		});
+		this.log.close();
+
+		assertThat(read(first)).isEmpty();
+		assertThat(read(second)).containsExactly("c1");
+	}
+
+	@Test
 	void whenTheRingGrowsAsEventsComeThenItReplaysWhatAFullSizeOneWould() {
 		java.util.Random random = new java.util.Random(2);
 		for (int trial = 0; trial < 2_000; trial++) {
