@@ -386,10 +386,9 @@ public final class MemoryEventLog implements EventLog {
 		this.lock.lock();
 		try {
 			this.closed = true;
-			current = this.subscription;
-			this.subscription = null;
+			current = this.subscription; // it stays attached: it reads what it has not read yet, then ends
 			if (current != null) {
-				current.closed = true; // it still reads what it has not read yet, then ends
+				current.closed = true;
 			}
 			this.read.signalAll();
 		}
@@ -404,8 +403,8 @@ public final class MemoryEventLog implements EventLog {
 	private @Nullable Entry next(MemorySubscription subscription) {
 		this.lock.lock();
 		try {
-			if ((subscription != this.subscription && !subscription.closed) || subscription.overrun) {
-				return null; // another stream took over, or this one fell too far behind
+			if (subscription != this.subscription || subscription.overrun) {
+				return null;
 			}
 			while (this.readId < this.lastId) {
 				long id = ++this.readId;
