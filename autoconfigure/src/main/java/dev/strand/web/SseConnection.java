@@ -348,8 +348,11 @@ final class SseConnection {
 				return true;
 			}
 			EventLog.Subscription current = this.subscription.get();
-			boolean ended = current != null && current.ended();
-			EventLog.Entry entry = (current != null) ? current.next() : null;
+			if (current == null) {
+				return false; // not subscribed yet, or disposed: done() asks the tab
+			}
+			boolean ended = current.ended();
+			EventLog.Entry entry = current.next();
 			if (entry == null) {
 				this.drainedAfterEnd = ended;
 				return false;
