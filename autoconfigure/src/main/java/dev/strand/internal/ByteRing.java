@@ -113,6 +113,25 @@ public final class ByteRing {
 	}
 
 	/**
+	 * Return a copy of kept bytes.
+	 * @param end where they end
+	 * @param length how many
+	 * @return the bytes
+	 */
+	public byte[] bytes(long end, int length) {
+		byte[] copy = new byte[length];
+		if (length == 0) {
+			return copy;
+		}
+		int capacity = this.data.length;
+		int at = (int) ((end - length) % capacity);
+		int first = Math.min(length, capacity - at);
+		System.arraycopy(this.data, at, copy, 0, first);
+		System.arraycopy(this.data, 0, copy, first, length - first);
+		return copy;
+	}
+
+	/**
 	 * Return everything kept as text.
 	 * @return the text
 	 */

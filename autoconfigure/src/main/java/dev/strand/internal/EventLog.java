@@ -1,5 +1,6 @@
 package dev.strand.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
@@ -57,13 +58,33 @@ public interface EventLog {
 	void close();
 
 	/**
-	 * An event as sent: its id, SSE name and JSON data.
+	 * An event as sent: its id, SSE name and JSON data, as the UTF-8 bytes the log keeps and a stream writes (a
+	 * stream never needs the data as text).
 	 *
 	 * @param id the id
 	 * @param name the SSE event name
-	 * @param data the JSON data
+	 * @param utf8 the JSON data, as UTF-8; not to be changed
 	 */
-	record Entry(long id, String name, String data) {
+	record Entry(long id, String name, byte[] utf8) {
+
+		/**
+		 * Create an entry from its data as text.
+		 * @param id the id
+		 * @param name the SSE event name
+		 * @param data the JSON data
+		 */
+		public Entry(long id, String name, String data) {
+			this(id, name, data.getBytes(StandardCharsets.UTF_8));
+		}
+
+		/**
+		 * Return the data as text.
+		 * @return the JSON data
+		 */
+		public String data() {
+			return new String(this.utf8, StandardCharsets.UTF_8);
+		}
+
 	}
 
 	/** One stream's position in the log. */

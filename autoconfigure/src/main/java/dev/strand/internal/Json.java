@@ -38,7 +38,16 @@ public final class Json {
 	 * @return its writer
 	 */
 	public ObjectWriter object() {
-		return new ObjectWriter(new StringBuilder(64));
+		return object(64);
+	}
+
+	/**
+	 * Start an object about this long, so that its text is not copied as it grows.
+	 * @param length the characters expected
+	 * @return its writer
+	 */
+	public ObjectWriter object(int length) {
+		return new ObjectWriter(new StringBuilder(length));
 	}
 
 	/** Writes one JSON object. */

@@ -201,7 +201,7 @@ public final class MemoryEventLog implements EventLog {
 			this.lock.unlock();
 		}
 		if (this.copier != Copier.NONE) {
-			this.copier.appended(new Entry(id, wireEvent.name(), text), key, oldest);
+			this.copier.appended(new Entry(id, wireEvent.name(), utf8), key, oldest);
 		}
 		if (notify != null) {
 			notify.listener.run();
@@ -294,7 +294,7 @@ public final class MemoryEventLog implements EventLog {
 
 	/** The kept event in a slot, as an entry. */
 	private Entry entry(long id, int slot) {
-		return new Entry(id, NAMES.get(name(slot)), this.data.read(this.ends[slot], length(slot)));
+		return new Entry(id, NAMES.get(name(slot)), this.data.bytes(this.ends[slot], length(slot)));
 	}
 
 	/** Where the event with this id ends (the bytes appended up to it); the id is at most the last one. */

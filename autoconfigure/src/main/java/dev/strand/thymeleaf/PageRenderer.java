@@ -43,6 +43,13 @@ final class PageRenderer implements TabRenderer {
 	/** The pseudo-key of elements that only a full re-render refreshes. */
 	static final String ALWAYS = "@all";
 
+	private static final byte[] NO_BYTES = {};
+
+	/** The div strand.js puts a chunk's text in (a chunk with no fragment), as UTF-8: its start and end. */
+	private static final byte[] CHUNK_OPEN = "<div class=\"strand-chunk\">".getBytes(StandardCharsets.UTF_8);
+
+	private static final byte[] CHUNK_CLOSE = "</div>".getBytes(StandardCharsets.UTF_8);
+
 	private final Tab tab;
 
 	private final ITemplateEngine engine;
@@ -330,12 +337,23 @@ final class PageRenderer implements TabRenderer {
 		}
 		if (!this.streams.isEmpty()) {
 			// what strand.js appends: the fragment's HTML, or the text (JSON for other values) in a div
-			String html = (rendered.html() != null) ? rendered.html()
-					: "<div class=\"strand-chunk\">" + HtmlEscape.escapeHtml5Xml((chunk instanceof CharSequence text)
-							? text.toString() : event.value()) + "</div>";
+			byte[] open = NO_BYTES;
+			byte[] close = NO_BYTES;
+			byte @Nullable [] html = null;
 			for (StreamHistory history : this.streams.values()) {
 				if (history.task.equals(event.task())) {
-					history.append(html);
+					if (html == null) {
+						if (rendered.html() != null) {
+							html = rendered.html().getBytes(StandardCharsets.UTF_8);
+						}
+						else {
+							open = CHUNK_OPEN;
+							close = CHUNK_CLOSE;
+							html = HtmlEscape.escapeHtml5Xml((chunk instanceof CharSequence text) ? text.toString()
+									: event.value()).getBytes(StandardCharsets.UTF_8);
+						}
+					}
+					history.append(open, html, close);
 				}
 			}
 		}
@@ -490,9 +508,9 @@ final class PageRenderer implements TabRenderer {
 			this.count = 0;
 		}
 
-		void append(String html) {
-			byte[] utf8 = html.getBytes(StandardCharsets.UTF_8);
-			int length = utf8.length;
+		/** Keep a chunk's HTML, given as UTF-8 in three parts (the div around a text chunk, and its text). */
+		void append(byte[] open, byte[] html, byte[] close) {
+			int length = open.length + html.length + close.length;
 			if (length > this.limit) {
 				clear(); // larger than all it may keep: it keeps none
 				return;
@@ -511,7 +529,9 @@ final class PageRenderer implements TabRenderer {
 				this.first = 0;
 			}
 			this.sizes[(this.first + this.count++) % this.sizes.length] = length;
-			this.chunks.add(utf8);
+			this.chunks.add(open);
+			this.chunks.add(html);
+			this.chunks.add(close);
 		}
 
 		/** The container's rendered HTML with the chunks inside it, after what its template put there. */

@@ -3,6 +3,7 @@ package dev.strand.web;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,9 @@ final class SseConnection {
 	private static final byte[] DATA = ascii("\ndata: ");
 
 	private static final byte[] END = ascii("\n\n");
+
+	/** The events' names, as bytes: a handful, made once each. */
+	private static final Map<String, byte[]> NAMES = new ConcurrentHashMap<>();
 
 	private static byte[] ascii(String text) {
 		return text.getBytes(StandardCharsets.US_ASCII);
@@ -302,7 +306,11 @@ final class SseConnection {
 
 		private final Source source;
 
-		private final String prefix;
+		/** What its events' ids start with: the tab's id and a colon on a shared connection, else nothing. */
+		private final byte[] prefix;
+
+		/** Where an event's id is written as digits, by the draining thread: no string made per event. */
+		private final byte[] digits = new byte[20];
 
 		private final AtomicReference<EventLog.@Nullable Subscription> subscription = new AtomicReference<>();
 
@@ -319,7 +327,7 @@ final class SseConnection {
 
 		Feed(Source source) {
 			this.source = source;
-			this.prefix = SseConnection.this.shared ? source.id() + ":" : "";
+			this.prefix = (SseConnection.this.shared ? source.id() + ":" : "").getBytes(StandardCharsets.UTF_8);
 			this.closePending = new AtomicBoolean(source.tab() == null);
 		}
 
@@ -344,7 +352,8 @@ final class SseConnection {
 		 */
 		boolean writeNext() {
 			if (this.closePending.compareAndSet(true, false)) {
-				write(buffer(64), "close", this.prefix, "{\"reason\":\"" + this.source.status() + "\"}");
+				write(buffer(64).write(ID).write(this.prefix), "close",
+						("{\"reason\":\"" + this.source.status() + "\"}").getBytes(StandardCharsets.UTF_8));
 				return true;
 			}
 			EventLog.Subscription current = this.subscription.get();
@@ -358,22 +367,33 @@ final class SseConnection {
 				return false;
 			}
 			this.drainedAfterEnd = false;
-			write(buffer(entry.data().length()), entry.name(), this.prefix + entry.id(), entry.data());
+			byte[] data = entry.utf8();
+			write(writeDigits(buffer(data.length).write(ID).write(this.prefix), entry.id()), entry.name(), data);
 			return true;
 		}
 
+		/** Write an id's decimal digits, with no string made for them. */
+		private DataBuffer writeDigits(DataBuffer buffer, long id) {
+			int at = this.digits.length;
+			long rest = id;
+			do {
+				this.digits[--at] = (byte) ('0' + rest % 10);
+				rest /= 10;
+			}
+			while (rest > 0);
+			return buffer.write(this.digits, at, this.digits.length - at);
+		}
+
 		/**
-		 * One event, as SSE: its data is JSON, which never holds a raw newline, so it is one {@code data:} line.
-		 * The text goes in as the bytes of {@link String#getBytes}, the JDK's encoder; the framing's constant parts
-		 * as bytes made once.
+		 * The rest of one event, after its id, as SSE: its data is JSON, which never holds a raw newline, so it is
+		 * one {@code data:} line. The data goes in as the bytes the log keeps; the framing's constant parts as
+		 * bytes made once.
 		 */
-		private void write(DataBuffer buffer, String name, String id, String data) {
-			buffer.write(ID)
-				.write(id.getBytes(StandardCharsets.UTF_8))
-				.write(EVENT)
-				.write(name.getBytes(StandardCharsets.US_ASCII))
+		private void write(DataBuffer buffer, String name, byte[] data) {
+			buffer.write(EVENT)
+				.write(NAMES.computeIfAbsent(name, SseConnection::ascii))
 				.write(DATA)
-				.write(data.getBytes(StandardCharsets.UTF_8))
+				.write(data)
 				.write(END);
 		}
 

@@ -38,7 +38,9 @@ class ByteRingTests {
 				kept.addLast(record);
 				assertThat(ring.readAll()).isEqualTo(String.join("", kept));
 				assertThat(ring.read(ends.getLast(), size)).isEqualTo(record);
+				assertThat(ring.bytes(ends.getLast(), size)).isEqualTo(utf8(record));
 				assertThat(ring.read(ends.getFirst(), utf8(kept.getFirst()).length)).isEqualTo(kept.getFirst());
+				assertThat(ring.bytes(ends.getFirst(), utf8(kept.getFirst()).length)).isEqualTo(utf8(kept.getFirst()));
 			}
 		}
 	}

@@ -94,6 +94,28 @@ class SseConnectionTests {
 	}
 
 	@Test
+	void whenEventIdsHaveSeveralDigitsThenEachIdLineHasThemAllInOrder() throws InterruptedException {
+		open();
+		assertThat(this.received.poll(5, TimeUnit.SECONDS)).isEqualTo(":hb\n\n");
+		for (int round = 0; round < 3; round++) { // the log keeps 64: three batches of 40, ids 1 to 120
+			for (int i = 1; i <= 40; i++) {
+				this.log.append(WireEvent.Chunk.of("report", "c" + (40 * round + i), this.json));
+			}
+
+			request(1);
+
+			String batch = this.received.poll(5, TimeUnit.SECONDS);
+			assertThat(batch).isNotNull();
+			String[] events = batch.split("\n\n");
+			assertThat(events).hasSize(40);
+			for (int i = 1; i <= 40; i++) {
+				int id = 40 * round + i;
+				assertThat(events[i - 1]).startsWith("id: " + id + "\nevent: chunk\ndata: ").endsWith("\"c" + id + "\"}");
+			}
+		}
+	}
+
+	@Test
 	void whenNothingDrainsForTheWriteTimeoutThenTheResponseEndsWithAnError() throws InterruptedException {
 		BlockingQueue<Throwable> failed = new LinkedBlockingQueue<>();
 		open(new SseConnection.Heartbeats(Duration.ofMillis(50), Duration.ofMillis(150)), failed::add);
