@@ -24,13 +24,18 @@ final class BenchViews {
     private BenchViews() {
     }
 
+    /** Opens a tab with the given callbacks, not yet connected. */
+    static Tab open(StrandEngine engine, Callbacks callbacks) {
+        return new MemoryTabRegistry(engine).openLocal("bench-session", SessionHandle.DETACHED, callbacks);
+    }
+
     /**
      * Opens a tab with the given callbacks and connects it: {@code onEvent} receives every
      * event the tab appends, on the appending thread, as the stream endpoint's pump would read it.
      */
     static Tab connected(StrandEngine engine, Callbacks callbacks, Consumer<EventLog.Entry> onEvent)
             throws Exception {
-        Tab view = new MemoryTabRegistry(engine).openLocal("bench-session", SessionHandle.DETACHED, callbacks);
+        Tab view = open(engine, callbacks);
         AtomicReference<EventLog.@Nullable Subscription> subscription = new AtomicReference<>();
         CompletableFuture<Void> subscribed = new CompletableFuture<>();
         view.connect(0, () -> {

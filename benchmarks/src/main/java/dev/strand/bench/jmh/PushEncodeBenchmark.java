@@ -2,10 +2,10 @@ package dev.strand.bench.jmh;
 
 import dev.strand.bench.Payload;
 import dev.strand.bench.SseFrames;
-import dev.strand.internal.EventLog;
 import dev.strand.internal.StrandEngine;
 import dev.strand.internal.PageModel;
 import dev.strand.internal.Tab;
+import dev.strand.web.BenchStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -28,31 +28,26 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.reactivestreams.Publisher;
-import org.springframework.core.ResolvableType;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ReactiveHttpOutputMessage;
-import org.springframework.http.codec.ServerSentEvent;
-import org.springframework.http.codec.ServerSentEventHttpMessageWriter;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.spring6.SpringWebFluxTemplateEngine;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 
 /**
  * JMH: a chunk from {@code task.push(text)} to encoded SSE bytes, per chunk. A task pushes
  * {@value #CHUNKS} pre-made 64-character texts through a bare engine; each becomes a {@code chunk}
- * event on the view's mailbox, which a stream reads at once, turns into a {@link ServerSentEvent}
- * (as Strand's stream endpoint does) and encodes with Spring's {@link ServerSentEventHttpMessageWriter}
- * into a response that counts and releases the bytes. {@code mode=render} adds a
- * {@code @HandleChunk} that assigns the chunk, so each chunk also re-renders a {@code strand:watch}
- * element ({@code templates/bench/strand-render.html :: #last}) into a {@code patch} event.
- * {@link #handFramed} is the netty baseline's path for comparison: JSON-escape and frame by hand.
+ * event in the tab's log, which Strand's own stream ({@code SseConnection}, through {@link BenchStream})
+ * reads and encodes into batches of SSE frames, into a response that counts the events and bytes and
+ * releases the buffers. {@code mode=render} adds a {@code @HandleChunk} that assigns the chunk, so each chunk
+ * also re-renders a {@code strand:watch} element ({@code templates/bench/strand-render.html :: #last}) into a
+ * {@code patch} event. {@link #handFramed} is the netty baseline's path for comparison: JSON-escape and frame
+ * by hand.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -81,8 +76,6 @@ public class PushEncodeBenchmark {
 
     private Tab view;
 
-    private FluxSink<ServerSentEvent<String>> sink;
-
     private long eventsPerRun;
 
     @Setup
@@ -92,13 +85,15 @@ public class PushEncodeBenchmark {
         }
         boolean render = mode.equals("render");
         engine = StrandEngine.withDefaults();
-        Flux<ServerSentEvent<String>> events = Flux.create(created -> sink = created);
-        new ServerSentEventHttpMessageWriter()
-                .write(events, ResolvableType.forClassWithGenerics(ServerSentEvent.class, String.class),
-                        MediaType.TEXT_EVENT_STREAM, new CountingResponse(), Map.of())
-                .subscribe();
-        view = BenchViews.connected(engine, BenchViews.callbacks(outcome -> {
-        }, render ? (chunk, current) -> current.assign("last", chunk) : null), this::send);
+        view = BenchViews.open(engine, BenchViews.callbacks(outcome -> {
+        }, render ? (chunk, current) -> current.assign("last", chunk) : null));
+        BenchStream.write(view, new CountingResponse()).subscribe();
+        for (int i = 0; i < 1000 && !view.isConnected(); i++) {
+            Thread.sleep(10);
+        }
+        if (!view.isConnected()) {
+            throw new IllegalStateException("the stream did not connect");
+        }
         if (render) {
             SpringWebFluxTemplateEngine templates = BenchViews.templateEngine();
             CountDownLatch rendered = new CountDownLatch(1);
@@ -147,18 +142,23 @@ public class PushEncodeBenchmark {
         }
     }
 
-    private void send(EventLog.Entry event) {
-        sink.next(ServerSentEvent.builder(event.data()).id(Long.toString(event.id())).event(event.name()).build());
-    }
-
-    private void encodedEvent() {
-        if (encoded.incrementAndGet() >= target) {
+    /** Count the events a batch holds: each frame ends with a blank line, which JSON data never holds. */
+    private void encoded(DataBuffer batch) {
+        int events = 0;
+        int end = batch.writePosition();
+        for (int i = batch.readPosition() + 1; i < end; i++) {
+            if (batch.getByte(i) == '\n' && batch.getByte(i - 1) == '\n') {
+                events++;
+            }
+        }
+        bytes.addAndGet(batch.readableByteCount());
+        if (encoded.addAndGet(events) >= target) {
             target = Long.MAX_VALUE;
             done.countDown();
         }
     }
 
-    /** A response that counts the events written and releases their buffers. */
+    /** A response that counts the events written and releases their buffers, asking for every batch at once. */
     private final class CountingResponse implements ReactiveHttpOutputMessage {
 
         private final HttpHeaders headers = new HttpHeaders();
@@ -184,15 +184,15 @@ public class PushEncodeBenchmark {
 
         @Override
         public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-            return writeAndFlushWith(Flux.just(body));
+            return Flux.from(body).doOnNext(batch -> {
+                encoded(batch);
+                DataBufferUtils.release(batch);
+            }).then();
         }
 
         @Override
         public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-            return Flux.from(body).concatMap(event -> Flux.from(event).doOnNext(buffer -> {
-                bytes.addAndGet(buffer.readableByteCount());
-                DataBufferUtils.release(buffer);
-            }).then(Mono.fromRunnable(PushEncodeBenchmark.this::encodedEvent))).then();
+            return writeWith(Flux.from(body).concatMap(Flux::from));
         }
 
         @Override
