@@ -97,19 +97,7 @@ public final class ByteRing {
 	 * @return the text they encode
 	 */
 	public String read(long end, int length) {
-		if (length == 0) {
-			return "";
-		}
-		int capacity = this.data.length;
-		int at = (int) ((end - length) % capacity);
-		if (at + length <= capacity) {
-			return new String(this.data, at, length, StandardCharsets.UTF_8);
-		}
-		byte[] joined = new byte[length];
-		int first = capacity - at;
-		System.arraycopy(this.data, at, joined, 0, first);
-		System.arraycopy(this.data, 0, joined, first, length - first);
-		return new String(joined, StandardCharsets.UTF_8);
+		return new String(bytes(end, length), StandardCharsets.UTF_8);
 	}
 
 	/**

@@ -126,6 +126,7 @@ public sealed interface WireEvent {
 
 		@Override
 		public String data(Json json) {
+			// sized for the field names and punctuation as well, so that its builder does not grow
 			int length = 24 + this.task.length() + this.value.length() + ((this.html != null) ? 12 + this.html.length() : 0);
 			Json.ObjectWriter data = json.object(length).field("task", this.task).raw(this.text ? "text" : "json", this.value);
 			return (this.html != null) ? data.field("html", this.html).end() : data.end();

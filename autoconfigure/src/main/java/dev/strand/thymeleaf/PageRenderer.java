@@ -43,8 +43,6 @@ final class PageRenderer implements TabRenderer {
 	/** The pseudo-key of elements that only a full re-render refreshes. */
 	static final String ALWAYS = "@all";
 
-	private static final byte[] NO_BYTES = {};
-
 	/** The div strand.js puts a chunk's text in (a chunk with no fragment), as UTF-8: its start and end. */
 	private static final byte[] CHUNK_OPEN = "<div class=\"strand-chunk\">".getBytes(StandardCharsets.UTF_8);
 
@@ -337,23 +335,12 @@ final class PageRenderer implements TabRenderer {
 		}
 		if (!this.streams.isEmpty()) {
 			// what strand.js appends: the fragment's HTML, or the text (JSON for other values) in a div
-			byte[] open = NO_BYTES;
-			byte[] close = NO_BYTES;
-			byte @Nullable [] html = null;
+			boolean inDiv = rendered.html() == null;
+			byte[] html = (inDiv ? HtmlEscape.escapeHtml5Xml((chunk instanceof CharSequence text) ? text.toString()
+					: event.value()) : rendered.html()).getBytes(StandardCharsets.UTF_8);
 			for (StreamHistory history : this.streams.values()) {
 				if (history.task.equals(event.task())) {
-					if (html == null) {
-						if (rendered.html() != null) {
-							html = rendered.html().getBytes(StandardCharsets.UTF_8);
-						}
-						else {
-							open = CHUNK_OPEN;
-							close = CHUNK_CLOSE;
-							html = HtmlEscape.escapeHtml5Xml((chunk instanceof CharSequence text) ? text.toString()
-									: event.value()).getBytes(StandardCharsets.UTF_8);
-						}
-					}
-					history.append(open, html, close);
+					history.append(html, inDiv);
 				}
 			}
 		}
@@ -508,9 +495,9 @@ final class PageRenderer implements TabRenderer {
 			this.count = 0;
 		}
 
-		/** Keep a chunk's HTML, given as UTF-8 in three parts (the div around a text chunk, and its text). */
-		void append(byte[] open, byte[] html, byte[] close) {
-			int length = open.length + html.length + close.length;
+		/** Keep a chunk's HTML, as UTF-8: a fragment's, or a text's, which goes in the div strand.js puts it in. */
+		void append(byte[] html, boolean inDiv) {
+			int length = html.length + (inDiv ? CHUNK_OPEN.length + CHUNK_CLOSE.length : 0);
 			if (length > this.limit) {
 				clear(); // larger than all it may keep: it keeps none
 				return;
@@ -529,9 +516,13 @@ final class PageRenderer implements TabRenderer {
 				this.first = 0;
 			}
 			this.sizes[(this.first + this.count++) % this.sizes.length] = length;
-			this.chunks.add(open);
+			if (inDiv) {
+				this.chunks.add(CHUNK_OPEN);
+			}
 			this.chunks.add(html);
-			this.chunks.add(close);
+			if (inDiv) {
+				this.chunks.add(CHUNK_CLOSE);
+			}
 		}
 
 		/** The container's rendered HTML with the chunks inside it, after what its template put there. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.ReactiveHttpOutputMessage;
 import org.springframework.http.codec.HttpMessageWriter;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.reactive.function.BodyInserter;
 import reactor.core.publisher.Mono;
 
@@ -25,7 +26,7 @@ public final class BenchStream {
         }
 
         @Override
-        public Optional<org.springframework.http.server.reactive.ServerHttpRequest> serverRequest() {
+        public Optional<ServerHttpRequest> serverRequest() {
             return Optional.empty();
         }
 
