@@ -25,12 +25,33 @@ public final class Json {
 	 * @return the JSON
 	 */
 	public String value(@Nullable Object value) {
-		if (value instanceof CharSequence text) {
-			StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-			ENCODER.quoteAsString(text, out);
-			return out.append('"').toString();
+		return (value instanceof CharSequence text) ? quote(text) : this.mapper.writeValueAsString(value);
+	}
+
+	/**
+	 * Return text as a quoted JSON string. Most text has nothing to escape, and then it is copied once, with no
+	 * builder (a chunk's text is quoted per push).
+	 * @param text the text
+	 * @return the JSON string
+	 */
+	public String quote(CharSequence text) {
+		if (!needsEscaping(text)) {
+			return "\"" + text + "\"";
 		}
-		return this.mapper.writeValueAsString(value);
+		StringBuilder out = new StringBuilder(text.length() + 16).append('"');
+		ENCODER.quoteAsString(text, out);
+		return out.append('"').toString();
+	}
+
+	/** Whether Jackson's encoder would change the text: a control character, a quote or a backslash in it. */
+	private static boolean needsEscaping(CharSequence text) {
+		for (int i = 0, length = text.length(); i < length; i++) {
+			char c = text.charAt(i);
+			if (c < 0x20 || c == '"' || c == '\\') {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -38,16 +59,7 @@ public final class Json {
 	 * @return its writer
 	 */
 	public ObjectWriter object() {
-		return object(64);
-	}
-
-	/**
-	 * Start an object about this long, so that its text is not copied as it grows.
-	 * @param length the characters expected
-	 * @return its writer
-	 */
-	public ObjectWriter object(int length) {
-		return new ObjectWriter(new StringBuilder(length));
+		return new ObjectWriter(new StringBuilder(64));
 	}
 
 	/** Writes one JSON object. */

@@ -126,10 +126,12 @@ public sealed interface WireEvent {
 
 		@Override
 		public String data(Json json) {
-			// sized for the field names and punctuation as well, so that its builder does not grow
-			int length = 24 + this.task.length() + this.value.length() + ((this.html != null) ? 12 + this.html.length() : 0);
-			Json.ObjectWriter data = json.object(length).field("task", this.task).raw(this.text ? "text" : "json", this.value);
-			return (this.html != null) ? data.field("html", this.html).end() : data.end();
+			// what Json.object() would write, concatenated into one string of the exact size: no builder to
+			// outgrow and copy, per push
+			String task = json.quote(this.task);
+			String field = this.text ? ",\"text\":" : ",\"json\":";
+			return (this.html != null) ? "{\"task\":" + task + field + this.value + ",\"html\":" + json.quote(this.html) + "}"
+					: "{\"task\":" + task + field + this.value + "}";
 		}
 
 	}

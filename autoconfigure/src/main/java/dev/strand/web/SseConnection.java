@@ -192,7 +192,7 @@ final class SseConnection {
 	/** What is ready to send, encoded into one buffer; {@code null} if nothing is. */
 	private @Nullable DataBuffer nextBatch() {
 		if (this.heartbeatDue.compareAndSet(true, false)) {
-			buffer(0).write(HEARTBEAT);
+			buffer(256).write(HEARTBEAT);
 		}
 		int count = this.feeds.size();
 		boolean more = true;
@@ -213,10 +213,13 @@ final class SseConnection {
 		return (this.batch != null) ? this.batch.readableByteCount() : 0;
 	}
 
-	/** The batch being encoded, made when the first thing goes in ({@link Writability#batches()}). */
-	private DataBuffer buffer(int hint) {
+	/**
+	 * The batch being encoded, made when the first thing goes in ({@link Writability#batches()}), the size of that
+	 * first thing: one chunk's frame is most batches, and a batch of several grows as they go in.
+	 */
+	private DataBuffer buffer(int bytes) {
 		if (this.batch == null) {
-			this.batch = this.writability.batches().allocateBuffer(Math.max(256, hint + 96));
+			this.batch = this.writability.batches().allocateBuffer(bytes);
 		}
 		return this.batch;
 	}
@@ -352,7 +355,7 @@ final class SseConnection {
 		 */
 		boolean writeNext() {
 			if (this.closePending.compareAndSet(true, false)) {
-				write(buffer(64).write(ID).write(this.prefix), "close",
+				write(buffer(128).write(ID).write(this.prefix), ascii("close"),
 						("{\"reason\":\"" + this.source.status() + "\"}").getBytes(StandardCharsets.UTF_8));
 				return true;
 			}
@@ -368,7 +371,10 @@ final class SseConnection {
 			}
 			this.drainedAfterEnd = false;
 			byte[] data = entry.utf8();
-			write(writeDigits(buffer(data.length).write(ID).write(this.prefix), entry.id()), entry.name(), data);
+			byte[] name = NAMES.computeIfAbsent(entry.name(), SseConnection::ascii);
+			int frame = ID.length + this.prefix.length + this.digits.length + EVENT.length + name.length + DATA.length
+					+ data.length + END.length;
+			write(writeDigits(buffer(frame).write(ID).write(this.prefix), entry.id()), name, data);
 			return true;
 		}
 
@@ -389,9 +395,9 @@ final class SseConnection {
 		 * one {@code data:} line. The data goes in as the bytes the log keeps; the framing's constant parts as
 		 * bytes made once.
 		 */
-		private void write(DataBuffer buffer, String name, byte[] data) {
+		private void write(DataBuffer buffer, byte[] name, byte[] data) {
 			buffer.write(EVENT)
-				.write(NAMES.computeIfAbsent(name, SseConnection::ascii))
+				.write(name)
 				.write(DATA)
 				.write(data)
 				.write(END);

@@ -59,6 +59,27 @@ class WireEventTests {
 	}
 
 	@Test
+	void whenAnyOneCharacterIsQuotedThenItIsWhatJacksonWrites() {
+		// text with nothing to escape is quoted without Jackson's encoder: every character must agree with it
+		for (int c = 0; c <= Character.MAX_VALUE; c++) {
+			String text = "a" + (char) c + "b";
+			assertThat(this.json.value(text)).as("U+%04X", c).isEqualTo(mapper.writeValueAsString(text));
+			assertThat(this.json.quote(String.valueOf((char) c))).as("U+%04X", c)
+				.isEqualTo(mapper.writeValueAsString(String.valueOf((char) c)));
+		}
+	}
+
+	@Test
+	void whenATaskNameOrAFragmentNeedsEscapingThenTheChunkIsStillWhatJacksonWrites() {
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("task", "say \"hi\"\\");
+		data.put("text", "plain");
+		data.put("html", "<p title=\"t\">a\nb</p>");
+		assertThat(WireEvent.Chunk.of("say \"hi\"\\", "plain", this.json).withHtml("<p title=\"t\">a\nb</p>").data(this.json))
+			.isEqualTo(mapper.writeValueAsString(data));
+	}
+
+	@Test
 	void whenEventsAreWrittenThenTheirDataIsWhatStrandJsReads() {
 		assertThat(new WireEvent.Patch("org", WireEvent.Op.REPLACE, "<p>x</p>").data(this.json))
 			.isEqualTo("{\"target\":\"org\",\"op\":\"replace\",\"html\":\"<p>x</p>\"}");
