@@ -15,10 +15,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.ReactiveHttpOutputMessage;
-import org.springframework.web.reactive.function.BodyInserter;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import dev.strand.internal.EventLog;
@@ -89,19 +89,20 @@ final class SseConnection {
 	}
 
 	/**
-	 * Return the body of a response that streams one or more tabs.
+	 * Stream one or more tabs into a response.
+	 * @param response the response
 	 * @param sources the tabs, with where each starts
 	 * @param shared whether several tabs share the connection: event ids are then prefixed with their tab's id,
 	 * and a tab that ends does not end the connection
 	 * @param heartbeats the heartbeat clock the connection ticks with
 	 * @param writability whether the connection takes more now
-	 * @return the body
+	 * @return completes when the stream ends
 	 */
-	static BodyInserter<Void, ReactiveHttpOutputMessage> body(List<Source> sources, boolean shared, Heartbeats heartbeats,
-			Writability writability) {
+	static Mono<Void> write(ReactiveHttpOutputMessage response, List<Source> sources, boolean shared,
+			Heartbeats heartbeats, Writability writability) {
 		// create, not push: only create's sink says when the server asks for more. No buffer for overflow (the
 		// default's is 1.1 KB per stream, held for nothing): drain() never sends more than was asked for
-		return (message, context) -> message.writeWith(Flux.<DataBuffer>create(
+		return response.writeWith(Flux.<DataBuffer>create(
 				(sink) -> new SseConnection(sink, sources, shared, heartbeats, writability).start(),
 				FluxSink.OverflowStrategy.ERROR)
 			.doOnDiscard(DataBuffer.class, DataBufferUtils::release));

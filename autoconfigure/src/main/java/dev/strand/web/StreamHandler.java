@@ -181,7 +181,8 @@ public final class StreamHandler {
 			.contentType(MediaType.TEXT_EVENT_STREAM)
 			.header("Cache-Control", "no-cache, no-transform")
 			.header("X-Accel-Buffering", "no")
-			.body(SseConnection.body(sources, shared, this.heartbeats, Writability.of(request.exchange())));
+			.body((response, context) -> SseConnection.write(response, sources, shared, this.heartbeats,
+					Writability.of(request.exchange())));
 	}
 
 	private static Mono<ServerResponse> unavailable(TabRegistry.Lookup lookup) {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,10 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.codec.HttpMessageWriter;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
-import org.springframework.web.reactive.function.BodyInserter;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
@@ -224,10 +220,8 @@ class SseConnectionTests {
 			}
 
 		})));
-		BodyInserter<Void, ? super MockServerHttpResponse> body = SseConnection.body(
-				List.of(new SseConnection.Source("t1", this.tab, 0, null)), false, heartbeats,
-				Writability.ALWAYS);
-		this.response = body.insert(message, new NoContext()).subscribe(null, onError);
+		this.response = SseConnection.write(message, List.of(new SseConnection.Source("t1", this.tab, 0, null)), false,
+				heartbeats, Writability.ALWAYS).subscribe(null, onError);
 	}
 
 	private void request(long n) {
@@ -298,25 +292,6 @@ class SseConnectionTests {
 		@Override
 		public void close(CancelReason reason) {
 			throw new UnsupportedOperationException();
-		}
-
-	}
-
-	private static final class NoContext implements BodyInserter.Context {
-
-		@Override
-		public List<HttpMessageWriter<?>> messageWriters() {
-			return List.of();
-		}
-
-		@Override
-		public Optional<ServerHttpRequest> serverRequest() {
-			return Optional.empty();
-		}
-
-		@Override
-		public Map<String, Object> hints() {
-			return Map.of();
 		}
 
 	}

@@ -3,12 +3,7 @@ package dev.strand.web;
 import dev.strand.internal.Tab;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.springframework.http.ReactiveHttpOutputMessage;
-import org.springframework.http.codec.HttpMessageWriter;
-import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.web.reactive.function.BodyInserter;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,24 +12,6 @@ import reactor.core.publisher.Mono;
  * plain heap buffers, as on a server whose connection's writability is not known.
  */
 public final class BenchStream {
-
-    private static final BodyInserter.Context CONTEXT = new BodyInserter.Context() {
-
-        @Override
-        public List<HttpMessageWriter<?>> messageWriters() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<ServerHttpRequest> serverRequest() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Map<String, Object> hints() {
-            return Map.of();
-        }
-    };
 
     private BenchStream() {
     }
@@ -47,7 +24,7 @@ public final class BenchStream {
      */
     public static Mono<Void> write(Tab tab, ReactiveHttpOutputMessage response) {
         SseConnection.Heartbeats heartbeats = new SseConnection.Heartbeats(Duration.ofHours(1), Duration.ofHours(2));
-        return SseConnection.body(List.of(new SseConnection.Source("bench", tab, 0, null)), false, heartbeats,
-                Writability.ALWAYS).insert(response, CONTEXT);
+        return SseConnection.write(response, List.of(new SseConnection.Source("bench", tab, 0, null)), false, heartbeats,
+                Writability.ALWAYS);
     }
 }
