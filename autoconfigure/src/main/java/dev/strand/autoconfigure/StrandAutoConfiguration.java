@@ -40,6 +40,7 @@ import dev.strand.thymeleaf.StrandDialect;
 import dev.strand.thymeleaf.StrandLinkBuilder;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
+import dev.strand.web.EventLoopCompletion;
 import dev.strand.web.LogoutClosesTabs;
 import dev.strand.web.PageAttributes;
 import dev.strand.web.PageEventResultHandler;
@@ -189,6 +190,18 @@ public final class StrandAutoConfiguration {
 				}
 
 			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "reactor.netty.Connection")
+	static class ReactorNettyConfiguration {
+
+		/** Every response's end on its connection's event loop: see {@link EventLoopCompletion}. */
+		@Bean
+		static EventLoopCompletion strandEventLoopCompletion() {
+			return new EventLoopCompletion();
 		}
 
 	}

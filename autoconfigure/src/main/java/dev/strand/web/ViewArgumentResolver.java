@@ -1,8 +1,6 @@
 package dev.strand.web;
 
 import java.util.Map;
-import java.util.concurrent.Executor;
-
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -10,7 +8,6 @@ import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.util.ClassUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.reactive.BindingContext;
 import org.springframework.web.reactive.HandlerMapping;
@@ -20,7 +17,6 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 
 import dev.strand.CancelReason;
 import dev.strand.View;
@@ -41,9 +37,6 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 
 	/** The header that names the last event of a page event's tab once its handler has run. */
 	public static final String EVENT_HEADER = "Strand-Event";
-
-	private static final boolean REACTOR_NETTY = ClassUtils.isPresent("reactor.netty.Connection",
-			ViewArgumentResolver.class.getClassLoader());
 
 	private final TabRegistry registry;
 
@@ -117,23 +110,20 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 
 	private Mono<Object> turn(Tab tab, @Nullable Map<String, Object> model, ServerWebExchange exchange) {
 		Turn turn = Turn.of(exchange);
-		Executor connectionThread = connectionThread(exchange);
 		return Mono.create((sink) -> tab.requestTurn(model, (granted) -> {
 			if (turn.granted(granted)) {
-				connectionThread.execute(() -> {
-					exchange.getAttributes().put(PageModel.TAB, tab);
-					exchange.getResponse().beforeCommit(() -> {
-						long lastEventId = turn.commit();
-						if (model == null && lastEventId >= 0) {
-							exchange.getResponse().getHeaders().set(EVENT_HEADER, Long.toString(lastEventId));
-						}
-						else if (model != null && !rendersPage(exchange)) {
-							tab.close(CancelReason.VIEW_CLOSED); // a redirect or an error: no page will connect to it
-						}
-						return Mono.empty();
-					});
-					sink.success(granted.view());
+				exchange.getAttributes().put(PageModel.TAB, tab);
+				exchange.getResponse().beforeCommit(() -> {
+					long lastEventId = turn.commit();
+					if (model == null && lastEventId >= 0) {
+						exchange.getResponse().getHeaders().set(EVENT_HEADER, Long.toString(lastEventId));
+					}
+					else if (model != null && !rendersPage(exchange)) {
+						tab.close(CancelReason.VIEW_CLOSED); // a redirect or an error: no page will connect to it
+					}
+					return Mono.empty();
 				});
+				sink.success(granted.view());
 			}
 		}));
 	}
@@ -142,27 +132,6 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 	private static boolean rendersPage(ServerWebExchange exchange) {
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
 		return status == null || status.is2xxSuccessful();
-	}
-
-	/**
-	 * Return where the request goes on once its turn is granted: on Reactor Netty, its connection's event loop.
-	 * The turn is granted on a mailbox thread, and a response completed there, off the event loop, can leave
-	 * a keep-alive connection that no longer reads: a browser's next request on it (the page's stream, its
-	 * next page event) is never answered (reactor/reactor-netty#4361). The handler still runs inside the turn.
-	 */
-	private static Executor connectionThread(ServerWebExchange exchange) {
-		Executor eventLoop = REACTOR_NETTY ? ReactorNetty.eventLoop(exchange) : null;
-		return (eventLoop != null) ? eventLoop : Runnable::run;
-	}
-
-	/** Kept apart so that the resolver loads without Reactor Netty. */
-	private static final class ReactorNetty {
-
-		static @Nullable Executor eventLoop(ServerWebExchange exchange) {
-			Object request = TcpTimeouts.nativeRequest(exchange);
-			return (request instanceof Connection connection) ? connection.channel().eventLoop() : null;
-		}
-
 	}
 
 }
