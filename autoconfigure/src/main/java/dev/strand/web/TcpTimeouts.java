@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
@@ -35,14 +36,14 @@ final class TcpTimeouts {
 	}
 
 	/**
-	 * Return the server's own request behind an exchange, such as Reactor Netty's connection.
-	 * @param exchange the exchange
+	 * Return the server's own request behind a request, such as Reactor Netty's connection.
+	 * @param request the request
 	 * @return the native request, or {@code null} for a mock request (a WebTestClient bound to the application
 	 * context, as in {@code @WebFluxTest}), which has none
 	 */
-	static @Nullable Object nativeRequest(ServerWebExchange exchange) {
+	static @Nullable Object nativeRequest(ServerHttpRequest request) {
 		try {
-			return ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			return ServerHttpRequestDecorator.getNativeRequest(request);
 		}
 		catch (IllegalStateException ex) {
 			return null; // MockServerHttpRequest: "This is a mock. No running server, no native request."
@@ -53,7 +54,7 @@ final class TcpTimeouts {
 	private static final class Epoll {
 
 		static boolean set(ServerWebExchange exchange, int millis) {
-			Object request = nativeRequest(exchange);
+			Object request = nativeRequest(exchange.getRequest());
 			if (request instanceof Connection connection && connection.channel() instanceof EpollSocketChannel channel) {
 				return channel.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT, millis);
 			}

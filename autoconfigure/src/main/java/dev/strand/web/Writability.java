@@ -92,7 +92,7 @@ interface Writability {
 		}
 
 		static Writability of(ServerWebExchange exchange) {
-			return (TcpTimeouts.nativeRequest(exchange) instanceof Connection connection)
+			return (TcpTimeouts.nativeRequest(exchange.getRequest()) instanceof Connection connection)
 					? new NettyWritability(connection) : ALWAYS;
 		}
 

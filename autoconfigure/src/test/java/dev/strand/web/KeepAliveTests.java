@@ -39,8 +39,17 @@ class KeepAliveTests {
 
 	@Test
 	void whenRequestsFollowAPageAndItsEventsOnTheSameConnectionThenEachIsAnswered() throws IOException {
+		pagesAndTheirRequestsAreAnswered(this.port);
+	}
+
+	/**
+	 * Open 300 pages of a server, each on a keep-alive connection of its own that then carries the page's script,
+	 * two page events and its stream, and check that each of them is answered within 5 s.
+	 * @param port the server's port
+	 */
+	static void pagesAndTheirRequestsAreAnswered(int port) throws IOException {
 		for (int i = 0; i < 300; i++) {
-			try (Socket socket = new Socket("localhost", this.port)) {
+			try (Socket socket = new Socket("localhost", port)) {
 				socket.setSoTimeout(5000);
 				Response page = exchange(socket, "GET /import HTTP/1.1\r\nHost: localhost\r\n\r\n", "the page, " + i);
 				Matcher view = VIEW.matcher(page.body());
