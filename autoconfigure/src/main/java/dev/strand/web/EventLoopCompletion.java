@@ -18,9 +18,8 @@ import reactor.netty.Connection;
  * (reactor/reactor-netty#4361, closed as fixed after that release): a request that arrives before the previous
  * one on the connection has been reported handled is queued, and if that queued request is then handled at once,
  * inside the call that takes it from the queue, the connection's next request is never read. A browser does this
- * with every page: the page, whose handling ends on another thread (its tab's mailbox, or Redis's when the
- * session is saved there), then its script, served at once, then its stream or a page event, which would get no
- * answer.
+ * with every page: the page, whose handling may end on another thread (Redis's, when the session is saved
+ * there), then its script, served at once, then its stream or a page event, which would get no answer.
  */
 public final class EventLoopCompletion implements HttpHandlerDecoratorFactory {
 

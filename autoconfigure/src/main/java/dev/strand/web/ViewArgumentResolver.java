@@ -1,6 +1,7 @@
 package dev.strand.web;
 
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -8,6 +9,7 @@ import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.reactive.BindingContext;
 import org.springframework.web.reactive.HandlerMapping;
@@ -17,6 +19,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 
 import dev.strand.CancelReason;
 import dev.strand.View;
@@ -37,6 +40,9 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 
 	/** The header that names the last event of a page event's tab once its handler has run. */
 	public static final String EVENT_HEADER = "Strand-Event";
+
+	private static final boolean REACTOR_NETTY = ClassUtils.isPresent("reactor.netty.Connection",
+			ViewArgumentResolver.class.getClassLoader());
 
 	private final TabRegistry registry;
 
@@ -110,20 +116,23 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 
 	private Mono<Object> turn(Tab tab, @Nullable Map<String, Object> model, ServerWebExchange exchange) {
 		Turn turn = Turn.of(exchange);
+		Executor connectionThread = connectionThread(exchange);
 		return Mono.create((sink) -> tab.requestTurn(model, (granted) -> {
 			if (turn.granted(granted)) {
-				exchange.getAttributes().put(PageModel.TAB, tab);
-				exchange.getResponse().beforeCommit(() -> {
-					long lastEventId = turn.commit();
-					if (model == null && lastEventId >= 0) {
-						exchange.getResponse().getHeaders().set(EVENT_HEADER, Long.toString(lastEventId));
-					}
-					else if (model != null && !rendersPage(exchange)) {
-						tab.close(CancelReason.VIEW_CLOSED); // a redirect or an error: no page will connect to it
-					}
-					return Mono.empty();
+				connectionThread.execute(() -> {
+					exchange.getAttributes().put(PageModel.TAB, tab);
+					exchange.getResponse().beforeCommit(() -> {
+						long lastEventId = turn.commit();
+						if (model == null && lastEventId >= 0) {
+							exchange.getResponse().getHeaders().set(EVENT_HEADER, Long.toString(lastEventId));
+						}
+						else if (model != null && !rendersPage(exchange)) {
+							tab.close(CancelReason.VIEW_CLOSED); // a redirect or an error: no page will connect to it
+						}
+						return Mono.empty();
+					});
+					sink.success(granted.view());
 				});
-				sink.success(granted.view());
 			}
 		}));
 	}
@@ -132,6 +141,27 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 	private static boolean rendersPage(ServerWebExchange exchange) {
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
 		return status == null || status.is2xxSuccessful();
+	}
+
+	/**
+	 * Return where the request goes on once its turn is granted: on Reactor Netty, its connection's event loop,
+	 * as for any WebFlux handler. The turn is granted on a mailbox thread; a handler and its render run there
+	 * would race the exchange's end on the event loop (a cancelled exchange ends its turn), and a page was seen
+	 * to render its view after its turn had ended. The handler still runs inside the turn.
+	 */
+	private static Executor connectionThread(ServerWebExchange exchange) {
+		Executor eventLoop = REACTOR_NETTY ? ReactorNetty.eventLoop(exchange) : null;
+		return (eventLoop != null) ? eventLoop : Runnable::run;
+	}
+
+	/** Kept apart so that the resolver loads without Reactor Netty. */
+	private static final class ReactorNetty {
+
+		static @Nullable Executor eventLoop(ServerWebExchange exchange) {
+			Object request = TcpTimeouts.nativeRequest(exchange.getRequest());
+			return (request instanceof Connection connection) ? connection.channel().eventLoop() : null;
+		}
+
 	}
 
 }
