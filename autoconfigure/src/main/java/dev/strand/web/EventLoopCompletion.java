@@ -32,7 +32,12 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory {
 		};
 	}
 
-	private static @Nullable Executor eventLoop(ServerHttpRequest request) {
+	/**
+	 * Return the event loop of a request's connection.
+	 * @param request the request
+	 * @return the event loop, or {@code null} if the request is not on Reactor Netty
+	 */
+	static @Nullable Executor eventLoop(ServerHttpRequest request) {
 		return (TcpTimeouts.nativeRequest(request) instanceof Connection connection) ? connection.channel().eventLoop()
 				: null;
 	}

@@ -19,7 +19,6 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 
 import dev.strand.CancelReason;
 import dev.strand.View;
@@ -158,8 +157,7 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 	private static final class ReactorNetty {
 
 		static @Nullable Executor eventLoop(ServerWebExchange exchange) {
-			Object request = TcpTimeouts.nativeRequest(exchange.getRequest());
-			return (request instanceof Connection connection) ? connection.channel().eventLoop() : null;
+			return EventLoopCompletion.eventLoop(exchange.getRequest());
 		}
 
 	}
