@@ -126,8 +126,9 @@ class ClusterTests extends BrowserTest {
 		finally {
 			cluster.redis.restart();
 		}
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> DemoCluster.status(any.url("/actuator/health")) == 200);
+		// every server, not just one: a server still reconnecting to Redis would time out the next test's requests
+		await().atMost(Duration.ofSeconds(60)).until(() -> cluster.nodes().stream()
+			.allMatch((node) -> DemoCluster.status(node.url("/actuator/health")) == 200));
 		assertThat(this.page.locator("html")).not().hasClass(Pattern.compile("\\bstrand-disconnected\\b"),
 				new com.microsoft.playwright.assertions.LocatorAssertions.HasClassOptions().setTimeout(30_000));
 		button("Start").click();
