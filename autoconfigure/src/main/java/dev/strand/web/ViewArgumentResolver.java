@@ -149,17 +149,9 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 	 * to render its view after its turn had ended. The handler still runs inside the turn.
 	 */
 	private static Executor connectionThread(ServerWebExchange exchange) {
-		Executor eventLoop = REACTOR_NETTY ? ReactorNetty.eventLoop(exchange) : null;
+		// EventLoopCompletion keeps Reactor Netty's types apart, so that the resolver loads without it
+		Executor eventLoop = REACTOR_NETTY ? EventLoopCompletion.eventLoop(exchange.getRequest()) : null;
 		return (eventLoop != null) ? eventLoop : Runnable::run;
-	}
-
-	/** Kept apart so that the resolver loads without Reactor Netty. */
-	private static final class ReactorNetty {
-
-		static @Nullable Executor eventLoop(ServerWebExchange exchange) {
-			return EventLoopCompletion.eventLoop(exchange.getRequest());
-		}
-
 	}
 
 }
