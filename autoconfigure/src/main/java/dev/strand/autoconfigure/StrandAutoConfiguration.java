@@ -40,6 +40,7 @@ import dev.strand.thymeleaf.StrandDialect;
 import dev.strand.thymeleaf.StrandLinkBuilder;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
+import dev.strand.web.DetachedStreams;
 import dev.strand.web.EventLoopCompletion;
 import dev.strand.web.LogoutClosesTabs;
 import dev.strand.web.PageAttributes;
@@ -157,6 +158,12 @@ public final class StrandAutoConfiguration {
 	private static Supplier<@Nullable WebSessionStore> sessionStore(ObjectProvider<WebSessionManager> sessionManager) {
 		return SingletonSupplier.of(() -> (sessionManager.getIfAvailable() instanceof DefaultWebSessionManager defaults)
 				? defaults.getSessionStore() : null);
+	}
+
+	/** A stream's body written once WebFlux has handled its request: see {@link DetachedStreams}. */
+	@Bean
+	DetachedStreams strandDetachedStreams(StrandProperties properties) {
+		return new DetachedStreams(properties.stream().path());
 	}
 
 	@Bean

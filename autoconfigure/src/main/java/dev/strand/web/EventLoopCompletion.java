@@ -3,6 +3,7 @@ package dev.strand.web;
 import java.util.concurrent.Executor;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -21,7 +22,13 @@ import reactor.netty.Connection;
  * with every page: the page, whose handling may end on another thread (Redis's, when the session is saved
  * there), then its script, served at once, then its stream or a page event, which would get no answer.
  */
-public final class EventLoopCompletion implements HttpHandlerDecoratorFactory {
+public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, Ordered {
+
+	/** First, so that it is the outermost decorator: what it reports is the end of all the others' handling too. */
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
 
 	@Override
 	public HttpHandler apply(HttpHandler handler) {

@@ -96,13 +96,14 @@ final class SseConnection {
 	 * and a tab that ends does not end the connection
 	 * @param heartbeats the heartbeat clock the connection ticks with
 	 * @param writability whether the connection takes more now
-	 * @return completes when the stream ends
+	 * @return completes when the stream ends, or at once if its body is written once WebFlux has handled the
+	 * request ({@link DetachedStreams})
 	 */
 	static Mono<Void> write(ReactiveHttpOutputMessage response, List<Source> sources, boolean shared,
 			Heartbeats heartbeats, Writability writability) {
 		// create, not push: only create's sink says when the server asks for more. No buffer for overflow (the
 		// default's is 1.1 KB per stream, held for nothing): drain() never sends more than was asked for
-		return response.writeWith(Flux.<DataBuffer>create(
+		return DetachedStreams.write(response, Flux.<DataBuffer>create(
 				(sink) -> new SseConnection(sink, sources, shared, heartbeats, writability).start(),
 				FluxSink.OverflowStrategy.ERROR)
 			.doOnDiscard(DataBuffer.class, DataBufferUtils::release));
