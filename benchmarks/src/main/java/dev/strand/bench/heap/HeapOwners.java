@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * ({@code jdk.internal.vm.StackChunk}) is its fields and the words its {@code size} field gives. An object that two
  * owners hold is charged to the one nearer the roots.
  * <p>
- * Usage: {@code HeapOwners BEFORE.hprof AFTER.hprof TABS}.
+ * Usage: {@code HeapOwners BEFORE.hprof AFTER.hprof TABS}. System properties: {@code heap.top}, the owners listed per
+ * group (6); {@code heap.path}, a class name: what holds its first two objects in each dump.
  */
 public final class HeapOwners {
 
@@ -58,7 +59,7 @@ public final class HeapOwners {
                 System.out.printf("%8.0f B  %s%n", (double) sum(group.getValue()) / tabs, group.getKey());
                 group.getValue().entrySet().stream()
                     .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-                    .limit(6)
+                    .limit(Long.getLong("heap.top", 6))
                     .filter((owner) -> owner.getValue() >= tabs * 16L)
                     .forEach((owner) -> System.out.printf("%18.0f B  %s%n", (double) owner.getValue() / tabs, owner.getKey()));
             });
@@ -171,6 +172,10 @@ public final class HeapOwners {
                     }
                 }
             }
+            String path = System.getProperty("heap.path");
+            if (path != null) {
+                printPaths(path, parent);
+            }
             Map<String, Long> bytes = new HashMap<>();
             for (int i = 0; i < this.count; i++) {
                 if (parent[i] == -2 || this.kinds[i] == CLASS) {
@@ -190,6 +195,20 @@ public final class HeapOwners {
                 bytes.merge((lambda < 0) ? owner : owner.substring(0, lambda + 8), size(i), Long::sum);
             }
             return bytes;
+        }
+
+        /** Print the shortest path from a GC root to the first two objects of a class, the object first. */
+        private void printPaths(String className, int[] parent) {
+            int shown = 0;
+            for (int i = 0; i < this.count && shown < 2; i++) {
+                if (parent[i] != -2 && this.kinds[i] != CLASS && className(i).equals(className)) {
+                    shown++;
+                    System.out.println("what holds a " + className + ", from it to a GC root:");
+                    for (int k = i; k >= 0; k = parent[k]) {
+                        System.out.println("    " + className(k));
+                    }
+                }
+            }
         }
 
         private static boolean isJdk(String name) {
