@@ -19,7 +19,10 @@ import reactor.netty.Connection;
  */
 final class TcpTimeouts {
 
-	private static final boolean EPOLL = ClassUtils.isPresent("reactor.netty.Connection", TcpTimeouts.class.getClassLoader())
+	/** Whether Reactor Netty is here: the classes that use its types are loaded only then. */
+	static final boolean REACTOR_NETTY = ClassUtils.isPresent("reactor.netty.Connection", TcpTimeouts.class.getClassLoader());
+
+	private static final boolean EPOLL = REACTOR_NETTY
 			&& ClassUtils.isPresent("io.netty.channel.epoll.EpollChannelOption", TcpTimeouts.class.getClassLoader());
 
 	private TcpTimeouts() {

@@ -9,7 +9,6 @@ import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.util.ClassUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.reactive.BindingContext;
 import org.springframework.web.reactive.HandlerMapping;
@@ -39,9 +38,6 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 
 	/** The header that names the last event of a page event's tab once its handler has run. */
 	public static final String EVENT_HEADER = "Strand-Event";
-
-	private static final boolean REACTOR_NETTY = ClassUtils.isPresent("reactor.netty.Connection",
-			ViewArgumentResolver.class.getClassLoader());
 
 	private final TabRegistry registry;
 
@@ -150,7 +146,7 @@ public final class ViewArgumentResolver implements HandlerMethodArgumentResolver
 	 */
 	private static Executor connectionThread(ServerWebExchange exchange) {
 		// EventLoopCompletion keeps Reactor Netty's types apart, so that the resolver loads without it
-		Executor eventLoop = REACTOR_NETTY ? EventLoopCompletion.eventLoop(exchange.getRequest()) : null;
+		Executor eventLoop = TcpTimeouts.REACTOR_NETTY ? EventLoopCompletion.eventLoop(exchange.getRequest()) : null;
 		return (eventLoop != null) ? eventLoop : Runnable::run;
 	}
 

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
-import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.Connection;
 
@@ -68,13 +67,11 @@ interface Writability {
 	 * @return its writability, or {@link #ALWAYS} if it is not known
 	 */
 	static Writability of(ServerWebExchange exchange) {
-		return NettyWritability.NETTY ? NettyWritability.of(exchange) : ALWAYS;
+		return TcpTimeouts.REACTOR_NETTY ? NettyWritability.of(exchange) : ALWAYS;
 	}
 
 	/** Kept apart so that {@link Writability} loads without Reactor Netty. */
 	final class NettyWritability implements Writability {
-
-		static final boolean NETTY = ClassUtils.isPresent("reactor.netty.Connection", Writability.class.getClassLoader());
 
 		/**
 		 * Netty's own heap buffers, unpooled, which Reactor Netty's response hands to the channel as they are: it
