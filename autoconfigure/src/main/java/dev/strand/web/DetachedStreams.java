@@ -26,7 +26,8 @@ import reactor.core.publisher.Mono;
  * its body over ({@link #write}); its status and headers are set by then. WebFlux's handling then ends as for
  * a response still to be written, and the body is written straight after, through the same response: the
  * session's save and the other actions registered to run before the response is committed run then, as they
- * would have. For the filters and the server's request metrics the stream's request ends when it opens.
+ * would have. For the filters and the server's request metrics the stream's request ends when it opens. On
+ * Reactor Netty the body is then written straight to the connection's channel ({@link ChannelBody}).
  */
 public final class DetachedStreams implements HttpHandlerDecoratorFactory {
 
@@ -107,7 +108,11 @@ public final class DetachedStreams implements HttpHandlerDecoratorFactory {
 				return Mono.empty(); // WebFlux has written the response
 			}
 			HttpStatusCode status = getStatusCode();
-			return (status == null || !status.isError()) ? getDelegate().writeWith(handedOver) : getDelegate().setComplete();
+			if (status != null && status.isError()) {
+				return getDelegate().setComplete();
+			}
+			Mono<Void> direct = TcpTimeouts.REACTOR_NETTY ? ChannelBody.write(getDelegate(), handedOver) : null;
+			return (direct != null) ? direct : getDelegate().writeWith(handedOver);
 		}
 
 	}

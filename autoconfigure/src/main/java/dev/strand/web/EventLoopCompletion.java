@@ -1,14 +1,15 @@
 package dev.strand.web;
 
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 
 /**
@@ -35,7 +36,7 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 		return (request, response) -> {
 			Executor eventLoop = eventLoop(request);
 			Mono<Void> handled = handler.handle(request, response);
-			return (eventLoop != null) ? handled.publishOn(Schedulers.fromExecutor(eventLoop)) : handled;
+			return (eventLoop != null) ? new EndOn(handled, eventLoop) : handled;
 		};
 	}
 
@@ -47,6 +48,78 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 	static @Nullable Executor eventLoop(ServerHttpRequest request) {
 		return (TcpTimeouts.nativeRequest(request) instanceof Connection connection) ? connection.channel().eventLoop()
 				: null;
+	}
+
+	/**
+	 * A request's handling, whose end is reported in a task of the event loop's own. (A {@code publishOn} would do
+	 * the same, with a scheduler made for each request and kept for as long as it is handled.)
+	 */
+	private static final class EndOn extends Mono<Void> {
+
+		private final Mono<Void> handled;
+
+		private final Executor eventLoop;
+
+		EndOn(Mono<Void> handled, Executor eventLoop) {
+			this.handled = handled;
+			this.eventLoop = eventLoop;
+		}
+
+		@Override
+		public void subscribe(CoreSubscriber<? super Void> actual) {
+			this.handled.subscribe(new Reporter(actual, this.eventLoop));
+		}
+
+	}
+
+	/** Passes a request's end on from a task of the event loop; all else at once. */
+	private static final class Reporter extends VoidRelay<Void> implements Runnable {
+
+		private final Executor eventLoop;
+
+		private @Nullable Throwable failure;
+
+		Reporter(CoreSubscriber<? super Void> actual, Executor eventLoop) {
+			super(actual);
+			this.eventLoop = eventLoop;
+		}
+
+		@Override
+		public void onNext(Void nothing) {
+			// a Mono<Void> has no value
+		}
+
+		@Override
+		public void onError(Throwable failure) {
+			this.failure = failure;
+			report();
+		}
+
+		@Override
+		public void onComplete() {
+			report();
+		}
+
+		private void report() {
+			try {
+				this.eventLoop.execute(this);
+			}
+			catch (RejectedExecutionException ex) {
+				run(); // the server is stopping: its loop takes no more tasks
+			}
+		}
+
+		@Override
+		public void run() {
+			Throwable failed = this.failure;
+			if (failed != null) {
+				this.actual.onError(failed);
+			}
+			else {
+				this.actual.onComplete();
+			}
+		}
+
 	}
 
 }

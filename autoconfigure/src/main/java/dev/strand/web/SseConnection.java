@@ -28,9 +28,8 @@ import dev.strand.internal.Tab;
  * One Server-Sent Events response: the events of one tab, or of several tabs of a session that share the
  * connection, and heartbeat comments, sent as fast as the connection takes them. Whatever is ready when the
  * connection can take more ({@link Writability}) is encoded straight into one buffer, so a burst costs one
- * write, not one per event; the server flushes once nothing more is queued. A connection that takes nothing
- * for the write timeout (its heartbeats stay unsent) is treated as gone: it ends, and its tabs' grace periods
- * start.
+ * write and one flush, not one per event. A connection that takes nothing for the write timeout (its
+ * heartbeats stay unsent) is treated as gone: it ends, and its tabs' grace periods start.
  */
 final class SseConnection {
 
@@ -64,7 +63,10 @@ final class SseConnection {
 
 	private final Writability writability;
 
-	private final AtomicInteger wip = new AtomicInteger();
+	/** Drains asked for and not done yet: one from the start, which start() holds until all is set up. */
+	private final AtomicInteger wip = new AtomicInteger(1);
+
+	private final Runnable drainer = this::drainAll;
 
 	private final AtomicBoolean heartbeatDue = new AtomicBoolean(true);
 
@@ -119,8 +121,10 @@ final class SseConnection {
 		});
 		this.heartbeats.add(this);
 		this.feeds.forEach(Feed::start);
-		// the heartbeat due at once is sent first: the response (and EventSource's "open") waits for its first bytes
-		drain();
+		// the first drain, which may run on another thread and end the stream at once, only now that all is set up;
+		// the drains asked for meanwhile wait for it. The heartbeat due at once is sent first: the response (and
+		// EventSource's "open") waits for its first bytes
+		this.writability.drain(this.drainer);
 	}
 
 	/** A heartbeat period passed: send one, unless the last is still unsent for too long. */
@@ -137,10 +141,15 @@ final class SseConnection {
 		drain();
 	}
 
+	/** Drain now, or have the thread that drains already drain once more. */
 	private void drain() {
-		if (this.wip.getAndIncrement() != 0) {
-			return;
+		if (this.wip.getAndIncrement() == 0) {
+			this.writability.drain(this.drainer);
 		}
+	}
+
+	/** Send what is ready, for as long as the connection takes it, until no drain is asked for meanwhile. */
+	private void drainAll() {
 		do {
 			if (this.stalled) {
 				this.sink.error(new IllegalStateException("Nothing written to a Strand stream has drained for "
@@ -282,6 +291,11 @@ final class SseConnection {
 
 		void remove(SseConnection connection) {
 			this.connections.remove(connection);
+		}
+
+		/** How many connections it ticks. */
+		int size() {
+			return this.connections.size();
 		}
 
 		private void tick() {

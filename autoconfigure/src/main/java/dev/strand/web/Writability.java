@@ -1,44 +1,33 @@
 package dev.strand.web;
 
-import io.netty.buffer.UnpooledByteBufAllocator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.RejectedExecutionException;
+
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
 
 /**
  * Whether a stream's connection takes more bytes now, and a way to hear when it does again. On Reactor Netty
  * this is the channel's writability: its outbound buffer is under Netty's high-water mark. A stream encodes its
  * next batch only then, so what it has taken from its tabs' logs and not yet written stays within that mark
  * plus one batch, however slowly the browser reads. Elsewhere (another server, a mock exchange) a connection
- * is always writable, and the response's own demand is the only bound. It also says what buffers a stream
- * encodes its batches into: ones the connection writes as they are.
+ * is always writable, and the response's own demand is the only bound. It also says where a stream drains (on
+ * Reactor Netty, on its connection's event loop) and what buffers it encodes its batches into: ones the
+ * connection writes as they are.
  */
 interface Writability {
 
 	/** A connection whose writability is not known: the response's demand alone paces it. */
-	Writability ALWAYS = new Writability() {
-
-		@Override
-		public boolean writable() {
-			return true;
-		}
-
-		@Override
-		public Runnable whenWritable(Runnable action) {
-			return () -> {
-			};
-		}
-
-		@Override
-		public DataBufferFactory batches() {
-			return DefaultDataBufferFactory.sharedInstance;
-		}
-
-	};
+	Writability ALWAYS = new Always();
 
 	/**
 	 * Whether the connection takes more now.
@@ -54,9 +43,16 @@ interface Writability {
 	Runnable whenWritable(Runnable action);
 
 	/**
-	 * Return where a stream's batches are made: heap buffers, as the thread that encodes one is usually a task's
-	 * virtual thread, where taking one from Netty's pool costs more (it has no thread-local cache there) than
-	 * the copy into a direct buffer the event loop then makes.
+	 * Run a stream's drain where its writes belong: on Reactor Netty, on the connection's event loop (at once if
+	 * already there), so that each write is made at once, in order, and the writability it then reads counts
+	 * it; elsewhere, at once.
+	 * @param drain the drain
+	 */
+	void drain(Runnable drain);
+
+	/**
+	 * Return where a stream's batches are made: on Reactor Netty, the channel's own buffers, which a drain on its
+	 * event loop takes from the pool's cache there and the channel writes as they are.
 	 * @return the factory
 	 */
 	DataBufferFactory batches();
@@ -70,22 +66,42 @@ interface Writability {
 		return TcpTimeouts.REACTOR_NETTY ? NettyWritability.of(exchange) : ALWAYS;
 	}
 
+	/** Always writable, drained at once, with heap buffers: a connection whose writability is not known. */
+	class Always implements Writability {
+
+		@Override
+		public boolean writable() {
+			return true;
+		}
+
+		@Override
+		public Runnable whenWritable(Runnable action) {
+			return () -> {
+			};
+		}
+
+		@Override
+		public void drain(Runnable drain) {
+			drain.run();
+		}
+
+		@Override
+		public DataBufferFactory batches() {
+			return DefaultDataBufferFactory.sharedInstance;
+		}
+
+	}
+
 	/** Kept apart so that {@link Writability} loads without Reactor Netty. */
 	final class NettyWritability implements Writability {
 
-		/**
-		 * Netty's own heap buffers, unpooled, which Reactor Netty's response hands to the channel as they are: it
-		 * copies any other kind of buffer into a new one first. Without leak detection, as a heap buffer that is
-		 * never released is only garbage.
-		 */
-		private static final DataBufferFactory BATCHES = new NettyDataBufferFactory(new UnpooledByteBufAllocator(false, true));
-
-		private static final String HANDLER = "strand.writability";
-
 		private final Connection connection;
+
+		private final DataBufferFactory batches;
 
 		private NettyWritability(Connection connection) {
 			this.connection = connection;
+			this.batches = new NettyDataBufferFactory(connection.channel().alloc());
 		}
 
 		static Writability of(ServerWebExchange exchange) {
@@ -100,7 +116,7 @@ interface Writability {
 
 		@Override
 		public Runnable whenWritable(Runnable action) {
-			this.connection.addHandlerLast(HANDLER, new ChannelInboundHandlerAdapter() {
+			ChannelHandler handler = new ChannelInboundHandlerAdapter() {
 
 				@Override
 				public void channelWritabilityChanged(ChannelHandlerContext context) {
@@ -110,14 +126,41 @@ interface Writability {
 					}
 				}
 
-			});
-			// a keep-alive connection serves further requests: the next stream on it adds its own
-			return () -> this.connection.removeHandler(HANDLER);
+			};
+			// just before Reactor Netty's last handler, which takes the event and passes it on to none; added to the
+			// pipeline itself, as the connection's addHandlerLast would also keep a subscription per connection to
+			// remove it when the connection ends: the stream removes it when it ends, and a keep-alive connection's
+			// next stream adds its own
+			ChannelPipeline pipeline = this.connection.channel().pipeline();
+			pipeline.addBefore(NettyPipeline.ReactiveBridge, null, handler);
+			return () -> {
+				try {
+					pipeline.remove(handler);
+				}
+				catch (NoSuchElementException ex) {
+					// the channel has closed: its pipeline is gone
+				}
+			};
+		}
+
+		@Override
+		public void drain(Runnable drain) {
+			EventLoop eventLoop = this.connection.channel().eventLoop();
+			if (eventLoop.inEventLoop()) {
+				drain.run();
+				return;
+			}
+			try {
+				eventLoop.execute(drain);
+			}
+			catch (RejectedExecutionException ex) {
+				drain.run(); // the server is stopping: the drain finds the channel closed
+			}
 		}
 
 		@Override
 		public DataBufferFactory batches() {
-			return BATCHES;
+			return this.batches;
 		}
 
 	}

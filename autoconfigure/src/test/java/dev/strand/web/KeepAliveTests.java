@@ -42,6 +42,24 @@ class KeepAliveTests {
 		pagesAndTheirRequestsAreAnswered(this.port);
 	}
 
+	@Test
+	void whenAStreamEndsThenItsResponseIsCompleteAndItsConnectionAnswersTheNextRequest() throws IOException {
+		try (Socket socket = new Socket("localhost", this.port)) {
+			socket.setSoTimeout(5000);
+			Response page = exchange(socket, "GET /import HTTP/1.1\r\nHost: localhost\r\n\r\n", "the page");
+			Matcher session = SESSION.matcher(page.head());
+			assertThat(session.find()).as(page.head()).isTrue();
+			// a shared stream of one tab the session does not have: one close event, then the stream ends
+			Response stream = exchange(socket, "GET /strand/stream?tabs=no-such-tab:0 HTTP/1.1\r\nHost: localhost\r\n"
+					+ "Accept: text/event-stream\r\nCookie: SESSION=" + session.group(1) + "\r\n\r\n", "the stream");
+			assertThat(stream.head()).startsWith("HTTP/1.1 200").containsIgnoringCase("transfer-encoding: chunked");
+			assertThat(stream.body()).startsWith(":hb\n\n")
+				.endsWith("id: no-such-tab:\nevent: close\ndata: {\"reason\":\"not-found\"}\n\n");
+			assertThat(exchange(socket, "GET /strand/strand.js HTTP/1.1\r\nHost: localhost\r\n\r\n", "the next request")
+				.head()).startsWith("HTTP/1.1 200");
+		}
+	}
+
 	/**
 	 * Open 300 pages of a server, each on a keep-alive connection of its own that then carries the page's script,
 	 * two page events and its stream, and check that each of them is answered within 5 s.

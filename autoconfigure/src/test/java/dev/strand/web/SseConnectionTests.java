@@ -187,6 +187,35 @@ class SseConnectionTests {
 		assertThat(this.received.poll(5, TimeUnit.SECONDS)).isEqualTo("id: 1\nevent: close\ndata: {\"reason\":\"view-closed\"}\n\n");
 	}
 
+	@Test
+	void whenTheFirstDrainEndsTheStreamOnAnotherThreadThenTheStreamLeavesNothingOnTheHeartbeatClock() {
+		SseConnection.Heartbeats heartbeats = new SseConnection.Heartbeats(Duration.ofHours(1), Duration.ofHours(2));
+		// drains on a thread of its own, as on an event loop, and this one waits for each
+		Writability elsewhere = new Writability.Always() {
+
+			@Override
+			public void drain(Runnable drain) {
+				Thread drainer = Thread.ofPlatform().start(drain);
+				try {
+					assertThat(drainer.join(Duration.ofSeconds(5))).isTrue();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException(ex);
+				}
+			}
+
+		};
+		MockServerHttpResponse message = new MockServerHttpResponse();
+		// a tab the session does not have: one close event, and the stream ends in its first drain
+		SseConnection.write(message, List.of(new SseConnection.Source("t1", null, 0, "not-found")), false, heartbeats,
+				elsewhere).block(Duration.ofSeconds(5));
+
+		assertThat(message.getBodyAsString().block(Duration.ofSeconds(5)))
+			.isEqualTo(":hb\n\nid: \nevent: close\ndata: {\"reason\":\"not-found\"}\n\n");
+		assertThat(heartbeats.size()).isZero();
+	}
+
 	private void open() {
 		open(new SseConnection.Heartbeats(Duration.ofHours(1), Duration.ofHours(2)), (error) -> {
 		});
