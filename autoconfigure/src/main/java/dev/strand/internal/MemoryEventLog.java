@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,8 +57,8 @@ public final class MemoryEventLog implements EventLog {
 	/** The data of the events kept, as UTF-8. */
 	private final ByteRing data;
 
-	/** The id of the latest event appended with a key, by key. */
-	private final Map<String, Long> latestByKey = new HashMap<>();
+	/** The id of the latest event appended with a key, by key; made by the first such event. */
+	private @Nullable Map<String, Long> latestByKey;
 
 	/** The id of the oldest event kept; {@code lastId + 1} when none is. */
 	private long oldestId = 1;
@@ -189,6 +190,9 @@ public final class MemoryEventLog implements EventLog {
 				keys()[slot] = key;
 			}
 			if (key != null) {
+				if (this.latestByKey == null) {
+					this.latestByKey = new HashMap<>();
+				}
 				Long previous = this.latestByKey.put(key, id);
 				if (previous != null && previous > this.readId && previous >= this.oldestId) {
 					this.shapes[slot(previous)] |= SUPERSEDED;
@@ -265,7 +269,7 @@ public final class MemoryEventLog implements EventLog {
 		String key = (this.keys != null) ? this.keys[slot] : null;
 		if (key != null) {
 			this.keys[slot] = null;
-			this.latestByKey.remove(key, id);
+			Objects.requireNonNull(this.latestByKey).remove(key, id); // made by the event's append
 		}
 	}
 

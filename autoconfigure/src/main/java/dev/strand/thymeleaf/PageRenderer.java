@@ -60,7 +60,8 @@ final class PageRenderer implements TabRenderer {
 
 	private final Map<String, Element> elements = new ConcurrentHashMap<>();
 
-	private final Map<String, Fragment> chunkFragments = new ConcurrentHashMap<>();
+	/** The fragment each task's chunks render into, by task; made by the first ({@code null} until then). */
+	private volatile @Nullable Map<String, Fragment> chunkFragments;
 
 	/** What each {@code strand:stream} container holds in the page, by id. */
 	private final Map<String, StreamHistory> streams = new LinkedHashMap<>();
@@ -144,7 +145,12 @@ final class PageRenderer implements TabRenderer {
 
 	void chunkFragment(String task, String fragment) {
 		int separator = fragment.indexOf("::");
-		this.chunkFragments.put(task, new Fragment(fragment.substring(0, separator).trim(), fragment.substring(separator + 2).trim()));
+		Map<String, Fragment> fragments = this.chunkFragments;
+		if (fragments == null) {
+			fragments = new ConcurrentHashMap<>(); // only a render makes them, one turn at a time
+			this.chunkFragments = fragments;
+		}
+		fragments.put(task, new Fragment(fragment.substring(0, separator).trim(), fragment.substring(separator + 2).trim()));
 	}
 
 	@Override
@@ -319,7 +325,8 @@ final class PageRenderer implements TabRenderer {
 
 	@Override
 	public WireEvent.Chunk chunk(WireEvent.Chunk event, Object chunk) {
-		Fragment fragment = this.chunkFragments.get(event.task());
+		Map<String, Fragment> fragments = this.chunkFragments;
+		Fragment fragment = (fragments != null) ? fragments.get(event.task()) : null;
 		WireEvent.Chunk rendered = event;
 		if (fragment != null) {
 			// with the locals of a container that streams this task, such as its row
