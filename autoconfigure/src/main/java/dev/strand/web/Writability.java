@@ -10,7 +10,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
@@ -99,14 +98,15 @@ interface Writability {
 
 		private final DataBufferFactory batches;
 
-		private NettyWritability(Connection connection) {
+		private NettyWritability(Connection connection, DataBufferFactory batches) {
 			this.connection = connection;
-			this.batches = new NettyDataBufferFactory(connection.channel().alloc());
+			this.batches = batches;
 		}
 
+		/** With the response's own buffer factory: on Reactor Netty, Spring's over the channel's allocator. */
 		static Writability of(ServerWebExchange exchange) {
 			return (TcpTimeouts.nativeRequest(exchange.getRequest()) instanceof Connection connection)
-					? new NettyWritability(connection) : ALWAYS;
+					? new NettyWritability(connection, exchange.getResponse().bufferFactory()) : ALWAYS;
 		}
 
 		@Override
