@@ -12,6 +12,7 @@ import org.springframework.http.ReactiveHttpOutputMessage;
 import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import reactor.core.publisher.Mono;
@@ -44,15 +45,21 @@ public final class DetachedStreams implements HttpHandlerDecoratorFactory {
 	@Override
 	public HttpHandler apply(HttpHandler handler) {
 		return (request, response) -> {
-			if (request.getMethod() != HttpMethod.GET || !this.path.equals(request.getPath().pathWithinApplication().value())) {
+			// the server's own request keeps its path once parsed: only a request that may be a stream's is parsed
+			// by the request WebFlux is to see
+			if (request.getMethod() != HttpMethod.GET || !request.getURI().getRawPath().endsWith(this.path)) {
+				return handler.handle(request, response);
+			}
+			ServerHttpRequest stream = StreamRequest.of(request);
+			if (!this.path.equals(stream.getPath().pathWithinApplication().value())) {
 				return handler.handle(request, response);
 			}
 			Detachable detachable = new Detachable(response);
-			// deferred: an operator that waits for a publisher to end keeps that publisher, and WebFlux's (made
-			// at once by a plain call) holds the exchange
-			return Mono.defer(() -> handler.handle(request, detachable)).then(Mono.defer(() -> {
+			// deferred, once: an operator that waits for a publisher to end keeps that publisher, and WebFlux's
+			// (made at once by a plain call) holds the exchange, as the request it sees does
+			return Mono.defer(new RunOnce(() -> handler.handle(stream, detachable))).then(Mono.defer(() -> {
 				if (request instanceof AbstractServerHttpRequest served) {
-					served.setAttributesSupplier(Map::of); // the exchange's, until now
+					served.setAttributesSupplier(Map::of); // the exchange's, until now, unless WebFlux saw a StreamRequest
 				}
 				return detachable.writeBody();
 			}));
@@ -117,7 +124,10 @@ public final class DetachedStreams implements HttpHandlerDecoratorFactory {
 
 	}
 
-	/** A commit action that forgets what it runs once it has run it. */
+	/**
+	 * An action that forgets what it runs once it has run it: a commit action, or the start of a stream's
+	 * handling.
+	 */
 	private static final class RunOnce implements Supplier<Mono<Void>> {
 
 		private @Nullable Supplier<? extends Mono<Void>> action;

@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -58,6 +59,22 @@ class DetachedStreamTests {
 			.collectList().block(Duration.ofSeconds(20));
 		assertThat(chunks).extracting(ServerSentEvent::data).containsExactly("{\"task\":\"job\",\"text\":\"chunk 1\"}",
 				"{\"task\":\"job\",\"text\":\"chunk 2\"}", "{\"task\":\"job\",\"text\":\"chunk 3\"}");
+	}
+
+	@Test
+	void whenAStreamIsOpenThenWhatItsRequestParsedIsCollected() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		Flux<String> stream = stream(page).expectStatus().isOk().returnResult(String.class).getResponseBody();
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.watcher.ended).hasValue(1));
+		List<WeakReference<?>> parsed = this.watcher.parsed.get();
+		assertThat(parsed).hasSize(3);
+		// the server's own request stays for as long as the response is open: it parsed none of them
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			System.gc();
+			return parsed.stream().allMatch((reference) -> reference.get() == null);
+		});
+		page.post("/import/start?count=1").expectStatus().isOk();
+		assertThat(stream.filter((line) -> line.contains("chunk 1")).blockFirst(Duration.ofSeconds(20))).isNotNull();
 	}
 
 	@Test
@@ -109,6 +126,9 @@ class DetachedStreamTests {
 
 		final AtomicInteger ended = new AtomicInteger();
 
+		/** What the last one's request parsed from it: its path, query and cookies. */
+		final AtomicReference<List<WeakReference<?>>> parsed = new AtomicReference<>(List.of());
+
 		@Bean
 		WebFilter streamWatcher() {
 			return (exchange, chain) -> {
@@ -116,6 +136,9 @@ class DetachedStreamTests {
 					return chain.filter(exchange);
 				}
 				this.exchange.set(new WeakReference<>(exchange));
+				ServerHttpRequest request = exchange.getRequest();
+				this.parsed.set(List.of(new WeakReference<>(request.getPath()), new WeakReference<>(request.getQueryParams()),
+						new WeakReference<>(request.getCookies())));
 				this.ended.set(0);
 				exchange.getResponse().beforeCommit(() -> {
 					exchange.getResponse().getHeaders().set("X-Before-Commit", "ran");
