@@ -15,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class TabState implements TaskTable.Assigns {
 
-	private final Map<String, @Nullable Object> assigns = new LinkedHashMap<>();
+	/** The assigns, in the order they were first set; allocated by the first. */
+	private @Nullable Map<String, @Nullable Object> assigns;
 
-	private final Set<String> changed = new LinkedHashSet<>();
+	/** The keys set since the last flush; allocated by the first, and handed over by the flush. */
+	private @Nullable Set<String> changed;
 
 	/** Flash messages by kind, and the kinds set or cleared since the last flush; allocated by the first flash. */
 	private @Nullable Map<String, String> flash;
@@ -38,7 +40,7 @@ final class TabState implements TaskTable.Assigns {
 
 	@Override
 	public @Nullable Object read(String key) {
-		return this.assigns.get(key);
+		return (this.assigns != null) ? this.assigns.get(key) : null;
 	}
 
 	/** Set an assign for the application: a failing callback's rollback undoes it. */
@@ -59,19 +61,32 @@ final class TabState implements TaskTable.Assigns {
 	}
 
 	private void put(String key, @Nullable Object value) {
-		this.assigns.put(key, value);
+		writableAssigns().put(key, value);
+		if (this.changed == null) {
+			this.changed = new LinkedHashSet<>();
+		}
 		this.changed.add(key);
 		if (this.model != null) {
 			this.model.put(key, value);
 		}
 	}
 
+	private Map<String, @Nullable Object> writableAssigns() {
+		if (this.assigns == null) {
+			this.assigns = new LinkedHashMap<>();
+		}
+		return this.assigns;
+	}
+
 	Map<String, @Nullable Object> assigns() {
-		return Collections.unmodifiableMap(new LinkedHashMap<>(this.assigns));
+		return (this.assigns != null) ? Collections.unmodifiableMap(new LinkedHashMap<>(this.assigns)) : Map.of();
 	}
 
 	/** Return the key that holds this very value, or {@code null}. */
 	@Nullable String keyOf(Object value) {
+		if (this.assigns == null) {
+			return null;
+		}
 		for (Map.Entry<String, @Nullable Object> entry : this.assigns.entrySet()) {
 			if (entry.getValue() == value) {
 				return entry.getKey();
@@ -134,7 +149,7 @@ final class TabState implements TaskTable.Assigns {
 	}
 
 	Set<String> changed() {
-		return Collections.unmodifiableSet(new LinkedHashSet<>(this.changed));
+		return (this.changed != null) ? Collections.unmodifiableSet(new LinkedHashSet<>(this.changed)) : Set.of();
 	}
 
 	/**
@@ -142,12 +157,9 @@ final class TabState implements TaskTable.Assigns {
 	 * @return the changed keys
 	 */
 	Set<String> takeChanged() {
-		if (this.changed.isEmpty()) {
-			return Set.of();
-		}
-		Set<String> keys = Set.copyOf(this.changed);
-		this.changed.clear();
-		return keys;
+		Set<String> keys = this.changed;
+		this.changed = null;
+		return (keys != null) ? Collections.unmodifiableSet(keys) : Set.of();
 	}
 
 	/**
@@ -200,8 +212,9 @@ final class TabState implements TaskTable.Assigns {
 
 		void remember(String key) {
 			if (!this.assigns.containsKey(key)) {
-				this.assigns.put(key, new Prior(TabState.this.assigns.containsKey(key), TabState.this.assigns.get(key),
-						TabState.this.changed.contains(key)));
+				Map<String, @Nullable Object> assigns = TabState.this.assigns;
+				this.assigns.put(key, new Prior(assigns != null && assigns.containsKey(key), read(key),
+						TabState.this.changed != null && TabState.this.changed.contains(key)));
 			}
 		}
 
@@ -227,12 +240,12 @@ final class TabState implements TaskTable.Assigns {
 		void restore() {
 			this.assigns.forEach((key, prior) -> {
 				if (prior.present) {
-					TabState.this.assigns.put(key, prior.value);
+					writableAssigns().put(key, prior.value);
 				}
 				else {
-					TabState.this.assigns.remove(key);
+					writableAssigns().remove(key);
 				}
-				if (!prior.changed) {
+				if (!prior.changed && TabState.this.changed != null) {
 					TabState.this.changed.remove(key);
 				}
 			});

@@ -464,6 +464,8 @@ final class PageRenderer implements TabRenderer {
 	 */
 	private static final class StreamHistory {
 
+		private static final int[] NO_SIZES = {};
+
 		final String task;
 
 		private Map<String, Object> base;
@@ -473,8 +475,8 @@ final class PageRenderer implements TabRenderer {
 
 		private final long limit;
 
-		/** The chunks' sizes in bytes, the oldest at {@code first}, circular. */
-		private int[] sizes = new int[8];
+		/** The chunks' sizes in bytes, the oldest at {@code first}, circular; allocated by the first chunk. */
+		private int[] sizes = NO_SIZES;
 
 		private int first;
 
@@ -515,7 +517,7 @@ final class PageRenderer implements TabRenderer {
 				this.count--;
 			}
 			if (this.count == this.sizes.length) {
-				int[] grown = new int[2 * this.sizes.length];
+				int[] grown = new int[Math.max(8, 2 * this.sizes.length)];
 				for (int i = 0; i < this.count; i++) {
 					grown[i] = this.sizes[(this.first + i) % this.sizes.length];
 				}
