@@ -10,12 +10,16 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
+import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.context.ThreadLocalAccessor;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,7 +47,15 @@ public final class StrandEngine implements AutoCloseable {
 	private final Json json;
 
 	/** Sets every thread-local a task's handler had, and clears the others: a pooled thread may hold a stale one. */
-	private final ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder().clearMissing(true).build();
+	private final ContextRegistry contexts = ContextRegistry.getInstance();
+
+	private final ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder()
+		.contextRegistry(this.contexts)
+		.clearMissing(true)
+		.build();
+
+	/** The context of a handler whose thread has none. */
+	private final ContextSnapshot noContext = this.snapshots.captureFrom();
 
 	private final AtomicInteger activeTasks = new AtomicInteger();
 
@@ -159,8 +171,33 @@ public final class StrandEngine implements AutoCloseable {
 		return this.metrics;
 	}
 
-	ContextSnapshot captureContext() {
-		return this.snapshots.captureAll();
+	/**
+	 * Capture the calling thread's context (its Observation, say), for a task to run in.
+	 * @return the context, or {@code null} if the thread has none
+	 */
+	@Nullable ContextSnapshot captureContext() {
+		return hasContext((key) -> true) ? this.snapshots.captureAll() : null;
+	}
+
+	/**
+	 * Set a task's context on the thread that runs it, clearing what the thread has that it does not.
+	 * @param context the context, as {@link #captureContext()} captured it
+	 * @return the scope that gives the thread back what it had
+	 */
+	ContextSnapshot.Scope enterContext(@Nullable ContextSnapshot context) {
+		// with none, only what the thread has is cleared: a thread with nothing (one made for the task) keeps
+		// nothing to give back while the task runs
+		return (context != null) ? context.setThreadLocals()
+				: this.noContext.setThreadLocals((key) -> hasContext(key::equals));
+	}
+
+	private boolean hasContext(Predicate<Object> keys) {
+		for (ThreadLocalAccessor<?> accessor : this.contexts.getThreadLocalAccessors()) {
+			if (keys.test(accessor.key()) && accessor.getValue() != null) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** The timer actions not yet run or cancelled: a tab or task that is done must hold none. */

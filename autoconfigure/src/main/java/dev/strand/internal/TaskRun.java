@@ -67,7 +67,7 @@ final class TaskRun implements TaskContext {
 
 	private final Duration timeout;
 
-	private final ContextSnapshot context;
+	private final @Nullable ContextSnapshot context;
 
 	private final AtomicReference<@Nullable Outcome<?>> outcome = new AtomicReference<>();
 
@@ -229,7 +229,7 @@ final class TaskRun implements TaskContext {
 		Observation observation = Observation.NOOP;
 		Outcome<?> result;
 		Throwable thrown = null;
-		try (ContextSnapshot.Scope context = this.context.setThreadLocals()) {
+		try (ContextSnapshot.Scope context = engine.enterContext(this.context)) {
 			// started within the handler's context, so that the handler's Observation is its parent
 			observation = Observation.createNotStarted("strand.task", engine.observations())
 				.contextualName("strand " + this.tag)
