@@ -27,9 +27,13 @@ import org.jspecify.annotations.Nullable;
  * owners hold is charged to the one nearer the roots.
  * <p>
  * Usage: {@code HeapOwners BEFORE.hprof AFTER.hprof TABS}. System properties: {@code heap.top}, the owners listed per
- * group (6); {@code heap.path}, a class name: what holds its first two objects in each dump.
+ * group (6); {@code heap.path}, a class name: what holds its first two objects in each dump; {@code heap.detail}, an
+ * owner's class name: what is charged to it, by class.
  */
 public final class HeapOwners {
+
+    /** An owner class whose objects are listed by class ({@code heap.detail}), if any. */
+    private static final @Nullable String DETAIL = System.getProperty("heap.detail");
 
     private HeapOwners() {
     }
@@ -43,8 +47,18 @@ public final class HeapOwners {
         if (tabs <= 0) {
             throw new IllegalArgumentException("TABS must be positive, but was " + tabs);
         }
-        Map<String, Long> before = new Dump(Files.readAllBytes(Path.of(args[0]))).bytesByOwner();
-        Map<String, Long> after = new Dump(Files.readAllBytes(Path.of(args[1]))).bytesByOwner();
+        Dump first = new Dump(Files.readAllBytes(Path.of(args[0])));
+        Map<String, Long> before = first.bytesByOwner();
+        Dump second = new Dump(Files.readAllBytes(Path.of(args[1])));
+        Map<String, Long> after = second.bytesByOwner();
+        if (DETAIL != null) {
+            System.out.printf("what is charged to %s, per tab:%n", DETAIL);
+            union(first.detail, second.detail).stream()
+                .map((name) -> Map.entry(name, second.detail.getOrDefault(name, 0L) - first.detail.getOrDefault(name, 0L)))
+                .filter((entry) -> entry.getValue() != 0)
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .forEach((entry) -> System.out.printf("%8.0f B  %s%n", (double) entry.getValue() / tabs, entry.getKey()));
+        }
         Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
         for (String owner : union(before, after)) {
             long grown = after.getOrDefault(owner, 0L) - before.getOrDefault(owner, 0L);
@@ -141,6 +155,9 @@ public final class HeapOwners {
             read();
         }
 
+        /** The bytes charged to the owner class {@code heap.detail}, by the class of the objects charged. */
+        final Map<String, Long> detail = new HashMap<>();
+
         /** The shallow bytes of every reachable object, by its owner's class name. */
         Map<String, Long> bytesByOwner() {
             IdIndex index = new IdIndex(this.count);
@@ -193,6 +210,9 @@ public final class HeapOwners {
                 }
                 int lambda = owner.indexOf("$$Lambda");
                 bytes.merge((lambda < 0) ? owner : owner.substring(0, lambda + 8), size(i), Long::sum);
+                if (owner.equals(DETAIL)) {
+                    this.detail.merge(className(i), size(i), Long::sum);
+                }
             }
             return bytes;
         }
