@@ -40,6 +40,8 @@ public final class StrandEngine implements AutoCloseable {
 
 	private final ScheduledThreadPoolExecutor timer;
 
+	private final Timeouts timeouts;
+
 	private final ObservationRegistry observations;
 
 	private final StrandMetrics metrics;
@@ -95,6 +97,7 @@ public final class StrandEngine implements AutoCloseable {
 		this.json = new Json(jsonMapper);
 		this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("strand-timer").daemon().factory());
 		this.timer.setRemoveOnCancelPolicy(true);
+		this.timeouts = new Timeouts(this.timer, Duration.ofMillis(10), 512);
 	}
 
 	/**
@@ -202,11 +205,18 @@ public final class StrandEngine implements AutoCloseable {
 
 	/** The timer actions not yet run or cancelled: a tab or task that is done must hold none. */
 	int pendingTimers() {
-		return this.timer.getQueue().size();
+		return this.timeouts.size()
+				+ (int) this.timer.getQueue().stream().filter((task) -> !this.timeouts.isTurning(task)).count();
 	}
 
-	ScheduledFuture<?> schedule(Runnable action, Duration delay) {
-		return this.timer.schedule(logFailure(action), delay.toNanos(), TimeUnit.NANOSECONDS);
+	/**
+	 * Run an action once a delay has passed, unless it is cancelled first: a timeout, on the engine's wheel of them.
+	 * @param action the action
+	 * @param delay the delay
+	 * @return the timeout, to cancel it
+	 */
+	Timeouts.Timeout schedule(Runnable action, Duration delay) {
+		return this.timeouts.schedule(action, delay);
 	}
 
 	/**

@@ -3,7 +3,6 @@ package dev.strand.internal;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -51,7 +50,7 @@ public final class TabActor implements Tab {
 	private EventLog.@Nullable Subscription stream;
 
 	/** The connect timeout until the first stream attaches, then the grace period while none is. */
-	private @Nullable ScheduledFuture<?> timer;
+	private Timeouts.@Nullable Timeout timer;
 
 	TabActor(String id, String sessionKey, StrandEngine engine, Callbacks callbacks, EventLog log,
 			Consumer<CancelReason> onClosed) {
@@ -388,7 +387,7 @@ public final class TabActor implements Tab {
 
 	private void cancelTimer() {
 		if (this.timer != null) {
-			this.timer.cancel(false); // a timer per open tab adds up
+			this.timer.cancel();
 			this.timer = null;
 		}
 	}

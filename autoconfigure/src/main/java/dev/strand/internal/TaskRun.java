@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,7 +89,7 @@ final class TaskRun implements TaskContext {
 
 	private long startNanos;
 
-	private @Nullable ScheduledFuture<?> timer;
+	private Timeouts.@Nullable Timeout timer;
 
 	TaskRun(StrandEngine engine, Listener listener, String tab, String name, String tag, long generation,
 			Set<String> keys, AsyncTask<?> body, TaskExecutors.Named executor, Duration timeout) {
@@ -354,9 +353,9 @@ final class TaskRun implements TaskContext {
 	 * @param result the outcome
 	 */
 	private void ended(Outcome<?> result) {
-		ScheduledFuture<?> pending = this.timer;
+		Timeouts.Timeout pending = this.timer;
 		if (pending != null) {
-			pending.cancel(false);
+			pending.cancel();
 		}
 		StrandEngine engine = this.engine;
 		boolean wasLaunched;
