@@ -1,5 +1,7 @@
 package dev.strand.web;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -7,8 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
@@ -49,8 +49,21 @@ final class SseConnection {
 	/** The events' names, as bytes: a handful, made once each. */
 	private static final Map<String, byte[]> NAMES = new ConcurrentHashMap<>();
 
+	private static final VarHandle WIP = field(SseConnection.class, "wip", int.class);
+
+	private static final VarHandle HEARTBEAT_DUE = field(SseConnection.class, "heartbeatDue", boolean.class);
+
 	private static byte[] ascii(String text) {
 		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private static VarHandle field(Class<?> owner, String name, Class<?> type) {
+		try {
+			return MethodHandles.lookup().findVarHandle(owner, name, type);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
 	}
 
 	private final FluxSink<DataBuffer> sink;
@@ -63,12 +76,16 @@ final class SseConnection {
 
 	private final Writability writability;
 
-	/** Drains asked for and not done yet: one from the start, which start() holds until all is set up. */
-	private final AtomicInteger wip = new AtomicInteger(1);
+	/**
+	 * Drains asked for and not done yet: one from the start, which start() holds until all is set up. This and the
+	 * other fields set atomically are plain fields with a VarHandle, not an atomic object each: a connection per
+	 * open tab.
+	 */
+	private volatile int wip = 1;
 
 	private final Runnable drainer = this::drainAll;
 
-	private final AtomicBoolean heartbeatDue = new AtomicBoolean(true);
+	private volatile boolean heartbeatDue = true;
 
 	/** Heartbeat periods in a row at whose end the last heartbeat was still unsent. */
 	private int unsentHeartbeats;
@@ -129,7 +146,7 @@ final class SseConnection {
 
 	/** A heartbeat period passed: send one, unless the last is still unsent for too long. */
 	void tick() {
-		if (this.heartbeatDue.getAndSet(true)) {
+		if ((boolean) HEARTBEAT_DUE.getAndSet(this, true)) {
 			this.unsentHeartbeats++;
 			if (this.unsentHeartbeats * this.heartbeats.period().toMillis() >= this.heartbeats.writeTimeout().toMillis()) {
 				this.stalled = true; // drain() ends the stream: only the draining thread signals the sink
@@ -143,7 +160,7 @@ final class SseConnection {
 
 	/** Drain now, or have the thread that drains already drain once more. */
 	private void drain() {
-		if (this.wip.getAndIncrement() == 0) {
+		if ((int) WIP.getAndAdd(this, 1) == 0) {
 			this.writability.drain(this.drainer);
 		}
 	}
@@ -173,7 +190,7 @@ final class SseConnection {
 				this.sink.complete();
 			}
 		}
-		while (this.wip.decrementAndGet() != 0);
+		while ((int) WIP.getAndAdd(this, -1) != 1);
 	}
 
 	// loops, not streams: these run once per batch sent
@@ -202,7 +219,7 @@ final class SseConnection {
 
 	/** What is ready to send, encoded into one buffer; {@code null} if nothing is. */
 	private @Nullable DataBuffer nextBatch() {
-		if (this.heartbeatDue.compareAndSet(true, false)) {
+		if (HEARTBEAT_DUE.compareAndSet(this, true, false)) {
 			buffer(256).write(HEARTBEAT);
 		}
 		int count = this.feeds.size();
@@ -323,6 +340,12 @@ final class SseConnection {
 	/** One tab's events on this connection. */
 	private final class Feed {
 
+		private static final VarHandle SUBSCRIPTION = field(Feed.class, "subscription", EventLog.Subscription.class);
+
+		private static final VarHandle CLOSE_PENDING = field(Feed.class, "closePending", boolean.class);
+
+		private static final byte[] NO_PREFIX = {};
+
 		private final Source source;
 
 		/** What its events' ids start with: the tab's id and a colon on a shared connection, else nothing. */
@@ -331,12 +354,12 @@ final class SseConnection {
 		/** Where an event's id is written as digits, by the draining thread: no string made per event. */
 		private final byte[] digits = new byte[20];
 
-		private final AtomicReference<EventLog.@Nullable Subscription> subscription = new AtomicReference<>();
+		private volatile EventLog.@Nullable Subscription subscription;
 
-		private final AtomicBoolean disposed = new AtomicBoolean();
+		private volatile boolean disposed;
 
 		/** For a tab that cannot be streamed: whether its one close event is still to be sent. */
-		private final AtomicBoolean closePending;
+		private volatile boolean closePending;
 
 		/**
 		 * Whether the last read found nothing although the log had already ended before it: then nothing more
@@ -346,8 +369,8 @@ final class SseConnection {
 
 		Feed(Source source) {
 			this.source = source;
-			this.prefix = (SseConnection.this.shared ? source.id() + ":" : "").getBytes(StandardCharsets.UTF_8);
-			this.closePending = new AtomicBoolean(source.tab() == null);
+			this.prefix = SseConnection.this.shared ? (source.id() + ":").getBytes(StandardCharsets.UTF_8) : NO_PREFIX;
+			this.closePending = source.tab() == null;
 		}
 
 		void start() {
@@ -356,8 +379,8 @@ final class SseConnection {
 				return;
 			}
 			tab.connect(this.source.lastEventId(), SseConnection.this::drain, (subscribed) -> {
-				this.subscription.set(subscribed);
-				if (this.disposed.get() && this.subscription.compareAndSet(subscribed, null)) {
+				this.subscription = subscribed;
+				if (this.disposed && SUBSCRIPTION.compareAndSet(this, subscribed, null)) {
 					tab.disconnect(subscribed);
 					return;
 				}
@@ -370,12 +393,12 @@ final class SseConnection {
 		 * @return whether there was one
 		 */
 		boolean writeNext() {
-			if (this.closePending.compareAndSet(true, false)) {
+			if (CLOSE_PENDING.compareAndSet(this, true, false)) {
 				write(buffer(128).write(ID).write(this.prefix), ascii("close"),
 						("{\"reason\":\"" + this.source.status() + "\"}").getBytes(StandardCharsets.UTF_8));
 				return true;
 			}
-			EventLog.Subscription current = this.subscription.get();
+			EventLog.Subscription current = this.subscription;
 			if (current == null) {
 				return false; // not subscribed yet, or disposed: done() asks the tab
 			}
@@ -420,7 +443,7 @@ final class SseConnection {
 		}
 
 		boolean overrun() {
-			EventLog.Subscription current = this.subscription.get();
+			EventLog.Subscription current = this.subscription;
 			return current != null && current.overrun();
 		}
 
@@ -428,15 +451,15 @@ final class SseConnection {
 		boolean done() {
 			Tab tab = this.source.tab();
 			if (tab == null) {
-				return !this.closePending.get();
+				return !this.closePending;
 			}
-			EventLog.Subscription current = this.subscription.get();
+			EventLog.Subscription current = this.subscription;
 			return (current != null) ? this.drainedAfterEnd : tab.isClosed();
 		}
 
 		void dispose() {
-			this.disposed.set(true);
-			EventLog.Subscription current = this.subscription.getAndSet(null);
+			this.disposed = true;
+			EventLog.Subscription current = (EventLog.Subscription) SUBSCRIPTION.getAndSet(this, null);
 			Tab tab = this.source.tab();
 			if (current != null && tab != null) {
 				tab.disconnect(current);
