@@ -71,9 +71,8 @@ public final class StrandAutoConfiguration {
 	@Bean(name = TASK_EXECUTOR_BEAN_NAME)
 	@ConditionalOnMissingBean(name = TASK_EXECUTOR_BEAN_NAME)
 	Executor strandTaskExecutor() {
-		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("strand-task-");
-		executor.setVirtualThreads(true);
-		return executor;
+		// a virtual thread per task, named by the task it runs (strand-task-NAME) once it runs it
+		return new SimpleAsyncTaskExecutor(Thread.ofVirtual().factory());
 	}
 
 	@Bean
