@@ -48,9 +48,9 @@ public final class StrandEngine implements AutoCloseable {
 
 	private final Json json;
 
-	/** Sets every thread-local a task's handler had, and clears the others: a pooled thread may hold a stale one. */
 	private final ContextRegistry contexts = ContextRegistry.getInstance();
 
+	/** Sets every thread-local a task's handler had, and clears the others: a pooled thread may hold a stale one. */
 	private final ContextSnapshotFactory snapshots = ContextSnapshotFactory.builder()
 		.contextRegistry(this.contexts)
 		.clearMissing(true)
