@@ -242,8 +242,8 @@ final class TabState implements TaskTable.Assigns {
 				if (prior.present) {
 					writableAssigns().put(key, prior.value);
 				}
-				else {
-					writableAssigns().remove(key);
+				else if (TabState.this.assigns != null) {
+					TabState.this.assigns.remove(key);
 				}
 				if (!prior.changed && TabState.this.changed != null) {
 					TabState.this.changed.remove(key);

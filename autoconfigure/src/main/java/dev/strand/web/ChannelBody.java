@@ -9,7 +9,6 @@ import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -43,21 +42,12 @@ final class ChannelBody extends Mono<Void> {
 	 * say)
 	 */
 	static @Nullable Mono<Void> write(ServerHttpResponse response, Publisher<? extends DataBuffer> body) {
-		if (!(nativeResponse(response) instanceof NettyOutbound netty) || !(netty instanceof Connection connection)) {
+		if (!(TcpTimeouts.nativeResponse(response) instanceof NettyOutbound netty) || !(netty instanceof Connection connection)) {
 			return null;
 		}
 		// deferred: the operator that waits for the commit keeps what it waits for as long as the stream is open
 		return Mono.defer(() -> response.setComplete().then(Mono.defer(netty::then)))
 			.then(new ChannelBody(body, connection.channel()));
-	}
-
-	private static @Nullable Object nativeResponse(ServerHttpResponse response) {
-		try {
-			return ServerHttpResponseDecorator.getNativeResponse(response);
-		}
-		catch (IllegalStateException ex) {
-			return null; // MockServerHttpResponse: "This is a mock. No running server, no native response."
-		}
 	}
 
 	@Override

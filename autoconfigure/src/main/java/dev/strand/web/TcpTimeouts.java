@@ -7,6 +7,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.Connection;
@@ -50,6 +52,20 @@ final class TcpTimeouts {
 		}
 		catch (IllegalStateException ex) {
 			return null; // MockServerHttpRequest: "This is a mock. No running server, no native request."
+		}
+	}
+
+	/**
+	 * Return the server's own response behind a response, such as Reactor Netty's connection.
+	 * @param response the response
+	 * @return the native response, or {@code null} for a mock response, which has none
+	 */
+	static @Nullable Object nativeResponse(ServerHttpResponse response) {
+		try {
+			return ServerHttpResponseDecorator.getNativeResponse(response);
+		}
+		catch (IllegalStateException ex) {
+			return null; // MockServerHttpResponse: "This is a mock. No running server, no native response."
 		}
 	}
 
