@@ -15,6 +15,8 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 
+import org.springframework.util.FileSystemUtils;
+
 /**
  * A real Redis for tests: from Testcontainers where a Docker engine answers, otherwise a {@code redis-server}
  * started on a free loopback port. Neither is skipped: with no Docker and no {@code redis-server} on the
@@ -196,6 +198,20 @@ public final class TestRedis implements AutoCloseable {
 		}
 		else {
 			stop();
+		}
+		deleteFolder(this.dir);
+	}
+
+	/**
+	 * Delete a test's folder and what is in it, once what wrote there has stopped.
+	 * @param dir the folder
+	 */
+	public static void deleteFolder(Path dir) {
+		try {
+			FileSystemUtils.deleteRecursively(dir);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not delete " + dir, ex);
 		}
 	}
 

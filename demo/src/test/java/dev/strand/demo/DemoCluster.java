@@ -304,7 +304,16 @@ final class DemoCluster implements AutoCloseable {
 		for (Node node : this.nodes) {
 			node.process.destroyForcibly();
 		}
+		for (Node node : this.nodes) {
+			try {
+				node.process.waitFor(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		this.redis.close();
+		TestRedis.deleteFolder(this.dir);
 	}
 
 	/**
