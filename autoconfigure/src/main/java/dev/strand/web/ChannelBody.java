@@ -47,7 +47,20 @@ final class ChannelBody extends Mono<Void> {
 		}
 		// deferred: the operator that waits for the commit keeps what it waits for as long as the stream is open
 		return Mono.defer(() -> response.setComplete().then(Mono.defer(netty::then)))
-			.then(new ChannelBody(body, connection.channel()));
+			.then(Mono.defer(() -> to(connection, body)));
+	}
+
+	/**
+	 * Write a body to a connection's channel, taken once the response is committed: a connection that Reactor
+	 * Netty has ended by then (the browser left while the request was handled) answers with a stand-in channel
+	 * that was never on an event loop, and the body is then not started at all.
+	 * @param connection the response's connection
+	 * @param body the body
+	 * @return completes when the body has ended
+	 */
+	static Mono<Void> to(Connection connection, Publisher<? extends DataBuffer> body) {
+		Channel channel = connection.channel();
+		return channel.isRegistered() ? new ChannelBody(body, channel) : Mono.empty();
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package dev.strand.web;
 import java.util.NoSuchElementException;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -94,24 +95,38 @@ interface Writability {
 	/** Kept apart so that {@link Writability} loads without Reactor Netty. */
 	final class NettyWritability implements Writability {
 
-		private final Connection connection;
+		private final Channel channel;
 
 		private final DataBufferFactory batches;
 
-		private NettyWritability(Connection connection, DataBufferFactory batches) {
-			this.connection = connection;
+		private NettyWritability(Channel channel, DataBufferFactory batches) {
+			this.channel = channel;
 			this.batches = batches;
 		}
 
 		/** With the response's own buffer factory: on Reactor Netty, Spring's over the channel's allocator. */
 		static Writability of(ServerWebExchange exchange) {
 			return (TcpTimeouts.nativeRequest(exchange.getRequest()) instanceof Connection connection)
-					? new NettyWritability(connection, exchange.getResponse().bufferFactory()) : ALWAYS;
+					? over(connection, exchange.getResponse().bufferFactory()) : ALWAYS;
+		}
+
+		/**
+		 * Return the writability of a connection's channel, taken now: once Reactor Netty has ended a request's
+		 * connection, the request answers for its channel with a stand-in that was never on an event loop, while a
+		 * stream that still holds the channel itself drains on its loop as before and finds it closed. A stream
+		 * whose connection has ended before it starts is drained at once, and ended by its response.
+		 * @param connection the request's connection
+		 * @param batches where batches are made
+		 * @return its writability
+		 */
+		static Writability over(Connection connection, DataBufferFactory batches) {
+			Channel channel = connection.channel();
+			return channel.isRegistered() ? new NettyWritability(channel, batches) : ALWAYS;
 		}
 
 		@Override
 		public boolean writable() {
-			return this.connection.channel().isWritable();
+			return this.channel.isWritable();
 		}
 
 		@Override
@@ -131,7 +146,7 @@ interface Writability {
 			// pipeline itself, as the connection's addHandlerLast would also keep a subscription per connection to
 			// remove it when the connection ends: the stream removes it when it ends, and a keep-alive connection's
 			// next stream adds its own
-			ChannelPipeline pipeline = this.connection.channel().pipeline();
+			ChannelPipeline pipeline = this.channel.pipeline();
 			pipeline.addBefore(NettyPipeline.ReactiveBridge, null, handler);
 			return () -> {
 				try {
@@ -145,7 +160,7 @@ interface Writability {
 
 		@Override
 		public void drain(Runnable drain) {
-			EventLoop eventLoop = this.connection.channel().eventLoop();
+			EventLoop eventLoop = this.channel.eventLoop();
 			if (eventLoop.inEventLoop()) {
 				drain.run();
 				return;
