@@ -3,6 +3,7 @@ package dev.strand.web;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.netty.channel.Channel;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.HttpHandler;
@@ -14,14 +15,21 @@ import reactor.netty.Connection;
 
 /**
  * Reports the end of each request to Reactor Netty in a task of its own on the connection's event loop, never
- * inside the call that read the request.
+ * inside the call that read the request, and then asks the connection to read its next request.
  * <p>
- * Reactor Netty 1.3.7 (Spring Boot 4.1.1's) can stop reading a keep-alive connection for good
- * (reactor/reactor-netty#4361, closed as fixed after that release): a request that arrives before the previous
- * one on the connection has been reported handled is queued, and if that queued request is then handled at once,
- * inside the call that takes it from the queue, the connection's next request is never read. A browser does this
- * with every page: the page, whose handling may end on another thread (Redis's, when the session is saved
- * there), then its script, served at once, then its stream or a page event, which would get no answer.
+ * Reactor Netty 1.3.7 (Spring Boot 4.1.1's) can stop reading a keep-alive connection for good. A request that
+ * arrives before the previous one on the connection has ended is queued. If that queued request is then handled
+ * at once, inside the call that takes it from the queue, the connection's next request is never read:
+ * <ul>
+ * <li>when its handling ends within that call (reactor/reactor-netty#4361): the report on the event loop avoids
+ * that;</li>
+ * <li>when its response is written in full within that call, which ends the request whatever its handling does
+ * next (reactor/reactor-netty#4347): the read asked for after each report avoids that. It is asked for on an idle
+ * connection, where Reactor Netty has asked already, or where the next request is then queued as above.</li>
+ * </ul>
+ * Both were closed as fixed after that release. A browser meets them with every page: the page, whose handling
+ * may end on another thread (Redis's, when the session is saved there), then its script, served at once, then
+ * its stream or a page event, which would get no answer.
  */
 public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, Ordered {
 
@@ -34,20 +42,30 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 	@Override
 	public HttpHandler apply(HttpHandler handler) {
 		return (request, response) -> {
-			Executor eventLoop = eventLoop(request);
+			Channel channel = channel(request);
 			Mono<Void> handled = handler.handle(request, response);
-			return (eventLoop != null) ? new EndOn(handled, eventLoop) : handled;
+			return (channel != null) ? new EndOn(handled, channel) : handled;
 		};
 	}
 
 	/**
 	 * Return the event loop of a request's connection.
 	 * @param request the request
-	 * @return the event loop, or {@code null} if the request is not on Reactor Netty
+	 * @return the event loop, or {@code null} if the request is not on Reactor Netty or its connection has ended
 	 */
 	static @Nullable Executor eventLoop(ServerHttpRequest request) {
-		return (TcpTimeouts.nativeRequest(request) instanceof Connection connection) ? connection.channel().eventLoop()
+		Channel channel = channel(request);
+		return (channel != null) ? channel.eventLoop() : null;
+	}
+
+	/**
+	 * Return the channel of a request's connection, while it lasts: once Reactor Netty has ended the connection,
+	 * the request answers with a stand-in channel that was never on an event loop.
+	 */
+	private static @Nullable Channel channel(ServerHttpRequest request) {
+		Channel channel = (TcpTimeouts.nativeRequest(request) instanceof Connection connection) ? connection.channel()
 				: null;
+		return (channel != null && channel.isRegistered()) ? channel : null;
 	}
 
 	/**
@@ -58,30 +76,32 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 
 		private final Mono<Void> handled;
 
-		private final Executor eventLoop;
+		private final Channel channel;
 
-		EndOn(Mono<Void> handled, Executor eventLoop) {
+		EndOn(Mono<Void> handled, Channel channel) {
 			this.handled = handled;
-			this.eventLoop = eventLoop;
+			this.channel = channel;
 		}
 
 		@Override
 		public void subscribe(CoreSubscriber<? super Void> actual) {
-			this.handled.subscribe(new Reporter(actual, this.eventLoop));
+			this.handled.subscribe(new Reporter(actual, this.channel));
 		}
 
 	}
 
-	/** Passes a request's end on from a task of the event loop; all else at once. */
+	/**
+	 * Passes a request's end on from a task of the event loop, then asks the connection to read; all else at once.
+	 */
 	private static final class Reporter extends VoidRelay<Void> implements Runnable {
 
-		private final Executor eventLoop;
+		private final Channel channel;
 
 		private @Nullable Throwable failure;
 
-		Reporter(CoreSubscriber<? super Void> actual, Executor eventLoop) {
+		Reporter(CoreSubscriber<? super Void> actual, Channel channel) {
 			super(actual);
-			this.eventLoop = eventLoop;
+			this.channel = channel;
 		}
 
 		@Override
@@ -102,7 +122,7 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 
 		private void report() {
 			try {
-				this.eventLoop.execute(this);
+				this.channel.eventLoop().execute(this);
 			}
 			catch (RejectedExecutionException ex) {
 				run(); // the server is stopping: its loop takes no more tasks
@@ -117,6 +137,9 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 			}
 			else {
 				this.actual.onComplete();
+			}
+			if (this.channel.isActive()) {
+				this.channel.read();
 			}
 		}
 
