@@ -64,18 +64,29 @@ final class HeldTurn implements Tab.PageTurn {
 		return this.lastEventId;
 	}
 
+	/** End the turn and let go of the tab's mailbox, whatever the last flush does. */
 	@Override
 	public void end() {
 		synchronized (this) {
 			if (this.ended) {
 				return;
 			}
-			commit();
-			this.flush.run(); // what changed after the commit, if anything
 			this.ended = true;
-			this.view.exit();
 		}
-		this.release.run();
+		try {
+			synchronized (this) {
+				commit();
+				this.flush.run(); // what changed after the commit, if anything
+			}
+		}
+		finally {
+			try {
+				this.view.exit();
+			}
+			finally {
+				this.release.run();
+			}
+		}
 	}
 
 }

@@ -282,7 +282,7 @@ public final class TabActor implements Tab {
 
 	/** Grant a web request its turn, which lasts (and holds the mailbox) until the request ends it. */
 	private boolean grant(Message.Turn message) {
-		HeldTurn turn = new HeldTurn(this.view, message.model(), this::flush, this.log, this.mailbox.hold());
+		HeldTurn turn = new HeldTurn(this.view, message.model(), () -> flushTurn(message), this.log, this.mailbox.hold());
 		this.view.enter(message.model());
 		try {
 			message.granted().accept(turn);
@@ -291,6 +291,19 @@ public final class TabActor implements Tab {
 		catch (RuntimeException | Error ex) {
 			turn.end();
 			throw ex;
+		}
+	}
+
+	/**
+	 * Flush a web request's turn, on the request's thread: a failure is handled as a message's would be on the
+	 * mailbox (a full re-render, or the tab closes), and the turn still ends.
+	 */
+	private void flushTurn(Message.Turn message) {
+		try {
+			flush();
+		}
+		catch (Throwable failure) {
+			failed(message, failure);
 		}
 	}
 

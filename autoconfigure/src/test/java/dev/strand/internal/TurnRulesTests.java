@@ -258,4 +258,43 @@ class TurnRulesTests {
 		assertThat(tab.isClosed()).isFalse();
 	}
 
+	/**
+	 * A web request ends its turn on its own thread, once its response is sent. If the flush then fails (a stream's
+	 * connection that had just ended once threw from its drain), the tab must still be let go of: else every later
+	 * page event of the tab waits for a turn that never comes.
+	 */
+	@Test
+	void whenARequestsTurnFailsToFlushAsItEndsThenTheTabGrantsItsNextTurn(CapturedOutput output) {
+		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, new EngineTestSupport.RecordingCallbacks());
+		java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
+		EngineTestSupport.Stream reader = new EngineTestSupport.Stream();
+		java.util.concurrent.CompletableFuture<Void> attached = new java.util.concurrent.CompletableFuture<>();
+		tab.connect(0, () -> {
+			if (failNext.getAndSet(false)) {
+				throw new IllegalStateException("simulated: the stream's connection has just ended");
+			}
+			reader.run();
+		}, (subscription) -> {
+			reader.subscription.set(subscription);
+			attached.complete(null);
+		});
+		EngineTestSupport.join(attached);
+		java.util.concurrent.CompletableFuture<Tab.PageTurn> first = new java.util.concurrent.CompletableFuture<>();
+		tab.requestTurn(null, first::complete);
+		Tab.PageTurn turn = EngineTestSupport.join(first);
+		turn.view().flash("info", "changed by the first request");
+		failNext.set(true);
+		try {
+			turn.end(); // on the request's thread, as StrandWebFilter ends it
+		}
+		catch (RuntimeException ex) {
+			// what the request's thread does with it is not what this test is about
+		}
+		java.util.concurrent.CompletableFuture<Tab.PageTurn> second = new java.util.concurrent.CompletableFuture<>();
+		tab.requestTurn(null, second::complete);
+		EngineTestSupport.join(second).end();
+		assertThat(output).contains("simulated: the stream's connection has just ended");
+		assertThat(tab.isClosed()).isFalse();
+	}
+
 }
