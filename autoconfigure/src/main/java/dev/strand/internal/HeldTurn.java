@@ -80,12 +80,8 @@ final class HeldTurn implements Tab.PageTurn {
 			}
 		}
 		finally {
-			try {
-				this.view.exit();
-			}
-			finally {
-				this.release.run();
-			}
+			this.view.exit();
+			this.release.run();
 		}
 	}
 

@@ -51,16 +51,16 @@ final class ChannelBody extends Mono<Void> {
 	}
 
 	/**
-	 * Write a body to a connection's channel, taken once the response is committed: a connection that Reactor
-	 * Netty has ended by then (the browser left while the request was handled) answers with a stand-in channel
-	 * that was never on an event loop, and the body is then not started at all.
+	 * Write a body to a connection's channel, taken once the response is committed
+	 * ({@link EventLoopCompletion#channel}): if the connection has ended by then (the browser left while the
+	 * request was handled), the body is not started at all.
 	 * @param connection the response's connection
 	 * @param body the body
 	 * @return completes when the body has ended
 	 */
 	static Mono<Void> to(Connection connection, Publisher<? extends DataBuffer> body) {
-		Channel channel = connection.channel();
-		return channel.isRegistered() ? new ChannelBody(body, channel) : Mono.empty();
+		Channel channel = EventLoopCompletion.channel(connection);
+		return (channel != null) ? new ChannelBody(body, channel) : Mono.empty();
 	}
 
 	@Override

@@ -58,14 +58,19 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 		return (channel != null) ? channel.eventLoop() : null;
 	}
 
+	private static @Nullable Channel channel(ServerHttpRequest request) {
+		return (TcpTimeouts.nativeRequest(request) instanceof Connection connection) ? channel(connection) : null;
+	}
+
 	/**
 	 * Return the channel of a request's connection, while it lasts: once Reactor Netty has ended the connection,
-	 * the request answers with a stand-in channel that was never on an event loop.
+	 * it answers with a stand-in channel that was never on an event loop.
+	 * @param connection the request's connection
+	 * @return its channel, or {@code null} if the connection has ended
 	 */
-	private static @Nullable Channel channel(ServerHttpRequest request) {
-		Channel channel = (TcpTimeouts.nativeRequest(request) instanceof Connection connection) ? connection.channel()
-				: null;
-		return (channel != null && channel.isRegistered()) ? channel : null;
+	static @Nullable Channel channel(Connection connection) {
+		Channel channel = connection.channel();
+		return channel.isRegistered() ? channel : null;
 	}
 
 	/**

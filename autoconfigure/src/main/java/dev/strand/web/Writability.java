@@ -111,17 +111,16 @@ interface Writability {
 		}
 
 		/**
-		 * Return the writability of a connection's channel, taken now: once Reactor Netty has ended a request's
-		 * connection, the request answers for its channel with a stand-in that was never on an event loop, while a
-		 * stream that still holds the channel itself drains on its loop as before and finds it closed. A stream
-		 * whose connection has ended before it starts is drained at once, and ended by its response.
+		 * Return the writability of a connection's channel, taken now ({@link EventLoopCompletion#channel}): a
+		 * stream holds the channel itself, so it drains on its loop until the end and then finds it closed. A
+		 * stream whose connection has ended before it starts is drained at once, and ended by its response.
 		 * @param connection the request's connection
 		 * @param batches where batches are made
 		 * @return its writability
 		 */
 		static Writability over(Connection connection, DataBufferFactory batches) {
-			Channel channel = connection.channel();
-			return channel.isRegistered() ? new NettyWritability(channel, batches) : ALWAYS;
+			Channel channel = EventLoopCompletion.channel(connection);
+			return (channel != null) ? new NettyWritability(channel, batches) : ALWAYS;
 		}
 
 		@Override
