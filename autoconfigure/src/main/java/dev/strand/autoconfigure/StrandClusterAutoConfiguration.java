@@ -8,10 +8,11 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
-import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -25,6 +26,7 @@ import org.springframework.session.config.ReactiveSessionRepositoryCustomizer;
 import org.springframework.session.data.redis.ReactiveRedisSessionRepository;
 import org.springframework.session.data.redis.config.annotation.web.server.EnableRedisWebSession;
 
+import dev.strand.cluster.LettuceReadResumer;
 import dev.strand.cluster.PageEventForwarding;
 import dev.strand.cluster.RedisCluster;
 import dev.strand.cluster.RedisTabRegistry;
@@ -71,6 +73,16 @@ public final class StrandClusterAutoConfiguration {
 		@Bean
 		LettuceClientOptionsBuilderCustomizer strandRejectWhileDisconnected() {
 			return (options) -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+		}
+
+		/**
+		 * Lettuce's connections read on after a pause for a reactive subscriber's demand, which can otherwise last
+		 * forever ({@link LettuceReadResumer}). It replaces any other {@code NettyCustomizer} set by a
+		 * {@code ClientResourcesBuilderCustomizer}; an app with its own should add the resumer to its channels.
+		 */
+		@Bean
+		ClientResourcesBuilderCustomizer strandResumeLettuceReads() {
+			return (resources) -> resources.nettyCustomizer(new LettuceReadResumer());
 		}
 
 		@Bean

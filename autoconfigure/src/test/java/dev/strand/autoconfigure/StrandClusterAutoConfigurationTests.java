@@ -1,10 +1,16 @@
 package dev.strand.autoconfigure;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
@@ -12,6 +18,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfiguration;
 import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.session.ReactiveSessionRepository;
 import org.springframework.session.Session;
 import org.springframework.session.data.redis.ReactiveRedisSessionRepository;
@@ -106,6 +113,35 @@ class StrandClusterAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
 				.hasMessageContaining("strand.cluster.node-timeout must be at least 100ms");
+		});
+	}
+
+	/**
+	 * Lettuce pauses a connection's reads while a reactive command's subscriber has no demand, and a demand that
+	 * comes just as it pauses can be missed (redis/lettuce#3232): the connection then never reads again, and
+	 * every command on it, sessions and heartbeats with them, waits forever. Subscribers that ask for one entry
+	 * at a time from another thread make that race happen in the first round when nothing resumes the reads.
+	 */
+	@Test
+	void whenReactiveReadsRaceTheirDemandThenTheSharedRedisConnectionKeepsReading() {
+		shared().run((context) -> {
+			ReactiveStringRedisTemplate redis = context.getBean(ReactiveStringRedisTemplate.class);
+			Map<String, String> fields = new HashMap<>();
+			for (int i = 0; i < 3000; i++) {
+				fields.put("field" + i, "value" + "x".repeat(i % 50));
+			}
+			redis.opsForHash().putAll("strand-test:hash", fields).block(Duration.ofSeconds(5));
+			for (int round = 0; round < 20; round++) {
+				List<Long> counts = Flux.range(0, 16)
+					.flatMap((reader) -> redis.opsForHash()
+						.entries("strand-test:hash")
+						.publishOn(Schedulers.parallel(), 1)
+						.count())
+					.collectList()
+					.block(Duration.ofSeconds(10));
+				assertThat(counts).as("round %d", round).hasSize(16).containsOnly(3000L);
+			}
+			redis.delete("strand-test:hash").block(Duration.ofSeconds(5));
 		});
 	}
 
