@@ -270,16 +270,23 @@ public final class RedisCluster implements SmartLifecycle {
 	}
 
 	/**
-	 * Whether a failure means that Redis cannot be reached now (rather than a bug or a bad command).
+	 * Whether a failure means that Redis cannot serve now (rather than a bug or a bad command): it cannot be
+	 * reached, did not answer in time, or answered that it is loading or busy. Lettuce says so with a
+	 * {@link io.lettuce.core.RedisException} that is not an error answered by Redis (while disconnected it rejects
+	 * commands with a plain one), and Spring Data Redis with a resource failure or a timeout.
 	 * @param ex the failure
-	 * @return whether Redis is down or unreachable
+	 * @return whether Redis is down, unreachable or not serving yet
 	 */
 	public static boolean isRedisDown(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			if (cause instanceof org.springframework.dao.DataAccessResourceFailureException
 					|| cause instanceof org.springframework.dao.QueryTimeoutException
-					|| cause instanceof io.lettuce.core.RedisConnectionException
-					|| cause instanceof java.net.ConnectException) {
+					|| cause instanceof java.net.ConnectException
+					|| cause instanceof io.lettuce.core.RedisLoadingException
+					|| cause instanceof io.lettuce.core.RedisBusyException
+					|| (cause instanceof io.lettuce.core.RedisException
+							&& !(cause instanceof io.lettuce.core.RedisCommandExecutionException)
+							&& !(cause instanceof io.lettuce.core.RedisCommandInterruptedException))) {
 				return true;
 			}
 		}

@@ -280,6 +280,31 @@ class SharedModeTests {
 	}
 
 	@Test
+	void whileRedisIsDownAndAsItComesBackThenPageEventsGet503NeverAServerError() {
+		Pages.Page page = Pages.open(clientA, "/import");
+		List<Integer> statuses = new ArrayList<>();
+		redis.stop();
+		try {
+			for (WebTestClient client : List.of(clientA, clientB)) {
+				statuses.add(page.on(client).post("/import/title?title=Down").returnResult(Void.class).getStatus().value());
+			}
+		}
+		finally {
+			redis.restart();
+		}
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		int last = 0;
+		while (last != 200 && System.nanoTime() < deadline) {
+			for (WebTestClient client : List.of(clientA, clientB)) {
+				last = page.on(client).post("/import/title?title=Back").returnResult(Void.class).getStatus().value();
+				statuses.add(last);
+			}
+		}
+		assertThat(last).isEqualTo(200);
+		assertThat(statuses).as("statuses while Redis was down and came back").containsOnly(503, 200);
+	}
+
+	@Test
 	void whenASessionEndsOnOneServerThenItsViewsOnEveryServerClose() {
 		Pages.Page page = Pages.open(clientA, "/import");
 		RedisTabRegistry home = a.getBean(RedisTabRegistry.class);
