@@ -271,9 +271,10 @@ public final class RedisCluster implements SmartLifecycle {
 
 	/**
 	 * Whether a failure means that Redis cannot serve now (rather than a bug or a bad command): it cannot be
-	 * reached, did not answer in time, or answered that it is loading or busy. Lettuce says so with a
-	 * {@link io.lettuce.core.RedisException} that is not an error answered by Redis (while disconnected it rejects
-	 * commands with a plain one), and Spring Data Redis with a resource failure or a timeout.
+	 * reached, did not answer in time, or answered that it is loading or busy. Lettuce says that a command was
+	 * not sent, or its connection closed under it, with a plain {@link io.lettuce.core.RedisException} of no
+	 * cause (while disconnected it rejects commands so); Spring Data Redis says so with a resource failure or a
+	 * timeout.
 	 * @param ex the failure
 	 * @return whether Redis is down, unreachable or not serving yet
 	 */
@@ -282,11 +283,11 @@ public final class RedisCluster implements SmartLifecycle {
 			if (cause instanceof org.springframework.dao.DataAccessResourceFailureException
 					|| cause instanceof org.springframework.dao.QueryTimeoutException
 					|| cause instanceof java.net.ConnectException
+					|| cause instanceof io.lettuce.core.RedisConnectionException
+					|| cause instanceof io.lettuce.core.RedisCommandTimeoutException
 					|| cause instanceof io.lettuce.core.RedisLoadingException
 					|| cause instanceof io.lettuce.core.RedisBusyException
-					|| (cause instanceof io.lettuce.core.RedisException
-							&& !(cause instanceof io.lettuce.core.RedisCommandExecutionException)
-							&& !(cause instanceof io.lettuce.core.RedisCommandInterruptedException))) {
+					|| (cause.getClass() == io.lettuce.core.RedisException.class && cause.getCause() == null)) {
 				return true;
 			}
 		}
