@@ -96,7 +96,9 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 	}
 
 	/**
-	 * Passes a request's end on from a task of the event loop, then asks the connection to read; all else at once.
+	 * Passes a request's end on from a task of the event loop, then asks the connection to read (not when the
+	 * stopping loop refused the task: the end is then passed on at once, and nothing more is read); all else at
+	 * once.
 	 */
 	private static final class Reporter extends VoidRelay<Void> implements Runnable {
 
@@ -143,7 +145,7 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 			else {
 				this.actual.onComplete();
 			}
-			if (this.channel.isActive()) {
+			if (this.channel.isActive() && this.channel.eventLoop().inEventLoop()) {
 				this.channel.read();
 			}
 		}

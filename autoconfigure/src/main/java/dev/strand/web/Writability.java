@@ -112,8 +112,9 @@ interface Writability {
 
 		/**
 		 * Return the writability of a connection's channel, taken now ({@link EventLoopCompletion#channel}): a
-		 * stream holds the channel itself, so it drains on its loop until the end and then finds it closed. A
-		 * stream whose connection has ended before it starts is drained at once, and ended by its response.
+		 * stream holds the channel itself, so it drains on its loop until the end and then finds it closed. For a
+		 * connection that has ended before the stream starts, {@link Writability#ALWAYS}: its body is then never
+		 * started ({@code ChannelBody}), or, written through its response, ends with it.
 		 * @param connection the request's connection
 		 * @param batches where batches are made
 		 * @return its writability

@@ -1,11 +1,15 @@
 package dev.strand.web;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
@@ -17,11 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Where a stream's drains run on Reactor Netty, while its connection lasts and once it has ended. */
 class WritabilityTests {
 
-	/** A connection's channel, with the handler of Reactor Netty's that a stream's writability handler goes before. */
-	private final EmbeddedChannel channel = new EmbeddedChannel();
+	private final EventLoop loop = new DefaultEventLoop();
+
+	/** A connection's channel, on an event loop of its own thread, with the handler a stream's handler goes before. */
+	private final Channel channel = new LocalChannel();
 
 	{
 		this.channel.pipeline().addLast(NettyPipeline.ReactiveBridge, new ChannelInboundHandlerAdapter());
+		this.loop.register(this.channel).syncUninterruptibly();
 	}
 
 	/**
@@ -36,31 +43,31 @@ class WritabilityTests {
 
 	@AfterEach
 	void release() {
-		this.channel.finishAndReleaseAll();
+		this.channel.close().syncUninterruptibly();
+		this.loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
 	}
 
 	@Test
-	void whenTheConnectionIsOpenThenADrainRunsOnItsEventLoop() {
+	void whenTheConnectionIsOpenThenADrainRunsOnItsEventLoop() throws Exception {
 		Writability writability = Writability.NettyWritability.over(this.connection, DefaultDataBufferFactory.sharedInstance);
-		AtomicReference<Boolean> onLoop = new AtomicReference<>();
-		writability.drain(() -> onLoop.set(this.channel.eventLoop().inEventLoop()));
-		this.channel.runPendingTasks();
-		assertThat(onLoop).hasValue(true);
+		CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+		writability.drain(() -> ranOn.complete(Thread.currentThread()));
+		assertThat(ranOn.get(5, TimeUnit.SECONDS)).isNotSameAs(Thread.currentThread());
+		assertThat(this.loop.submit(() -> Thread.currentThread()).get(5, TimeUnit.SECONDS)).isSameAs(ranOn.get());
 	}
 
 	@Test
-	void whenTheConnectionEndsWhileItsStreamIsOpenThenItsDrainsStillRunOnTheChannelsLoop() {
+	void whenTheConnectionEndsWhileItsStreamIsOpenThenItsDrainsStillRunOnTheChannelsLoop() throws Exception {
 		Writability writability = Writability.NettyWritability.over(this.connection, DefaultDataBufferFactory.sharedInstance);
 		Runnable unwatch = writability.whenWritable(() -> {
 		});
 		this.ended.set(true);
-		this.channel.close();
+		this.channel.close().syncUninterruptibly();
 		// a tab's actor appending to its log drains the tab's stream, on the actor's thread: the append must not
 		// fail because the stream's connection has just ended
-		AtomicReference<Boolean> sawOpen = new AtomicReference<>();
-		writability.drain(() -> sawOpen.set(this.channel.isOpen()));
-		this.channel.runPendingTasks();
-		assertThat(sawOpen).hasValue(false);
+		CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+		writability.drain(() -> ranOn.complete(Thread.currentThread()));
+		assertThat(ranOn.get(5, TimeUnit.SECONDS)).isSameAs(this.loop.submit(() -> Thread.currentThread()).get(5, TimeUnit.SECONDS));
 		assertThat(writability.writable()).isFalse();
 		unwatch.run();
 	}
