@@ -18,6 +18,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -76,11 +78,14 @@ public final class StrandClusterAutoConfiguration {
 		}
 
 		/**
-		 * Lettuce's connections read on after a pause for a reactive subscriber's demand, which can otherwise last
-		 * forever ({@link LettuceReadResumer}). It replaces any other {@code NettyCustomizer} set by a
-		 * {@code ClientResourcesBuilderCustomizer}; an app with its own should add the resumer to its channels.
+		 * The connections of Boot's Lettuce client resources read on after a pause for a reactive subscriber's
+		 * demand, which can otherwise last forever ({@link LettuceReadResumer}). Applied first, so that an app's
+		 * own {@code ClientResourcesBuilderCustomizer} that sets a {@code NettyCustomizer} replaces it rather than
+		 * being replaced; such an app should call the resumer from its customizer. An app's own
+		 * {@code ClientResources} bean gets no customizer from Boot.
 		 */
 		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
 		ClientResourcesBuilderCustomizer strandResumeLettuceReads() {
 			return (resources) -> resources.nettyCustomizer(new LettuceReadResumer());
 		}

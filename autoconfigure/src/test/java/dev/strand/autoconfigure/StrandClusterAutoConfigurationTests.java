@@ -8,10 +8,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -25,6 +28,7 @@ import org.springframework.session.data.redis.ReactiveRedisSessionRepository;
 import org.springframework.web.server.session.DefaultWebSessionManager;
 import org.springframework.web.server.session.WebSessionManager;
 
+import dev.strand.cluster.LettuceReadResumer;
 import dev.strand.cluster.PageEventForwarding;
 import dev.strand.cluster.RedisCluster;
 import dev.strand.cluster.RedisTabRegistry;
@@ -116,11 +120,26 @@ class StrandClusterAutoConfigurationTests {
 		});
 	}
 
+	@Test
+	void whenTheModeIsRedisThenLettucesConnectionsResumeTheirReads() {
+		shared().run((context) -> assertThat(context.getBean(ClientResources.class).nettyCustomizer())
+			.isInstanceOf(LettuceReadResumer.class));
+	}
+
+	@Test
+	void whenTheAppSetsItsOwnNettyCustomizerThenItIsNotReplaced() {
+		NettyCustomizer own = new NettyCustomizer() {
+		};
+		shared().withBean(ClientResourcesBuilderCustomizer.class, () -> (builder) -> builder.nettyCustomizer(own))
+			.run((context) -> assertThat(context.getBean(ClientResources.class).nettyCustomizer()).isSameAs(own));
+	}
+
 	/**
 	 * Lettuce pauses a connection's reads while a reactive command's subscriber has no demand, and a demand that
 	 * comes just as it pauses can be missed (redis/lettuce#3232): the connection then never reads again, and
-	 * every command on it, sessions and heartbeats with them, waits forever. Subscribers that ask for one entry
-	 * at a time from another thread make that race happen in the first round when nothing resumes the reads.
+	 * every command on it, sessions and heartbeats with them, waits forever. Readers that take a large hash's
+	 * entries on other threads ({@code publishOn}), so that their demand reaches Lettuce in small batches from
+	 * there while it decodes, make that race happen in the first round when nothing resumes the reads.
 	 */
 	@Test
 	void whenReactiveReadsRaceTheirDemandThenTheSharedRedisConnectionKeepsReading() {
