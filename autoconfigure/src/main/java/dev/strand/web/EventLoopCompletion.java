@@ -132,21 +132,26 @@ public final class EventLoopCompletion implements HttpHandlerDecoratorFactory, O
 				this.channel.eventLoop().execute(this);
 			}
 			catch (RejectedExecutionException ex) {
-				run(); // the server is stopping: its loop takes no more tasks
+				pass(); // the server is stopping: its loop takes no more tasks
 			}
 		}
 
+		/** On the event loop: pass the end on, then read the connection's next request. */
 		@Override
 		public void run() {
+			pass();
+			if (this.channel.isActive()) {
+				this.channel.read();
+			}
+		}
+
+		private void pass() {
 			Throwable failed = this.failure;
 			if (failed != null) {
 				this.actual.onError(failed);
 			}
 			else {
 				this.actual.onComplete();
-			}
-			if (this.channel.isActive() && this.channel.eventLoop().inEventLoop()) {
-				this.channel.read();
 			}
 		}
 
