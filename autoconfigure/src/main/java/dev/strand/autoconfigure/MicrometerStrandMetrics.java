@@ -51,6 +51,11 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 		Gauge.builder("strand.views.active", this.tabs, (tabs) -> tabs.getObject().size())
 			.description("Open views (browser tabs)")
 			.register(registry);
+		Gauge.builder("strand.buffers.taken", this.engine, (engine) -> engine.getObject().buffers().taken())
+			.description("Bytes the views' replay buffers and stream histories have taken from "
+					+ "strand.stream.total-buffer-size")
+			.baseUnit("bytes")
+			.register(registry);
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package dev.strand.autoconfigure;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -41,6 +42,7 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 			.maxPendingSize(this.stream.maxPendingSize().toBytes())
 			.maxChunkSize(this.stream.maxChunkSize().toBytes())
 			.pushTimeout(this.stream.pushTimeout())
+			.totalBufferSize(this.stream.totalBufferBytes())
 			.build();
 	}
 
@@ -96,12 +98,16 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 * period starts
 	 * @param historySize Size of the newest chunks a strand:stream container keeps, so that a full re-render (a
 	 * reset, after a browser missed more than the replay buffer holds) draws them again; 0 keeps none
+	 * @param totalBufferSize Maximum size of all views' replay buffers and strand:stream histories together, beyond
+	 * the first 16KB of each; once it is reached, a buffer that would grow keeps the size it has and drops its
+	 * oldest events or chunks sooner. Default: an eighth of the JVM's maximum heap
 	 */
 	public record Stream(@DefaultValue("/strand/stream") String path, @DefaultValue("15s") Duration heartbeat,
 			@DefaultValue("1024") int replayBuffer, @DefaultValue("1MB") DataSize replayBufferSize,
 			@DefaultValue("256") int maxPending, @DefaultValue("256KB") DataSize maxPendingSize,
 			@DefaultValue("64KB") DataSize maxChunkSize, @DefaultValue("10s") Duration pushTimeout,
-			@DefaultValue("30s") Duration writeTimeout, @DefaultValue("256KB") DataSize historySize) {
+			@DefaultValue("30s") Duration writeTimeout, @DefaultValue("256KB") DataSize historySize,
+			@Nullable DataSize totalBufferSize) {
 
 		public Stream {
 			if (!path.startsWith("/") || path.endsWith("/")) {
@@ -117,6 +123,19 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 			if (historySize.isNegative()) {
 				throw new IllegalArgumentException("strand.stream.history-size must not be negative, but was " + historySize);
 			}
+			if (totalBufferSize != null && totalBufferSize.isNegative()) {
+				throw new IllegalArgumentException(
+						"strand.stream.total-buffer-size must not be negative, but was " + totalBufferSize);
+			}
+		}
+
+		/**
+		 * Return the bytes all views' buffers may hold together, the default if none was set.
+		 * @return the bytes
+		 */
+		long totalBufferBytes() {
+			return (this.totalBufferSize != null) ? this.totalBufferSize.toBytes()
+					: EngineSettings.defaultTotalBufferSize();
 		}
 
 	}

@@ -79,7 +79,7 @@ public final class RedisTabRegistry implements TabRegistry, SmartLifecycle {
 		this.remoteLogs = new RemoteLogs(cluster, connections);
 		this.copies = new LogCopies(this.redis);
 		LogCopies copies = this.copies;
-		MemoryEventLog.Limits limits = engine.settings().logLimits();
+		MemoryEventLog.Limits limits = engine.logLimits();
 		this.local = new MemoryTabRegistry(engine, (id) -> {
 			MemoryEventLog log = new MemoryEventLog(limits, engine.json(), copies.copier(id));
 			this.logs.put(id, log);

@@ -2,7 +2,7 @@ package dev.strand.cluster;
 
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.strand.CancelReason;
 import dev.strand.View;
+import dev.strand.internal.BufferBudget;
 import dev.strand.internal.EventLog;
 import dev.strand.internal.MemoryTabRegistry;
 import dev.strand.internal.Tab;
@@ -99,7 +100,7 @@ final class RemoteTab implements Tab {
 	}
 
 	@Override
-	public TabRenderer renderer(Supplier<TabRenderer> create) {
+	public TabRenderer renderer(Function<BufferBudget, TabRenderer> create) {
 		throw elsewhere();
 	}
 

@@ -8,15 +8,24 @@ import java.nio.charset.StandardCharsets;
  * is then nothing the garbage collector copies or promotes. The owner says where each record ends and drops the
  * oldest first; positions are counted in bytes added since the ring began. The buffer is made with the first
  * record, grows by doubling up to a budget (beyond it only for a record larger than the budget) and shrinks back
- * once such a record is gone. Not thread-safe: its owner guards it.
+ * once such a record is gone. Beyond its first {@link #FREE_BYTES}, its buffer takes its bytes from a budget it
+ * shares with every other ring of the server ({@link BufferBudget}): once that is spent, the ring keeps the buffer
+ * it has and {@link #limit} tells its owner to drop its oldest records sooner. Not thread-safe: its owner guards
+ * it.
  */
 public final class ByteRing {
+
+	/** The bytes a ring's buffer may always have, whatever the shared budget has left. */
+	public static final int FREE_BYTES = 16 * 1024;
 
 	private static final int INITIAL_BYTES = 256;
 
 	private static final byte[] NO_BYTES = {};
 
 	private final long budget;
+
+	/** What the buffer takes its bytes from beyond {@link #FREE_BYTES}: always what that part of it has. */
+	private BufferBudget shared;
 
 	private byte[] data = NO_BYTES;
 
@@ -27,11 +36,47 @@ public final class ByteRing {
 	private long kept;
 
 	/**
-	 * Create a ring.
+	 * Create a ring whose growth no shared budget limits.
 	 * @param budget the bytes it is sized for; one record larger than that still fits
 	 */
 	public ByteRing(long budget) {
+		this(budget, BufferBudget.UNBOUNDED);
+	}
+
+	/**
+	 * Create a ring.
+	 * @param budget the bytes it is sized for; one record larger than that still fits
+	 * @param shared the budget its buffer takes from beyond {@link #FREE_BYTES}
+	 */
+	public ByteRing(long budget, BufferBudget shared) {
 		this.budget = budget;
+		this.shared = shared;
+	}
+
+	/**
+	 * Return the most bytes the owner may keep once it adds a record of this length, having grown the buffer to
+	 * hold them if the shared budget has the bytes: the ring's own budget, or, when the shared budget refuses,
+	 * what its buffer holds now (never less than the record). The owner drops its oldest records until the kept
+	 * bytes and the record are within it, then adds the record.
+	 * @param length the record's length in bytes
+	 * @return the bytes it may keep, the record's included
+	 */
+	public long limit(int length) {
+		long keep = Math.min(this.kept + length, Math.max(this.budget, length));
+		int capacity = this.data.length;
+		if (keep <= capacity || tryGrow(grownSize(keep))) {
+			return this.budget;
+		}
+		return Math.max(capacity, length);
+	}
+
+	/**
+	 * Give back to the shared budget what the buffer took: its owner is done with it (it may still read it, and
+	 * what it adds is no longer counted).
+	 */
+	public void release() {
+		this.shared.give(cost(this.data.length));
+		this.shared = BufferBudget.UNBOUNDED;
 	}
 
 	/**
@@ -127,17 +172,40 @@ public final class ByteRing {
 		return (this.kept == 0) ? "" : read(this.end, (int) this.kept);
 	}
 
-	/** Make room for the kept bytes and this many more, growing or shrinking the buffer as the budget says. */
+	/**
+	 * Make room for the kept bytes and this many more, growing or shrinking the buffer as the budget says. A
+	 * growth the shared budget refuses is one its owner was told of ({@link #limit}): only a record larger than
+	 * the buffer, which gets a buffer of just its size, counted whatever the shared budget has left.
+	 */
 	private void fit(int bytes) {
 		long needed = this.kept + bytes;
 		int capacity = this.data.length;
 		if (needed <= capacity && (capacity <= this.budget || needed > this.budget)) {
 			return;
 		}
-		long size = Math.max(needed, Math.min(Math.max(INITIAL_BYTES, 2L * capacity), this.budget));
-		if (size > Integer.MAX_VALUE - 8) {
-			throw new IllegalStateException("A Strand ring cannot keep " + size + " bytes");
+		long size = grownSize(needed);
+		if (size < capacity) {
+			this.shared.give(cost(capacity) - cost(size));
+			resize(size);
 		}
+		else if (!tryGrow(size)) {
+			this.shared.take(cost(needed) - cost(capacity));
+			resize(needed);
+		}
+	}
+
+	/** Grow the buffer to this size if the shared budget has what it takes beyond the present one. */
+	private boolean tryGrow(long size) {
+		long more = cost(size) - cost(this.data.length);
+		if (more > 0 && !this.shared.tryTake(more)) {
+			return false;
+		}
+		resize(size);
+		return true;
+	}
+
+	private void resize(long size) {
+		int capacity = this.data.length;
 		byte[] resized = new byte[(int) size];
 		for (long at = this.end - this.kept; at < this.end;) {
 			int from = (int) (at % capacity);
@@ -147,6 +215,18 @@ public final class ByteRing {
 			at += run;
 		}
 		this.data = resized;
+	}
+
+	private long grownSize(long needed) {
+		long size = Math.max(needed, Math.min(Math.max(INITIAL_BYTES, 2L * this.data.length), this.budget));
+		if (size > Integer.MAX_VALUE - 8) {
+			throw new IllegalStateException("A Strand ring cannot keep " + size + " bytes");
+		}
+		return size;
+	}
+
+	private static long cost(long size) {
+		return Math.max(0, size - FREE_BYTES);
 	}
 
 }

@@ -20,11 +20,13 @@ import java.time.Duration;
  * @param maxChunkSize the largest chunk a task may push, in bytes of JSON
  * @param pushTimeout how long {@code push} blocks before the stream is dropped
  * @param shutdownGrace how long shutdown waits for cancelled tasks to end
+ * @param totalBufferSize bytes that every tab's replay buffer and stream histories together may hold beyond
+ * {@link ByteRing#FREE_BYTES} each
  */
 public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, Duration taskTimeout,
 		Duration lingerWarning, Duration connectTimeout, Duration disconnectGrace, int replayBuffer,
 		long replayBufferSize, int maxPending, long maxPendingSize, long maxChunkSize, Duration pushTimeout,
-		Duration shutdownGrace) {
+		Duration shutdownGrace, long totalBufferSize) {
 
 	public EngineSettings {
 		positive("strand.limits.views-per-session", viewsPerSession);
@@ -51,6 +53,10 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 		notNegative("strand.views.disconnect-grace", disconnectGrace);
 		notNegative("strand.stream.push-timeout", pushTimeout);
 		notNegative("strand.tasks.shutdown-grace", shutdownGrace);
+		if (totalBufferSize < 0) {
+			throw new IllegalArgumentException(
+					"strand.stream.total-buffer-size must not be negative, but was " + totalBufferSize);
+		}
 	}
 
 	private static void positive(String property, int value) {
@@ -79,10 +85,20 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 
 	/**
 	 * Return what a tab's event log keeps, and the backlog past which a push waits.
+	 * @param buffers the budget its ring shares with the others
 	 * @return the limits
 	 */
-	public MemoryEventLog.Limits logLimits() {
-		return new MemoryEventLog.Limits(this.replayBuffer, this.replayBufferSize, this.maxPending, this.maxPendingSize);
+	public MemoryEventLog.Limits logLimits(BufferBudget buffers) {
+		return new MemoryEventLog.Limits(this.replayBuffer, this.replayBufferSize, this.maxPending, this.maxPendingSize,
+				buffers);
+	}
+
+	/**
+	 * Return the default of {@code strand.stream.total-buffer-size}: an eighth of the JVM's maximum heap.
+	 * @return the bytes
+	 */
+	public static long defaultTotalBufferSize() {
+		return Runtime.getRuntime().maxMemory() / 8;
 	}
 
 	/**
@@ -121,6 +137,7 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 		builder.maxChunkSize = this.maxChunkSize;
 		builder.pushTimeout = this.pushTimeout;
 		builder.shutdownGrace = this.shutdownGrace;
+		builder.totalBufferSize = this.totalBufferSize;
 		return builder;
 	}
 
@@ -154,6 +171,8 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 		private Duration pushTimeout = Duration.ofSeconds(10);
 
 		private Duration shutdownGrace = Duration.ofSeconds(10);
+
+		private long totalBufferSize = defaultTotalBufferSize();
 
 		private Builder() {
 		}
@@ -228,10 +247,16 @@ public record EngineSettings(int viewsPerSession, int tasksPerView, int tasks, D
 			return this;
 		}
 
+		public Builder totalBufferSize(long totalBufferSize) {
+			this.totalBufferSize = totalBufferSize;
+			return this;
+		}
+
 		public EngineSettings build() {
 			return new EngineSettings(this.viewsPerSession, this.tasksPerView, this.tasks, this.taskTimeout,
 					this.lingerWarning, this.connectTimeout, this.disconnectGrace, this.replayBuffer, this.replayBufferSize,
-					this.maxPending, this.maxPendingSize, this.maxChunkSize, this.pushTimeout, this.shutdownGrace);
+					this.maxPending, this.maxPendingSize, this.maxChunkSize, this.pushTimeout, this.shutdownGrace,
+					this.totalBufferSize);
 		}
 
 	}

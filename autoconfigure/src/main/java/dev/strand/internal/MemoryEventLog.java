@@ -98,7 +98,7 @@ public final class MemoryEventLog implements EventLog {
 		this.limits = limits;
 		this.json = json;
 		this.copier = copier;
-		this.data = new ByteRing(limits.bytes());
+		this.data = new ByteRing(limits.bytes(), limits.buffers());
 		int slots = Math.min(limits.events(), INITIAL_SLOTS);
 		this.ends = new long[slots];
 		this.shapes = new long[slots];
@@ -180,7 +180,8 @@ public final class MemoryEventLog implements EventLog {
 					evictOldest();
 				}
 			}
-			while (count() > 0 && this.data.kept() + length > this.limits.bytes()) {
+			long room = this.data.limit(length); // the replay budget, or less when the server's is spent
+			while (count() > 0 && this.data.kept() + length > room) {
 				evictOldest();
 			}
 			int slot = slot(id);
@@ -390,6 +391,7 @@ public final class MemoryEventLog implements EventLog {
 		this.lock.lock();
 		try {
 			this.closed = true;
+			this.data.release();
 			current = this.subscription; // it stays attached: it reads what it has not read yet, then ends
 			if (current != null) {
 				current.closed = true;
@@ -466,8 +468,21 @@ public final class MemoryEventLog implements EventLog {
 	 * @param bytes the bytes of data kept for replay; the newest event is kept whatever its size
 	 * @param pendingEvents the events the stream may lag behind
 	 * @param pendingBytes the bytes of data the stream may lag behind
+	 * @param buffers the budget the log's ring shares with every other ring of the server
 	 */
-	public record Limits(int events, long bytes, int pendingEvents, long pendingBytes) {
+	public record Limits(int events, long bytes, int pendingEvents, long pendingBytes, BufferBudget buffers) {
+
+		/**
+		 * Limits whose ring no shared budget limits.
+		 * @param events the events kept for replay
+		 * @param bytes the bytes of data kept for replay; the newest event is kept whatever its size
+		 * @param pendingEvents the events the stream may lag behind
+		 * @param pendingBytes the bytes of data the stream may lag behind
+		 */
+		public Limits(int events, long bytes, int pendingEvents, long pendingBytes) {
+			this(events, bytes, pendingEvents, pendingBytes, BufferBudget.UNBOUNDED);
+		}
+
 	}
 
 	private final class MemorySubscription implements Subscription {

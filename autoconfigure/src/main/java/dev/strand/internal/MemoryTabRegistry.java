@@ -63,7 +63,7 @@ public final class MemoryTabRegistry implements TabRegistry {
 	}
 
 	private static Function<String, EventLog> memoryLogs(StrandEngine engine) {
-		MemoryEventLog.Limits limits = engine.settings().logLimits();
+		MemoryEventLog.Limits limits = engine.logLimits();
 		return (id) -> new MemoryEventLog(limits, engine.json());
 	}
 

@@ -65,6 +65,8 @@ public final class StrandEngine implements AutoCloseable {
 
 	private final AtomicInteger lingeringTasks = new AtomicInteger();
 
+	private final BufferBudget buffers;
+
 	private volatile boolean closed;
 
 	/**
@@ -98,6 +100,23 @@ public final class StrandEngine implements AutoCloseable {
 		this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("strand-timer").daemon().factory());
 		this.timer.setRemoveOnCancelPolicy(true);
 		this.timeouts = new Timeouts(this.timer, Duration.ofMillis(10), 512);
+		this.buffers = new BufferBudget(settings.totalBufferSize());
+	}
+
+	/**
+	 * Return the budget every tab's rings share: replay buffers and {@code strand:stream} histories.
+	 * @return the budget
+	 */
+	public BufferBudget buffers() {
+		return this.buffers;
+	}
+
+	/**
+	 * Return what a tab's event log keeps, its ring sharing this engine's budget.
+	 * @return the limits
+	 */
+	public MemoryEventLog.Limits logLimits() {
+		return this.settings.logLimits(this.buffers);
 	}
 
 	/**

@@ -2,7 +2,7 @@ package dev.strand.internal;
 
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -62,10 +62,10 @@ public interface Tab {
 
 	/**
 	 * Return the renderer that the page's first render set up, creating it if it has none yet.
-	 * @param create creates the renderer
+	 * @param create creates the renderer, whose stream histories take from the budget it is given
 	 * @return the renderer
 	 */
-	TabRenderer renderer(Supplier<TabRenderer> create);
+	TabRenderer renderer(Function<BufferBudget, TabRenderer> create);
 
 	/**
 	 * Ask for a turn for a web request. Once granted, on the tab's mailbox, it lasts until the request ends it,

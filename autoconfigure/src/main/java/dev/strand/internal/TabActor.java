@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -121,10 +121,10 @@ public final class TabActor implements Tab {
 	}
 
 	@Override
-	public TabRenderer renderer(Supplier<TabRenderer> create) {
+	public TabRenderer renderer(Function<BufferBudget, TabRenderer> create) {
 		TabRenderer renderer = this.renderer;
 		if (renderer == null) {
-			renderer = create.get();
+			renderer = create.apply(this.engine.buffers());
 			this.renderer = renderer;
 		}
 		return renderer;
@@ -392,6 +392,10 @@ public final class TabActor implements Tab {
 		this.view.tasks().cancelAll(reason);
 		this.log.append(new WireEvent.Close(reason.code()));
 		this.log.close();
+		TabRenderer renderer = this.renderer;
+		if (renderer != null) {
+			renderer.close();
+		}
 		this.onClosed.accept(reason);
 		if (logger.isDebugEnabled()) {
 			logger.debug(this + " closed: " + reason.code() + ((why != null) ? " (" + why + ")" : ""));

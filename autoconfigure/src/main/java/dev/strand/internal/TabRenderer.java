@@ -33,6 +33,13 @@ public interface TabRenderer {
 	WireEvent.Chunk chunk(WireEvent.Chunk event, Object chunk);
 
 	/**
+	 * The tab has ended: what its stream containers' histories took from the server's budget goes back (they may
+	 * still be read and written, uncounted, by callbacks that run on the closed view).
+	 */
+	default void close() {
+	}
+
+	/**
 	 * Return a URL as the page's own links have it: a path under the application's context path.
 	 * @param url a path that starts with {@code /}, or an absolute URL
 	 * @return the URL for the page

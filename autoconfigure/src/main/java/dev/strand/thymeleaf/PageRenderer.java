@@ -16,6 +16,7 @@ import org.thymeleaf.context.Context;
 import org.thymeleaf.context.ITemplateContext;
 import org.unbescape.html.HtmlEscape;
 
+import dev.strand.internal.BufferBudget;
 import dev.strand.internal.ByteRing;
 import dev.strand.internal.PageModel;
 import dev.strand.internal.Tab;
@@ -58,6 +59,9 @@ final class PageRenderer implements TabRenderer {
 
 	private final long historySize;
 
+	/** The budget the stream containers' histories share with every other ring of the server. */
+	private final BufferBudget buffers;
+
 	private final Map<String, Element> elements = new ConcurrentHashMap<>();
 
 	/** The fragment each task's chunks render into, by task; made by the first ({@code null} until then). */
@@ -75,8 +79,10 @@ final class PageRenderer implements TabRenderer {
 	/** The locals of the element Strand is rendering, which its template sees as variables. */
 	private Map<String, Object> outerLocals = Map.of();
 
-	PageRenderer(Tab tab, ITemplateEngine engine, Locale locale, String contextPath, long historySize) {
+	PageRenderer(Tab tab, ITemplateEngine engine, Locale locale, String contextPath, long historySize,
+			BufferBudget buffers) {
 		this.tab = tab;
+		this.buffers = buffers;
 		this.engine = engine;
 		this.locale = locale;
 		this.contextPath = contextPath;
@@ -140,7 +146,11 @@ final class PageRenderer implements TabRenderer {
 	/** Track a stream container, as the page has just rendered it from the view's assigns. */
 	void trackStream(ElementId id, String template, String task, Map<String, Object> locals, @Nullable String parent) {
 		track(id, template, Set.of(ALWAYS), locals, parent, false);
-		this.streams.put(id.id(), new StreamHistory(task, variables(this.elements.get(id.id())), this.historySize));
+		StreamHistory replaced = this.streams.put(id.id(),
+				new StreamHistory(task, variables(this.elements.get(id.id())), this.historySize, this.buffers));
+		if (replaced != null) {
+			replaced.release();
+		}
 	}
 
 	void chunkFragment(String task, String fragment) {
@@ -411,10 +421,15 @@ final class PageRenderer implements TabRenderer {
 		return "id=\"" + id + "\"";
 	}
 
+	@Override
+	public void close() {
+		this.streams.values().forEach(StreamHistory::release);
+	}
+
 	static PageRenderer of(Tab tab, ITemplateEngine engine, ITemplateContext context, long historySize) {
-		return (PageRenderer) tab.renderer(() -> {
+		return (PageRenderer) tab.renderer((buffers) -> {
 			Locale locale = (context.getLocale() != null) ? context.getLocale() : Locale.getDefault();
-			return new PageRenderer(tab, engine, locale, StrandLinkBuilder.contextPath(context), historySize);
+			return new PageRenderer(tab, engine, locale, StrandLinkBuilder.contextPath(context), historySize, buffers);
 		});
 	}
 
@@ -482,11 +497,16 @@ final class PageRenderer implements TabRenderer {
 
 		private int count;
 
-		StreamHistory(String task, Map<String, Object> base, long limit) {
+		StreamHistory(String task, Map<String, Object> base, long limit, BufferBudget buffers) {
 			this.task = task;
 			this.base = base;
 			this.limit = limit;
-			this.chunks = new ByteRing(limit);
+			this.chunks = new ByteRing(limit, buffers);
+		}
+
+		/** The container is gone from the page, or the page with it: its ring gives back what it took. */
+		void release() {
+			this.chunks.release();
 		}
 
 		Map<String, Object> base() {
@@ -511,7 +531,8 @@ final class PageRenderer implements TabRenderer {
 				clear(); // larger than all it may keep: it keeps none
 				return;
 			}
-			while (this.count > 0 && this.chunks.kept() + length > this.limit) {
+			long room = this.chunks.limit(length); // the history's size, or less when the server's budget is spent
+			while (this.count > 0 && this.chunks.kept() + length > room) {
 				this.chunks.drop(this.sizes[this.first]);
 				this.first = (this.first + 1) % this.sizes.length;
 				this.count--;

@@ -296,7 +296,7 @@ class StrandAutoConfigurationTests {
 		this.contextRunner.run((context) -> assertThat(context.getBean(StrandEngine.class).settings())
 			.isEqualTo(new EngineSettings(32, 64, 10_000, Duration.ofMinutes(5), Duration.ofSeconds(1),
 					Duration.ofSeconds(30), Duration.ofSeconds(15), 1024, 1024 * 1024, 256, 256 * 1024, 64 * 1024,
-					Duration.ofSeconds(10), Duration.ofSeconds(10))));
+					Duration.ofSeconds(10), Duration.ofSeconds(10), Runtime.getRuntime().maxMemory() / 8)));
 	}
 
 	@Test
@@ -313,11 +313,22 @@ class StrandAutoConfigurationTests {
 					"strand.views.connect-timeout=7s", "strand.views.disconnect-grace=8s",
 					"strand.stream.replay-buffer=90", "strand.stream.replay-buffer-size=91KB", "strand.stream.max-pending=10",
 					"strand.stream.max-pending-size=10KB", "strand.stream.max-chunk-size=1KB", "strand.stream.push-timeout=11s",
-					"strand.tasks.shutdown-grace=12s")
+					"strand.tasks.shutdown-grace=12s", "strand.stream.total-buffer-size=13MB")
 			.run((context) -> assertThat(context.getBean(StrandEngine.class).settings())
 				.isEqualTo(new EngineSettings(2, 3, 4, Duration.ofSeconds(5), Duration.ofSeconds(6), Duration.ofSeconds(7),
 						Duration.ofSeconds(8), 90, 91 * 1024, 10, 10 * 1024, 1024, Duration.ofSeconds(11),
-						Duration.ofSeconds(12))));
+						Duration.ofSeconds(12), 13 * 1024 * 1024)));
+	}
+
+	@Test
+	void whenTheTotalBufferSizeIsSetThenTheEnginesRingsShareABudgetOfThatSize() {
+		this.contextRunner.withPropertyValues("strand.stream.total-buffer-size=3MB")
+			.run((context) -> assertThat(context.getBean(StrandEngine.class).buffers().total()).isEqualTo(3 * 1024 * 1024));
+	}
+
+	@Test
+	void whenTheTotalBufferSizeIsNegativeThenStartupFailsNamingTheProperty() {
+		assertStartupFailsNaming("strand.stream.total-buffer-size=-1KB", "strand.stream.total-buffer-size must not be negative");
 	}
 
 	@Test
@@ -480,6 +491,7 @@ class StrandAutoConfigurationTests {
 				assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
 				assertThat(registry.get("strand.tasks.active").gauge().value()).isEqualTo(1);
 				assertThat(registry.get("strand.views.active").gauge().value()).isEqualTo(1);
+				assertThat(registry.get("strand.buffers.taken").gauge().value()).isZero(); // none past its free bytes
 				Tasks.execute(view, (v) -> v.cancelAsync("stuck"));
 				tasks.outcome("stuck");
 				assertThat(registry.get("strand.tasks").tags("task", "fine", "outcome", "ok").timer().count()).isEqualTo(1);

@@ -2,6 +2,9 @@ package dev.strand.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -93,6 +96,114 @@ class ByteRingTests {
 		assertThat(end).isZero();
 		assertThat(ring.read(end, 0)).isEmpty();
 		assertThat(ring.readAll()).isEmpty();
+	}
+
+	/** An owner as the log and the histories are: ask the ring's limit, drop the oldest to fit, then add. */
+	private static void keep(ByteRing ring, ArrayDeque<byte[]> kept, byte[] record) {
+		long room = ring.limit(record.length);
+		while (!kept.isEmpty() && ring.kept() + record.length > room) {
+			ring.drop(kept.removeFirst().length);
+		}
+		ring.add(record);
+		kept.addLast(record);
+	}
+
+	private static String joined(ArrayDeque<byte[]> kept) {
+		StringBuilder all = new StringBuilder();
+		kept.forEach((record) -> all.append(new String(record, StandardCharsets.UTF_8)));
+		return all.toString();
+	}
+
+	@Test
+	void whenTheSharedBudgetIsSpentThenARingKeepsTheBufferItHasAndDropsItsOldestSooner() {
+		BufferBudget shared = new BufferBudget(0);
+		ByteRing ring = new ByteRing(1 << 20, shared);
+		ArrayDeque<byte[]> kept = new ArrayDeque<>();
+		for (int n = 0; n < 200; n++) {
+			keep(ring, kept, utf8(n + ":" + "x".repeat(995)));
+			assertThat(ring.readAll()).isEqualTo(joined(kept));
+		}
+		assertThat(ring.capacity()).as("what a ring may always have").isLessThanOrEqualTo(ByteRing.FREE_BYTES)
+			.isGreaterThan(ByteRing.FREE_BYTES / 2);
+		assertThat(kept).hasSize(ring.capacity() / 1_000);
+		assertThat(new String(kept.getLast(), StandardCharsets.UTF_8)).startsWith("199:");
+		assertThat(shared.taken()).isZero();
+	}
+
+	@Test
+	void whenRingsGrowShrinkAndAreReleasedThenTheSharedBudgetCountsWhatTheirBuffersHoldBeyondTheFreeBytes() {
+		Random random = new Random(3);
+		for (int trial = 0; trial < 30; trial++) {
+			long total = random.nextInt(400_000);
+			BufferBudget shared = new BufferBudget(total);
+			List<ByteRing> rings = new ArrayList<>();
+			List<ArrayDeque<byte[]>> kepts = new ArrayList<>();
+			long[] largest = new long[6];
+			for (int r = 0; r < 6; r++) {
+				rings.add(new ByteRing(16_000 + random.nextInt(200_000), shared));
+				kepts.add(new ArrayDeque<>());
+			}
+			for (int n = 0; n < 1_000; n++) {
+				int r = random.nextInt(rings.size());
+				ByteRing ring = rings.get(r);
+				// now and then a record larger than all a ring holds, which it keeps whatever the budget says
+				int size = (random.nextInt(300) == 0) ? 100_000 + random.nextInt(300_000) : 1 + random.nextInt(3_000);
+				byte[] record = utf8("r" + n + "-" + "y".repeat(size));
+				largest[r] = Math.max(largest[r], record.length);
+				keep(ring, kepts.get(r), record);
+				assertThat(ring.readAll()).isEqualTo(joined(kepts.get(r)));
+				long held = rings.stream().mapToLong((each) -> Math.max(0, each.capacity() - ByteRing.FREE_BYTES)).sum();
+				assertThat(shared.taken()).as("trial %d, record %d", trial, n).isEqualTo(held);
+				// beyond the total by at most what each ring's largest record made it take anyway
+				long forced = Arrays.stream(largest).map((length) -> Math.max(0, length - ByteRing.FREE_BYTES)).sum();
+				assertThat(held).isLessThanOrEqualTo(total + forced);
+			}
+			rings.forEach(ByteRing::release);
+			assertThat(shared.taken()).isZero();
+		}
+	}
+
+	@Test
+	void whenARingIsReleasedThenAnotherCanGrowIntoWhatItGaveBack() {
+		BufferBudget shared = new BufferBudget(48 * 1024);
+		ByteRing first = new ByteRing(1 << 20, shared);
+		ByteRing second = new ByteRing(1 << 20, shared);
+		ArrayDeque<byte[]> firstKept = new ArrayDeque<>();
+		ArrayDeque<byte[]> secondKept = new ArrayDeque<>();
+		for (int n = 0; n < 100; n++) {
+			keep(first, firstKept, utf8("x".repeat(1_000)));
+		}
+		int grown = first.capacity(); // doubled from its first record's size while the budget lasted
+		assertThat(grown).isGreaterThan(2 * ByteRing.FREE_BYTES);
+		assertThat(shared.taken()).isEqualTo(grown - ByteRing.FREE_BYTES).isLessThanOrEqualTo(48 * 1024);
+		for (int n = 0; n < 100; n++) {
+			keep(second, secondKept, utf8("x".repeat(1_000)));
+		}
+		assertThat(second.capacity()).as("the budget is spent").isLessThanOrEqualTo(ByteRing.FREE_BYTES);
+		first.release();
+		assertThat(shared.taken()).isZero();
+		for (int n = 0; n < 100; n++) {
+			keep(second, secondKept, utf8("x".repeat(1_000)));
+		}
+		assertThat(second.capacity()).isEqualTo(grown);
+		assertThat(shared.taken()).isEqualTo(grown - ByteRing.FREE_BYTES);
+		keep(first, firstKept, utf8("after"));
+		assertThat(shared.taken()).as("what a released ring does is not counted").isEqualTo(grown - ByteRing.FREE_BYTES);
+	}
+
+	@Test
+	void whenTheSharedBudgetIsSpentThenARecordLargerThanTheBufferIsStillKeptInABufferOfItsOwnSize() {
+		BufferBudget shared = new BufferBudget(0);
+		ByteRing ring = new ByteRing(1 << 20, shared);
+		ArrayDeque<byte[]> kept = new ArrayDeque<>();
+		keep(ring, kept, utf8("small"));
+		keep(ring, kept, utf8("z".repeat(40_000)));
+		assertThat(kept).hasSize(1);
+		assertThat(ring.readAll()).isEqualTo("z".repeat(40_000));
+		assertThat(ring.capacity()).as("not doubled past it").isEqualTo(40_000);
+		assertThat(shared.taken()).isEqualTo(40_000 - ByteRing.FREE_BYTES);
+		ring.release();
+		assertThat(shared.taken()).isZero();
 	}
 
 }

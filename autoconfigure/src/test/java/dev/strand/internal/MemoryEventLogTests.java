@@ -245,6 +245,41 @@ class MemoryEventLogTests {
 	}
 
 	@Test
+	void whenTheServersBufferBudgetIsSpentThenALogKeepsFewerEventsButAlwaysItsNewest() {
+		BufferBudget spent = new BufferBudget(0);
+		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(1000, 1 << 20, 10, 1 << 19, spent),
+				new Json(mapper));
+		EventLog.Subscription subscription = log.subscribe(0, () -> {
+		});
+		for (int n = 1; n <= 200; n++) {
+			log.append(chunk("c" + n + "-" + "x".repeat(200)));
+			assertThat(read(subscription)).singleElement().asString().contains("c" + n + "-"); // a reader that keeps up
+			assertThat(log.retainedBytes()).isLessThanOrEqualTo(ByteRing.FREE_BYTES);
+		}
+		assertThat(subscription.ended()).isFalse();
+		assertThat(log.subscribe(100, () -> {
+		}).missed()).as("what the spent budget let go is no longer replayed").isTrue();
+		EventLog.Subscription late = log.subscribe(195, () -> {
+		});
+		assertThat(late.missed()).isFalse();
+		assertThat(read(late)).hasSize(5);
+		assertThat(spent.taken()).isZero();
+	}
+
+	@Test
+	void whenALogClosesThenItsRingGivesBackWhatItTookFromTheServersBudget() {
+		BufferBudget budget = new BufferBudget(1 << 20);
+		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(1000, 1 << 20, 10, 1 << 19, budget),
+				new Json(mapper));
+		for (int n = 1; n <= 300; n++) {
+			log.append(chunk("c" + n + "-" + "x".repeat(300)));
+		}
+		assertThat(budget.taken()).isPositive();
+		log.close();
+		assertThat(budget.taken()).isZero();
+	}
+
+	@Test
 	void whenAStreamCannotKeepTheEventsItHasNotReadThenItEndsRatherThanSkipOne() {
 		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(100, 1000, 10, 500), new Json(mapper));
 		EventLog.Subscription subscription = log.subscribe(0, () -> {

@@ -222,7 +222,7 @@ class TurnRulesTests {
 
 		};
 		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, callbacks);
-		tab.renderer(() -> new TabRenderer() {
+		tab.renderer((buffers) -> new TabRenderer() {
 
 			@Override
 			public List<WireEvent.Patch> render(java.util.Set<String> changed) {

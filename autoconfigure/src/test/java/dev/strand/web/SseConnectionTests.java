@@ -9,7 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.strand.CancelReason;
 import dev.strand.View;
+import dev.strand.internal.BufferBudget;
 import dev.strand.internal.EventLog;
 import dev.strand.internal.Json;
 import dev.strand.internal.MemoryEventLog;
@@ -309,7 +310,7 @@ class SseConnectionTests {
 		}
 
 		@Override
-		public TabRenderer renderer(Supplier<TabRenderer> create) {
+		public TabRenderer renderer(Function<BufferBudget, TabRenderer> create) {
 			throw new UnsupportedOperationException();
 		}
 
