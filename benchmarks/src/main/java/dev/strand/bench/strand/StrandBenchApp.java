@@ -19,8 +19,8 @@ import org.springframework.web.server.WebFilter;
  * tab, tasks started with {@code startAsync} on virtual threads). Strand's limits are raised for the
  * load (a million tasks, a thousand views per session, a million web sessions) and its metrics are
  * bound to a {@link SimpleMeterRegistry}, as an application with Actuator would have them, so that
- * {@code /bench/stats} reports the {@code strand.views.active} and {@code strand.tasks.active}
- * gauges. Everything else is Strand's default, except two timeouts the load client never needs:
+ * {@code /bench/stats} reports the {@code strand.views.active}, {@code strand.tasks.active},
+ * {@code strand.tasks.lingering} and {@code strand.buffers.taken} gauges. Everything else is Strand's default, except two timeouts the load client never needs:
  * a closed tab's view goes after 1 s (default 15 s, the reconnect grace) and shutdown waits 1 s for
  * task bodies. Override any of them with {@code -Dstrand....} (run.sh: {@code SERVER_OPTS}).
  *

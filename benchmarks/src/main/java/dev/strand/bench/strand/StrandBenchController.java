@@ -36,7 +36,8 @@ import org.springframework.web.server.session.WebSessionManager;
 @Controller
 class StrandBenchController {
 
-    private static final String[] GAUGES = {"strand.views.active", "strand.tasks.active", "strand.tasks.lingering"};
+    private static final String[] GAUGES = {"strand.views.active", "strand.tasks.active", "strand.tasks.lingering",
+            "strand.buffers.taken"};
 
     private final MeterRegistry meters;
 
