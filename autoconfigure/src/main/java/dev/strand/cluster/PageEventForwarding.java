@@ -35,7 +35,8 @@ import dev.strand.web.StrandWebFilter;
  * to the server itself, over loopback HTTP, so that it passes the same filters (Spring Security, CSRF, the
  * size limit) and runs in the tab's turn like any other; a forwarded event is never forwarded again, since the
  * home has the tab. A page event is sent once and never retried: when the home does not answer in time the
- * browser gets {@code 504}, and when Redis cannot be reached {@code 503}.
+ * browser gets {@code 504}, and when Redis cannot be reached {@code 503}. So does any other request whose
+ * handling fails because Redis cannot be reached, such as a page load that reads or saves its session there.
  */
 public final class PageEventForwarding implements WebFilter, Ordered {
 
@@ -70,11 +71,8 @@ public final class PageEventForwarding implements WebFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		String id = exchange.getRequest().getHeaders().getFirst(StrandWebFilter.VIEW_HEADER);
-		if (id == null) {
-			return chain.filter(exchange);
-		}
-		Mono<Void> here = chain.filter(exchange).onErrorMap(RedisCluster::isRedisDown, PageEventForwarding::unavailable);
-		if (this.registry.localTab(id) != null) {
+		Mono<Void> here = chain.filter(exchange).onErrorResume(RedisCluster::isRedisDown, (ex) -> unavailable(exchange, ex));
+		if (id == null || this.registry.localTab(id) != null) {
 			return here;
 		}
 		return this.registry.home(id)
@@ -82,14 +80,25 @@ public final class PageEventForwarding implements WebFilter, Ordered {
 			.filterWhen(this.cluster::isAlive)
 			.map((home) -> new Object[] { home })
 			.defaultIfEmpty(new Object[0])
-			.onErrorMap(PageEventForwarding::unavailable)
-			.flatMap((home) -> (home.length == 0) ? here : forward(exchange, (String) home[0]));
+			.onErrorResume((ex) -> Mono.just(new Object[] { ex }))
+			.flatMap((home) -> (home.length == 0) ? here
+					: (home[0] instanceof Throwable ex) ? unavailable(exchange, ex) : forward(exchange, (String) home[0]));
 	}
 
-	/** Redis, where sessions and views are found, cannot be reached: a {@code 503} that says so. */
-	private static ResponseStatusException unavailable(Throwable ex) {
-		return new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
-				"Strand's shared store (Redis) cannot be reached; try again", ex);
+	/**
+	 * Redis, where sessions and views are found, cannot be reached: a {@code 503} that says so, unless the
+	 * response has begun. Written here rather than raised for the application's error handling: writing it runs
+	 * the response's commit actions, and the session's save among them fails too; Spring then lets the response
+	 * be written once more, without them.
+	 */
+	private static Mono<Void> unavailable(ServerWebExchange exchange, Throwable ex) {
+		ServerHttpResponse response = exchange.getResponse();
+		if (response.isCommitted()) {
+			return Mono.error(ex);
+		}
+		Mono<Void> answer = Mono.defer(() -> plain(response, HttpStatus.SERVICE_UNAVAILABLE,
+				"Strand's shared store (Redis) cannot be reached; try again"));
+		return answer.onErrorResume(RedisCluster::isRedisDown, (again) -> answer);
 	}
 
 	private Mono<Void> forward(ServerWebExchange exchange, String home) {

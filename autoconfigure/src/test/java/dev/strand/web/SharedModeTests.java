@@ -307,6 +307,27 @@ class SharedModeTests {
 	}
 
 	@Test
+	void whileRedisIsDownThenPageLoadsGet503NeverAServerError() {
+		Pages.Page page = Pages.open(clientA, "/import");
+		List<Integer> statuses = new ArrayList<>();
+		redis.stop();
+		try {
+			for (WebTestClient client : List.of(clientA, clientB)) {
+				// with its session, which is read from Redis, and without one, whose new session is saved there
+				statuses.add(client.get().uri("/import").cookie("SESSION", page.session()).exchange()
+					.returnResult(String.class).getStatus().value());
+				statuses.add(client.get().uri("/import").exchange().returnResult(String.class).getStatus().value());
+			}
+		}
+		finally {
+			redis.restart();
+		}
+		assertThat(statuses).containsExactly(503, 503, 503, 503);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> clientA.get().uri("/import")
+			.cookie("SESSION", page.session()).exchange().expectStatus().isOk());
+	}
+
+	@Test
 	void whenASessionEndsOnOneServerThenItsViewsOnEveryServerClose() {
 		Pages.Page page = Pages.open(clientA, "/import");
 		RedisTabRegistry home = a.getBean(RedisTabRegistry.class);
