@@ -1,5 +1,7 @@
 package dev.strand.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,6 +37,17 @@ public final class MemoryEventLog implements EventLog {
 	/** The bit of a slot's shape that says a later event with its key replaced it before it was read. */
 	private static final long SUPERSEDED = 1;
 
+	private static final VarHandle LAST_ID;
+
+	static {
+		try {
+			LAST_ID = MethodHandles.lookup().findVarHandle(MemoryEventLog.class, "lastId", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition read = this.lock.newCondition();
@@ -45,11 +58,12 @@ public final class MemoryEventLog implements EventLog {
 
 	private final Copier copier;
 
-	/** By slot ({@code id % length}): where the event's data ends, in bytes appended since the log began. */
-	private long[] ends;
-
-	/** By slot: the event's data length in bytes, its name's index in {@link #NAMES}, and whether it was superseded. */
-	private long[] shapes;
+	/**
+	 * Two numbers by slot ({@code id % slots}), side by side so that an event's are read and written together:
+	 * where its data ends, in bytes appended since the log began ({@link #end}), and its shape: its data length in
+	 * bytes, its name's index in {@link #NAMES}, and whether it was superseded ({@link #shape}).
+	 */
+	private long[] slots;
 
 	/** By slot: the event's coalescing key, if any; made with the first keyed event. */
 	private @Nullable String @Nullable [] keys;
@@ -63,6 +77,7 @@ public final class MemoryEventLog implements EventLog {
 	/** The id of the oldest event kept; {@code lastId + 1} when none is. */
 	private long oldestId = 1;
 
+	/** Written under the lock, and released, so that a stream may see without it that it has read everything. */
 	private long lastId;
 
 	/** How far the stream has read: the last id it passed, and where that event ended. */
@@ -76,6 +91,9 @@ public final class MemoryEventLog implements EventLog {
 	private long reservedBytes;
 
 	private boolean closed;
+
+	/** Tasks waiting in {@link #reserve}: only then does a read signal. */
+	private int waiting;
 
 	private @Nullable MemorySubscription subscription;
 
@@ -100,8 +118,7 @@ public final class MemoryEventLog implements EventLog {
 		this.copier = copier;
 		this.data = new ByteRing(limits.bytes(), limits.buffers());
 		int slots = Math.min(limits.events(), INITIAL_SLOTS);
-		this.ends = new long[slots];
-		this.shapes = new long[slots];
+		this.slots = new long[2 * slots];
 	}
 
 	@Override
@@ -141,7 +158,7 @@ public final class MemoryEventLog implements EventLog {
 			if (subscription == this.subscription && upTo > this.readId && upTo <= this.lastId) {
 				this.readId = upTo;
 				this.readEnd = endOf(upTo);
-				this.read.signalAll();
+				signalWaiting();
 			}
 		}
 		finally {
@@ -171,9 +188,10 @@ public final class MemoryEventLog implements EventLog {
 		long oldest;
 		this.lock.lock();
 		try {
-			id = ++this.lastId;
-			if (count() == this.ends.length) {
-				if (this.ends.length < this.limits.events()) {
+			id = this.lastId + 1;
+			LAST_ID.setRelease(this, id);
+			if (count() == slotCount()) {
+				if (slotCount() < this.limits.events()) {
 					growSlots();
 				}
 				else {
@@ -185,8 +203,8 @@ public final class MemoryEventLog implements EventLog {
 				evictOldest();
 			}
 			int slot = slot(id);
-			this.ends[slot] = this.data.add(utf8);
-			this.shapes[slot] = shape(length, name);
+			this.slots[2 * slot] = this.data.add(utf8);
+			this.slots[2 * slot + 1] = shape(length, name);
 			if (key != null || this.keys != null) {
 				keys()[slot] = key;
 			}
@@ -196,7 +214,7 @@ public final class MemoryEventLog implements EventLog {
 				}
 				Long previous = this.latestByKey.put(key, id);
 				if (previous != null && previous > this.readId && previous >= this.oldestId) {
-					this.shapes[slot(previous)] |= SUPERSEDED;
+					this.slots[2 * slot(previous) + 1] |= SUPERSEDED;
 				}
 			}
 			oldest = this.oldestId;
@@ -234,20 +252,20 @@ public final class MemoryEventLog implements EventLog {
 	}
 
 	private int length(int slot) {
-		return (int) (this.shapes[slot] >>> 17);
+		return (int) (this.slots[2 * slot + 1] >>> 17);
 	}
 
 	private int name(int slot) {
-		return (int) (this.shapes[slot] >>> 1) & 0xFFFF;
+		return (int) (this.slots[2 * slot + 1] >>> 1) & 0xFFFF;
 	}
 
 	private boolean superseded(int slot) {
-		return (this.shapes[slot] & SUPERSEDED) != 0;
+		return (this.slots[2 * slot + 1] & SUPERSEDED) != 0;
 	}
 
 	private @Nullable String[] keys() {
 		if (this.keys == null) {
-			this.keys = new String[this.ends.length];
+			this.keys = new String[slotCount()];
 		}
 		return this.keys;
 	}
@@ -257,7 +275,16 @@ public final class MemoryEventLog implements EventLog {
 	}
 
 	private int slot(long id) {
-		return (int) (id % this.ends.length);
+		return (int) (id % slotCount());
+	}
+
+	private int slotCount() {
+		return this.slots.length >> 1;
+	}
+
+	/** Where the event in a slot ends: the bytes appended up to it. */
+	private long end(int slot) {
+		return this.slots[2 * slot];
 	}
 
 	private void evictOldest() {
@@ -279,33 +306,31 @@ public final class MemoryEventLog implements EventLog {
 	 * ids fall into distinct slots.
 	 */
 	private void growSlots() {
-		int size = (int) Math.min(this.limits.events(), 2L * this.ends.length);
-		long[] ends = new long[size];
-		long[] shapes = new long[size];
+		int size = (int) Math.min(this.limits.events(), 2L * slotCount());
+		long[] slots = new long[2 * size];
 		@Nullable String[] keys = (this.keys != null) ? new String[size] : null;
 		for (long id = this.oldestId; id < this.lastId; id++) {
 			int from = slot(id);
 			int to = (int) (id % size);
-			ends[to] = this.ends[from];
-			shapes[to] = this.shapes[from];
+			slots[2 * to] = this.slots[2 * from];
+			slots[2 * to + 1] = this.slots[2 * from + 1];
 			if (keys != null) {
 				keys[to] = this.keys[from];
 			}
 		}
-		this.ends = ends;
-		this.shapes = shapes;
+		this.slots = slots;
 		this.keys = keys;
 	}
 
 	/** The kept event in a slot, as an entry. */
 	private Entry entry(long id, int slot) {
-		return new Entry(id, NAMES.get(name(slot)), this.data.bytes(this.ends[slot], length(slot)));
+		return new Entry(id, NAMES.get(name(slot)), this.data.bytes(end(slot), length(slot)));
 	}
 
 	/** Where the event with this id ends (the bytes appended up to it); the id is at most the last one. */
 	private long endOf(long id) {
 		if (id >= this.oldestId && id <= this.lastId) {
-			return this.ends[slot(id)];
+			return end(slot(id));
 		}
 		return this.data.end() - this.data.kept(); // where the oldest kept one starts
 	}
@@ -327,7 +352,7 @@ public final class MemoryEventLog implements EventLog {
 			subscription.closed = this.closed; // it ends once it has read what is left
 			previous = this.subscription;
 			this.subscription = subscription;
-			this.read.signalAll();
+			signalWaiting();
 		}
 		finally {
 			this.lock.unlock();
@@ -353,7 +378,13 @@ public final class MemoryEventLog implements EventLog {
 		this.lock.lockInterruptibly();
 		try {
 			while (!this.closed && noRoomFor(bytes) && nanos > 0) {
-				nanos = this.read.awaitNanos(nanos);
+				this.waiting++;
+				try {
+					nanos = this.read.awaitNanos(nanos);
+				}
+				finally {
+					this.waiting--;
+				}
 			}
 			room = this.closed || !noRoomFor(bytes);
 			if (!room && this.subscription != null) {
@@ -378,7 +409,7 @@ public final class MemoryEventLog implements EventLog {
 		try {
 			this.reservedEvents--;
 			this.reservedBytes -= bytes;
-			this.read.signalAll();
+			signalWaiting();
 		}
 		finally {
 			this.lock.unlock();
@@ -396,7 +427,7 @@ public final class MemoryEventLog implements EventLog {
 			if (current != null) {
 				current.closed = true;
 			}
-			this.read.signalAll();
+			signalWaiting();
 		}
 		finally {
 			this.lock.unlock();
@@ -407,6 +438,9 @@ public final class MemoryEventLog implements EventLog {
 	}
 
 	private @Nullable Entry next(MemorySubscription subscription) {
+		if ((long) LAST_ID.getAcquire(this) == subscription.readUpTo) {
+			return null; // nothing appended since it last read: the lock is left to the tasks
+		}
 		this.lock.lock();
 		try {
 			if (subscription != this.subscription || subscription.overrun) {
@@ -416,18 +450,27 @@ public final class MemoryEventLog implements EventLog {
 				long id = ++this.readId;
 				if (id >= this.oldestId) {
 					int slot = slot(id);
-					this.readEnd = this.ends[slot];
+					this.readEnd = end(slot);
 					if (!superseded(slot)) {
-						this.read.signalAll();
+						subscription.readUpTo = id;
+						signalWaiting();
 						return entry(id, slot);
 					}
 				}
 			}
-			this.read.signalAll();
+			subscription.readUpTo = this.readId;
+			signalWaiting();
 			return null;
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/** Room may have freed up, or the log changed: wake the tasks waiting for room, if any. */
+	private void signalWaiting() {
+		if (this.waiting > 0) {
+			this.read.signalAll();
 		}
 	}
 
@@ -436,7 +479,7 @@ public final class MemoryEventLog implements EventLog {
 		try {
 			if (this.subscription == subscription) {
 				this.subscription = null;
-				this.read.signalAll();
+				signalWaiting();
 			}
 		}
 		finally {
@@ -500,10 +543,17 @@ public final class MemoryEventLog implements EventLog {
 		/** The id of the last event this subscription does not send: it starts after it. */
 		private final long start;
 
+		/**
+		 * The last id it read up to, kept by the one thread that reads it at a time: while the log's last id is
+		 * still that, there is nothing to read.
+		 */
+		private long readUpTo;
+
 		private MemorySubscription(boolean missed, Runnable listener, long start) {
 			this.missed = missed;
 			this.listener = listener;
 			this.start = start;
+			this.readUpTo = start;
 		}
 
 		@Override

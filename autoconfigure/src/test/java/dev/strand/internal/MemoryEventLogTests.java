@@ -2,6 +2,9 @@ package dev.strand.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -314,6 +317,70 @@ class MemoryEventLogTests {
 		assertThat(this.log.reserve(1, java.time.Duration.ZERO)).isTrue();
 		assertThat(this.log.reserve(1, java.time.Duration.ZERO)).isTrue();
 		assertThat(this.log.reserve(1, java.time.Duration.ZERO)).as("four chunks reserved and not yet appended").isFalse();
+	}
+
+	@Test
+	void whenATaskWaitsForRoomThenTheStreamReadingAnEventWakesIt() throws Exception {
+		EventLog.Subscription subscription = this.log.subscribe(0, () -> {
+		});
+		for (int n = 1; n <= 4; n++) {
+			this.log.append(chunk("c" + n));
+		}
+		CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> reserve(this.log, 60));
+		Thread.sleep(100);
+		assertThat(waiting).as("4 events behind, 4 allowed: no room for a fifth").isNotDone();
+		assertThat(subscription.next()).isNotNull();
+		assertThat(waiting.get(10, TimeUnit.SECONDS)).as("woken by the read, long before its timeout").isTrue();
+	}
+
+	@Test
+	void whenATaskWaitsForRoomThenAnotherTaskGivingBackItsReservationWakesIt() throws Exception {
+		for (int n = 1; n <= 4; n++) {
+			assertThat(this.log.reserve(1, java.time.Duration.ZERO)).isTrue();
+		}
+		CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> reserve(this.log, 60));
+		Thread.sleep(100);
+		assertThat(waiting).as("four chunks reserved, four allowed").isNotDone();
+		this.log.release(1);
+		assertThat(waiting.get(10, TimeUnit.SECONDS)).isTrue();
+	}
+
+	@Test
+	void whenAStreamReadsWhileATaskAppendsThenItGetsEveryEventOnceAndInOrder() throws Exception {
+		int events = 20_000;
+		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(1 << 16, 1 << 24, 1 << 16, 1 << 24), new Json(mapper));
+		Semaphore woken = new Semaphore(0);
+		EventLog.Subscription subscription = log.subscribe(0, woken::release);
+		Thread task = Thread.ofVirtual().start(() -> {
+			for (int n = 1; n <= events; n++) {
+				log.append(chunk("c" + n));
+			}
+		});
+		List<Long> ids = new ArrayList<>();
+		while (ids.size() < events) {
+			for (EventLog.Entry entry = subscription.next(); entry != null; entry = subscription.next()) {
+				ids.add(entry.id());
+			}
+			if (ids.size() < events) {
+				assertThat(woken.tryAcquire(10, TimeUnit.SECONDS)).as("woken after event " + ids.size()).isTrue();
+			}
+		}
+		task.join();
+		assertThat(ids).hasSize(events);
+		for (int n = 0; n < events; n++) {
+			assertThat(ids.get(n)).isEqualTo(n + 1L);
+		}
+		assertThat(subscription.next()).isNull();
+	}
+
+	private static boolean reserve(EventLog log, int seconds) {
+		try {
+			return log.reserve(1, java.time.Duration.ofSeconds(seconds));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 }
