@@ -92,9 +92,6 @@ public final class MemoryEventLog implements EventLog {
 
 	private boolean closed;
 
-	/** Tasks waiting in {@link #reserve}: only then does a read signal. */
-	private int waiting;
-
 	private @Nullable MemorySubscription subscription;
 
 	/**
@@ -158,7 +155,7 @@ public final class MemoryEventLog implements EventLog {
 			if (subscription == this.subscription && upTo > this.readId && upTo <= this.lastId) {
 				this.readId = upTo;
 				this.readEnd = endOf(upTo);
-				signalWaiting();
+				this.read.signalAll();
 			}
 		}
 		finally {
@@ -352,7 +349,7 @@ public final class MemoryEventLog implements EventLog {
 			subscription.closed = this.closed; // it ends once it has read what is left
 			previous = this.subscription;
 			this.subscription = subscription;
-			signalWaiting();
+			this.read.signalAll();
 		}
 		finally {
 			this.lock.unlock();
@@ -378,13 +375,7 @@ public final class MemoryEventLog implements EventLog {
 		this.lock.lockInterruptibly();
 		try {
 			while (!this.closed && noRoomFor(bytes) && nanos > 0) {
-				this.waiting++;
-				try {
-					nanos = this.read.awaitNanos(nanos);
-				}
-				finally {
-					this.waiting--;
-				}
+				nanos = this.read.awaitNanos(nanos);
 			}
 			room = this.closed || !noRoomFor(bytes);
 			if (!room && this.subscription != null) {
@@ -409,7 +400,7 @@ public final class MemoryEventLog implements EventLog {
 		try {
 			this.reservedEvents--;
 			this.reservedBytes -= bytes;
-			signalWaiting();
+			this.read.signalAll();
 		}
 		finally {
 			this.lock.unlock();
@@ -427,7 +418,7 @@ public final class MemoryEventLog implements EventLog {
 			if (current != null) {
 				current.closed = true;
 			}
-			signalWaiting();
+			this.read.signalAll();
 		}
 		finally {
 			this.lock.unlock();
@@ -453,24 +444,17 @@ public final class MemoryEventLog implements EventLog {
 					this.readEnd = end(slot);
 					if (!superseded(slot)) {
 						subscription.readUpTo = id;
-						signalWaiting();
+						this.read.signalAll();
 						return entry(id, slot);
 					}
 				}
 			}
 			subscription.readUpTo = this.readId;
-			signalWaiting();
+			this.read.signalAll();
 			return null;
 		}
 		finally {
 			this.lock.unlock();
-		}
-	}
-
-	/** Room may have freed up, or the log changed: wake the tasks waiting for room, if any. */
-	private void signalWaiting() {
-		if (this.waiting > 0) {
-			this.read.signalAll();
 		}
 	}
 
@@ -479,7 +463,7 @@ public final class MemoryEventLog implements EventLog {
 		try {
 			if (this.subscription == subscription) {
 				this.subscription = null;
-				signalWaiting();
+				this.read.signalAll();
 			}
 		}
 		finally {
