@@ -4,6 +4,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -32,6 +33,7 @@ import org.thymeleaf.linkbuilder.StandardLinkBuilder;
 import org.thymeleaf.spring6.ISpringWebFluxTemplateEngine;
 
 import dev.strand.internal.MemoryTabRegistry;
+import dev.strand.internal.RingMemory;
 import dev.strand.internal.StrandEngine;
 import dev.strand.internal.StrandMetrics;
 import dev.strand.internal.TabRegistry;
@@ -41,6 +43,7 @@ import dev.strand.thymeleaf.StrandLinkBuilder;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
 import dev.strand.web.DetachedStreams;
+import dev.strand.web.DirectRingMemory;
 import dev.strand.web.EventLoopCompletion;
 import dev.strand.web.LogoutClosesTabs;
 import dev.strand.web.PageAttributes;
@@ -79,10 +82,12 @@ public final class StrandAutoConfiguration {
 	@ConditionalOnMissingBean
 	StrandEngine strandEngine(StrandProperties properties, @Qualifier(TASK_EXECUTOR_BEAN_NAME) Executor taskExecutor,
 			ListableBeanFactory beanFactory, ObjectProvider<ObservationRegistry> observations,
-			ObjectProvider<StrandMetrics> metrics, ObjectProvider<JsonMapper> jsonMapper) {
+			ObjectProvider<StrandMetrics> metrics, ObjectProvider<JsonMapper> jsonMapper,
+			ObjectProvider<RingMemory> ringMemory) {
 		return new StrandEngine(properties.toEngineSettings(), new BeanFactoryTaskExecutors(beanFactory, taskExecutor),
 				observations.getIfAvailable(() -> ObservationRegistry.NOOP),
-				metrics.getIfAvailable(() -> StrandMetrics.NONE), jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+				metrics.getIfAvailable(() -> StrandMetrics.NONE), jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()),
+				ringMemory.getIfAvailable(() -> RingMemory.HEAP));
 	}
 
 	@Bean
@@ -208,6 +213,13 @@ public final class StrandAutoConfiguration {
 		@Bean
 		static EventLoopCompletion strandEventLoopCompletion() {
 			return new EventLoopCompletion();
+		}
+
+		/** Replay buffers and stream histories off the heap, unless {@code strand.stream.direct-buffers=false}. */
+		@Bean
+		@ConditionalOnMissingBean
+		static RingMemory strandRingMemory(StrandProperties properties) {
+			return properties.stream().directBuffers() ? new DirectRingMemory(ByteBufAllocator.DEFAULT) : RingMemory.HEAP;
 		}
 
 	}

@@ -101,13 +101,16 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 * @param totalBufferSize Maximum size of all views' replay buffers and strand:stream histories together, beyond
 	 * the first 16KB of each; once it is reached, a buffer that would grow keeps the size it has and drops its
 	 * oldest events or chunks sooner. Default: an eighth of the JVM's maximum heap
+	 * @param directBuffers Whether replay buffers and strand:stream histories larger than 16KB are kept in direct
+	 * memory, from Netty's allocator (with Reactor Netty on the classpath), where the garbage collector neither
+	 * copies nor marks them, rather than on the heap
 	 */
 	public record Stream(@DefaultValue("/strand/stream") String path, @DefaultValue("15s") Duration heartbeat,
 			@DefaultValue("1024") int replayBuffer, @DefaultValue("1MB") DataSize replayBufferSize,
 			@DefaultValue("256") int maxPending, @DefaultValue("256KB") DataSize maxPendingSize,
 			@DefaultValue("64KB") DataSize maxChunkSize, @DefaultValue("10s") Duration pushTimeout,
 			@DefaultValue("30s") Duration writeTimeout, @DefaultValue("256KB") DataSize historySize,
-			@Nullable DataSize totalBufferSize) {
+			@Nullable DataSize totalBufferSize, @DefaultValue("true") boolean directBuffers) {
 
 		public Stream {
 			if (!path.startsWith("/") || path.endsWith("/")) {

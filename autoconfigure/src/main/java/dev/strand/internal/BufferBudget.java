@@ -4,9 +4,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bytes that every tab's rings together (replay buffers and {@code strand:stream} histories) may take beyond
- * what each ring may always hold ({@link ByteRing#FREE_BYTES}), so that many busy tabs cannot fill the heap. A
- * ring takes from it as it grows and gives back when it shrinks or its tab ends; a ring refused more keeps what
- * it has and drops its oldest records sooner. Thread-safe.
+ * what each ring may always hold ({@link ByteRing#FREE_BYTES}), so that many busy tabs cannot fill the memory
+ * those buffers come from ({@link #memory()}: the heap, or memory outside it). A ring takes from it as it grows
+ * and gives back when it shrinks or its tab ends; a ring refused more keeps what it has and drops its oldest
+ * records sooner. Thread-safe.
  */
 public final class BufferBudget {
 
@@ -15,17 +16,37 @@ public final class BufferBudget {
 
 	private final long total;
 
+	private final RingMemory memory;
+
 	private final AtomicLong taken = new AtomicLong();
+
+	/**
+	 * Create a budget whose rings keep their buffers on the heap.
+	 * @param total the bytes it holds
+	 */
+	public BufferBudget(long total) {
+		this(total, RingMemory.HEAP);
+	}
 
 	/**
 	 * Create a budget.
 	 * @param total the bytes it holds
+	 * @param memory where its rings' buffers larger than {@link ByteRing#FREE_BYTES} live
 	 */
-	public BufferBudget(long total) {
+	public BufferBudget(long total, RingMemory memory) {
 		if (total < 0) {
 			throw new IllegalArgumentException("strand.stream.total-buffer-size must not be negative, but was " + total);
 		}
 		this.total = total;
+		this.memory = memory;
+	}
+
+	/**
+	 * Return where the rings' buffers larger than {@link ByteRing#FREE_BYTES} live.
+	 * @return the memory
+	 */
+	public RingMemory memory() {
+		return this.memory;
 	}
 
 	/**

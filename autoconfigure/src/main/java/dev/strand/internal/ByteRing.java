@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
  * record, grows by doubling up to a budget (beyond it only for a record larger than the budget) and shrinks back
  * once such a record is gone. Beyond its first {@link #FREE_BYTES}, its buffer takes its bytes from a budget it
  * shares with every other ring of the server ({@link BufferBudget}): once that is spent, the ring keeps the buffer
- * it has and {@link #limit} tells its owner to drop its oldest records sooner. Not thread-safe: its owner guards
- * it.
+ * it has and {@link #limit} tells its owner to drop its oldest records sooner. A buffer larger than
+ * {@link #FREE_BYTES} comes from the budget's {@link RingMemory}, which may be outside the heap; the ring frees
+ * a buffer it replaces, and moves what it keeps onto the heap when its owner releases it. Not thread-safe: its
+ * owner guards it.
  */
 public final class ByteRing {
 
@@ -20,14 +22,12 @@ public final class ByteRing {
 
 	private static final int INITIAL_BYTES = 256;
 
-	private static final byte[] NO_BYTES = {};
-
 	private final long budget;
 
 	/** What the buffer takes its bytes from beyond {@link #FREE_BYTES}: always what that part of it has. */
 	private BufferBudget shared;
 
-	private byte[] data = NO_BYTES;
+	private RingMemory.Block data = RingMemory.HeapBlock.EMPTY;
 
 	/** The bytes added since the ring began: where the newest record ends. */
 	private long end;
@@ -63,7 +63,7 @@ public final class ByteRing {
 	 */
 	public long limit(int length) {
 		long keep = Math.min(this.kept + length, Math.max(this.budget, length));
-		int capacity = this.data.length;
+		int capacity = this.data.size();
 		if (keep <= capacity || tryGrow(grownSize(keep))) {
 			return this.budget;
 		}
@@ -71,12 +71,16 @@ public final class ByteRing {
 	}
 
 	/**
-	 * Give back to the shared budget what the buffer took: its owner is done with it (it may still read it, and
-	 * what it adds is no longer counted).
+	 * Give back to the shared budget what the buffer took, and its memory if it is outside the heap: its owner is
+	 * done with it. It may still read what the ring kept, which moves onto the heap, and add more, which is no
+	 * longer counted.
 	 */
 	public void release() {
-		this.shared.give(cost(this.data.length));
+		this.shared.give(cost(this.data.size()));
 		this.shared = BufferBudget.UNBOUNDED;
+		if (!this.data.onHeap()) {
+			resize(this.kept);
+		}
 	}
 
 	/**
@@ -97,7 +101,12 @@ public final class ByteRing {
 
 	/** The buffer's size, for tests: what a ring holds on to. */
 	int capacity() {
-		return this.data.length;
+		return this.data.size();
+	}
+
+	/** Whether the buffer is on the heap, for tests. */
+	boolean onHeap() {
+		return this.data.onHeap();
 	}
 
 	/**
@@ -112,11 +121,13 @@ public final class ByteRing {
 			return this.end; // nothing to keep (and perhaps no buffer yet)
 		}
 		fit(length);
-		int capacity = this.data.length;
+		int capacity = this.data.size();
 		int at = (int) (this.end % capacity);
 		int first = Math.min(length, capacity - at);
-		System.arraycopy(utf8, 0, this.data, at, first);
-		System.arraycopy(utf8, first, this.data, 0, length - first); // it wraps: once per turn of the ring
+		this.data.write(at, utf8, 0, first);
+		if (first < length) {
+			this.data.write(0, utf8, first, length - first); // it wraps: once per turn of the ring
+		}
 		this.end += length;
 		this.kept += length;
 		return this.end;
@@ -156,11 +167,13 @@ public final class ByteRing {
 		if (length == 0) {
 			return copy;
 		}
-		int capacity = this.data.length;
+		int capacity = this.data.size();
 		int at = (int) ((end - length) % capacity);
 		int first = Math.min(length, capacity - at);
-		System.arraycopy(this.data, at, copy, 0, first);
-		System.arraycopy(this.data, 0, copy, first, length - first);
+		this.data.read(at, copy, 0, first);
+		if (first < length) {
+			this.data.read(0, copy, first, length - first);
+		}
 		return copy;
 	}
 
@@ -179,7 +192,7 @@ public final class ByteRing {
 	 */
 	private void fit(int bytes) {
 		long needed = this.kept + bytes;
-		int capacity = this.data.length;
+		int capacity = this.data.size();
 		if (needed <= capacity && (capacity <= this.budget || needed > this.budget)) {
 			return;
 		}
@@ -196,7 +209,7 @@ public final class ByteRing {
 
 	/** Grow the buffer to this size if the shared budget has what it takes beyond the present one. */
 	private boolean tryGrow(long size) {
-		long more = cost(size) - cost(this.data.length);
+		long more = cost(size) - cost(this.data.size());
 		if (more > 0 && !this.shared.tryTake(more)) {
 			return false;
 		}
@@ -204,21 +217,23 @@ public final class ByteRing {
 		return true;
 	}
 
+	/** Move what is kept into a new buffer of this size (at least the kept bytes), and free the old one. */
 	private void resize(long size) {
-		int capacity = this.data.length;
-		byte[] resized = new byte[(int) size];
-		for (long at = this.end - this.kept; at < this.end;) {
-			int from = (int) (at % capacity);
-			int to = (int) (at % resized.length);
-			int run = (int) Math.min(this.end - at, Math.min(capacity - from, resized.length - to));
-			System.arraycopy(this.data, from, resized, to, run);
-			at += run;
+		RingMemory.Block resized = (size == 0) ? RingMemory.HeapBlock.EMPTY
+				: ((size > FREE_BYTES) ? this.shared.memory() : RingMemory.HEAP).allocate((int) size);
+		if (this.kept > 0) {
+			byte[] kept = bytes(this.end, (int) this.kept);
+			int at = (int) ((this.end - this.kept) % size);
+			int first = (int) Math.min(this.kept, size - at);
+			resized.write(at, kept, 0, first);
+			resized.write(0, kept, first, kept.length - first);
 		}
+		this.data.free();
 		this.data = resized;
 	}
 
 	private long grownSize(long needed) {
-		long size = Math.max(needed, Math.min(Math.max(INITIAL_BYTES, 2L * this.data.length), this.budget));
+		long size = Math.max(needed, Math.min(Math.max(INITIAL_BYTES, 2L * this.data.size()), this.budget));
 		if (size > Integer.MAX_VALUE - 8) {
 			throw new IllegalStateException("A Strand ring cannot keep " + size + " bytes");
 		}

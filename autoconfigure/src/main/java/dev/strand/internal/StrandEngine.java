@@ -92,6 +92,20 @@ public final class StrandEngine implements AutoCloseable {
 	 */
 	public StrandEngine(EngineSettings settings, TaskExecutors taskExecutors, ObservationRegistry observations,
 			StrandMetrics metrics, JsonMapper jsonMapper) {
+		this(settings, taskExecutors, observations, metrics, jsonMapper, RingMemory.HEAP);
+	}
+
+	/**
+	 * Create an engine whose tasks run on the default executor, or on one their options choose.
+	 * @param settings the settings
+	 * @param taskExecutors the executors for task bodies
+	 * @param observations where the {@code strand.task} Observations go
+	 * @param metrics where the metrics go
+	 * @param jsonMapper writes chunks as JSON
+	 * @param ringMemory where replay buffers and stream histories larger than {@link ByteRing#FREE_BYTES} live
+	 */
+	public StrandEngine(EngineSettings settings, TaskExecutors taskExecutors, ObservationRegistry observations,
+			StrandMetrics metrics, JsonMapper jsonMapper, RingMemory ringMemory) {
 		this.settings = settings;
 		this.taskExecutors = taskExecutors;
 		this.observations = observations;
@@ -100,7 +114,7 @@ public final class StrandEngine implements AutoCloseable {
 		this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("strand-timer").daemon().factory());
 		this.timer.setRemoveOnCancelPolicy(true);
 		this.timeouts = new Timeouts(this.timer, Duration.ofMillis(10), 512);
-		this.buffers = new BufferBudget(settings.totalBufferSize());
+		this.buffers = new BufferBudget(settings.totalBufferSize(), ringMemory);
 	}
 
 	/**

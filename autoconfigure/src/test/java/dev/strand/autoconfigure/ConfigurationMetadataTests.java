@@ -28,7 +28,8 @@ class ConfigurationMetadataTests {
 			"strand.stream.replay-buffer", "strand.stream.replay-buffer-size", "strand.stream.max-pending",
 			"strand.stream.max-pending-size", "strand.stream.max-chunk-size", "strand.stream.push-timeout",
 			"strand.stream.write-timeout", "strand.stream.history-size", "strand.stream.total-buffer-size",
-			"strand.views.connect-timeout", "strand.views.disconnect-grace", "strand.views.session-check-interval",
+			"strand.stream.direct-buffers", "strand.views.connect-timeout", "strand.views.disconnect-grace",
+			"strand.views.session-check-interval",
 			"strand.views.interrupted-message", "strand.cluster.mode", "strand.cluster.node-timeout",
 			"strand.cluster.request-timeout");
 

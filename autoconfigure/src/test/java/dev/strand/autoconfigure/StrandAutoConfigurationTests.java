@@ -49,6 +49,7 @@ import dev.strand.View;
 import dev.strand.internal.Callbacks;
 import dev.strand.internal.EngineSettings;
 import dev.strand.internal.EventLog;
+import dev.strand.internal.RingMemory;
 import dev.strand.internal.SessionHandle;
 import dev.strand.internal.StrandEngine;
 import dev.strand.internal.StrandMetrics;
@@ -57,6 +58,7 @@ import dev.strand.internal.TabRegistry;
 import dev.strand.thymeleaf.StrandDialect;
 import dev.strand.web.CallbackMethods;
 import dev.strand.web.CsrfPageAttributes;
+import dev.strand.web.DirectRingMemory;
 import dev.strand.web.PageAttributes;
 import dev.strand.web.StrandWebFilter;
 import dev.strand.web.StreamHandler;
@@ -101,6 +103,24 @@ class StrandAutoConfigurationTests {
 	void whenWebFluxIsAbsentThenStrandIsNotConfigured() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(WebFluxConfigurer.class))
 			.run((context) -> assertThat(context).doesNotHaveBean(StrandEngine.class));
+	}
+
+	@Test
+	void whenReactorNettyIsOnTheClasspathThenReplayBuffersAndHistoriesAreKeptOffTheHeap() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(StrandEngine.class).buffers().memory())
+			.isSameAs(context.getBean(RingMemory.class)).isInstanceOf(DirectRingMemory.class));
+	}
+
+	@Test
+	void whenDirectBuffersAreTurnedOffThenReplayBuffersAndHistoriesAreKeptOnTheHeap() {
+		this.contextRunner.withPropertyValues("strand.stream.direct-buffers=false")
+			.run((context) -> assertThat(context.getBean(StrandEngine.class).buffers().memory()).isSameAs(RingMemory.HEAP));
+	}
+
+	@Test
+	void whenReactorNettyIsAbsentThenReplayBuffersAndHistoriesAreKeptOnTheHeap() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("reactor.netty"))
+			.run((context) -> assertThat(context.getBean(StrandEngine.class).buffers().memory()).isSameAs(RingMemory.HEAP));
 	}
 
 	// ---- back-off -------------------------------------------------------------------------------------

@@ -206,4 +206,71 @@ class ByteRingTests {
 		assertThat(shared.taken()).isZero();
 	}
 
+
+	@Test
+	void whenARingOutgrowsItsFreeBytesThenItsBufferComesFromTheBudgetsMemoryAndEachBufferItReplacesIsFreed() {
+		CountingRingMemory memory = new CountingRingMemory();
+		ByteRing ring = new ByteRing(1 << 20, new BufferBudget(1 << 20, memory));
+		ArrayDeque<byte[]> kept = new ArrayDeque<>();
+		for (int n = 0; n < 16; n++) {
+			keep(ring, kept, utf8("a".repeat(1_000)));
+		}
+		assertThat(ring.onHeap()).as("within its free bytes").isTrue();
+		assertThat(memory.allocated()).isZero();
+		for (int n = 0; n < 200; n++) {
+			keep(ring, kept, utf8(n + "b".repeat(1_000)));
+		}
+		assertThat(ring.onHeap()).isFalse();
+		assertThat(memory.allocated()).as("32KB, 64KB, 128KB, 256KB").isEqualTo(4);
+		assertThat(memory.live()).isOne();
+		assertThat(memory.liveBytes()).isEqualTo(ring.capacity());
+		assertThat(ring.readAll()).isEqualTo(joined(kept));
+	}
+
+	@Test
+	void whenARingOutsideTheHeapIsReleasedThenItFreesItsBufferAndStillReadsAndAddsOnTheHeap() {
+		CountingRingMemory memory = new CountingRingMemory();
+		BufferBudget shared = new BufferBudget(1 << 20, memory);
+		ByteRing ring = new ByteRing(1 << 20, shared);
+		ArrayDeque<byte[]> kept = new ArrayDeque<>();
+		for (int n = 0; n < 50; n++) {
+			keep(ring, kept, utf8(n + "é".repeat(500)));
+		}
+		long end = ring.end();
+		String last = ring.read(end, kept.getLast().length);
+		ring.release();
+		assertThat(memory.live()).isZero();
+		assertThat(shared.taken()).isZero();
+		assertThat(ring.onHeap()).isTrue();
+		assertThat(ring.readAll()).isEqualTo(joined(kept));
+		assertThat(ring.read(end, kept.getLast().length)).isEqualTo(last);
+		for (int n = 0; n < 50; n++) {
+			keep(ring, kept, utf8("after" + n + "x".repeat(1_000)));
+		}
+		assertThat(ring.readAll()).isEqualTo(joined(kept));
+		assertThat(memory.allocated()).as("32KB and 64KB: nothing more once released").isEqualTo(2);
+		assertThat(shared.taken()).isZero();
+	}
+
+	@Test
+	void whenRecordsOfAnySizeComeAndGoThenARingKeepsThemWholeAndHoldsAtMostOneBlockOutsideTheHeap() {
+		Random random = new Random(17);
+		for (int trial = 0; trial < 30; trial++) {
+			CountingRingMemory memory = new CountingRingMemory();
+			BufferBudget shared = new BufferBudget(random.nextInt(200_000), memory);
+			ByteRing ring = new ByteRing(20_000 + random.nextInt(100_000), shared);
+			ArrayDeque<byte[]> kept = new ArrayDeque<>();
+			for (int n = 0; n < 400; n++) {
+				int size = random.nextInt(50) == 0 ? 150_000 + random.nextInt(50_000) : random.nextInt(2_000);
+				keep(ring, kept, utf8(n + "y".repeat(size)));
+				assertThat(ring.readAll()).as("trial %d, record %d", trial, n).isEqualTo(joined(kept));
+				assertThat(memory.live()).as("trial %d, record %d", trial, n).isEqualTo(ring.onHeap() ? 0 : 1);
+			}
+			ring.release();
+			assertThat(memory.live()).isZero();
+			assertThat(shared.taken()).isZero();
+			assertThat(ring.readAll()).isEqualTo(joined(kept));
+		}
+	}
+
 }

@@ -283,6 +283,31 @@ class MemoryEventLogTests {
 	}
 
 	@Test
+	void whenALogWhoseRingIsOutsideTheHeapClosesThenItFreesItAndItsStreamsStillReadWhatItKept() {
+		CountingRingMemory memory = new CountingRingMemory();
+		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(1000, 1 << 20, 10, 1 << 19,
+				new BufferBudget(1 << 20, memory)), new Json(mapper));
+		EventLog.Subscription slow = log.subscribe(0, () -> {
+		});
+		for (int n = 1; n <= 300; n++) {
+			log.append(chunk("c" + n + "-" + "x".repeat(300)));
+			if (n <= 295) {
+				slow.next(); // the stream falls behind by the last five
+			}
+		}
+		assertThat(memory.live()).as("the ring outgrew its free bytes").isOne();
+		log.close();
+		assertThat(memory.live()).isZero();
+		assertThat(read(slow)).extracting((text) -> text.substring(0, text.indexOf('-')))
+			.containsExactly("c296", "c297", "c298", "c299", "c300");
+		assertThat(slow.ended()).isTrue();
+		EventLog.Subscription replay = log.subscribe(100, () -> {
+		});
+		assertThat(replay.missed()).isFalse();
+		assertThat(read(replay)).hasSize(200).first().asString().startsWith("c101-");
+	}
+
+	@Test
 	void whenAStreamCannotKeepTheEventsItHasNotReadThenItEndsRatherThanSkipOne() {
 		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(100, 1000, 10, 500), new Json(mapper));
 		EventLog.Subscription subscription = log.subscribe(0, () -> {

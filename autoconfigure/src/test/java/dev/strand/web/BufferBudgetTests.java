@@ -5,21 +5,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import io.netty.buffer.ByteBufAllocator;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import reactor.core.Disposable;
 
 import dev.strand.internal.ByteRing;
+import dev.strand.internal.CountingRingMemory;
 import dev.strand.internal.StrandEngine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The bytes a view's replay buffer and stream histories take from the server's budget go back when it ends. */
+/**
+ * The bytes a view's replay buffer and stream histories take from the server's budget, and their buffers outside the
+ * heap, go back when it ends.
+ */
 @SpringBootTest(classes = PageTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "strand.stream.history-size=64KB", "strand.views.session-check-interval=100ms" })
 @AutoConfigureWebTestClient
+@Import(BufferBudgetTests.CountedDirectMemory.class)
 class BufferBudgetTests {
 
 	@Autowired
@@ -28,8 +37,19 @@ class BufferBudgetTests {
 	@Autowired
 	StrandEngine engine;
 
+	@TestConfiguration
+	static class CountedDirectMemory {
+
+		@Bean
+		CountingRingMemory countingRingMemory() {
+			return new CountingRingMemory(new DirectRingMemory(ByteBufAllocator.DEFAULT));
+		}
+
+	}
+
 	@Test
-	void whenAViewEndsThenWhatItsReplayBufferAndStreamHistoriesTookGoesBackToTheServersBudget() {
+	void whenAViewEndsThenWhatItsReplayBufferAndStreamHistoriesTookGoesBackToTheServersBudgetAndMemory() {
+		CountingRingMemory memory = (CountingRingMemory) this.engine.buffers().memory();
 		long before = this.engine.buffers().taken();
 		Pages.Page page = Pages.open(this.client, "/import");
 		AtomicInteger read = new AtomicInteger();
@@ -41,8 +61,12 @@ class BufferBudgetTests {
 			await().atMost(Duration.ofSeconds(10)).until(() -> read.get() > 600); // the page reads along
 			assertThat(this.engine.buffers().taken() - before).as("taken by the view's rings")
 				.isGreaterThan(2L * (32 * 1024 - ByteRing.FREE_BYTES));
+			assertThat(memory.allocated()).as("the log's ring and both containers' histories grew off the heap")
+				.isGreaterThanOrEqualTo(3);
+			assertThat(memory.live()).as("the log's ring at least").isPositive();
 			this.client.post().uri("/logout").cookie("SESSION", page.session()).exchange().expectStatus().isOk();
 			await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.buffers().taken() == before);
+			await().atMost(Duration.ofSeconds(10)).until(() -> memory.live() == 0);
 		}
 		finally {
 			reading.dispose();

@@ -1,0 +1,93 @@
+package dev.strand.web;
+
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+import dev.strand.internal.BufferBudget;
+import dev.strand.internal.ByteRing;
+import dev.strand.internal.RingMemory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Replay buffers and stream histories in Netty's direct memory: read back whole, and given back when released. */
+class DirectRingMemoryTests {
+
+	@Test
+	void whenARingGrowsInDirectMemoryThenItReadsBackWhatItKeptAndFreesEachBufferItReplaces() {
+		PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
+		ByteRing ring = new ByteRing(1 << 20, new BufferBudget(1 << 20, new DirectRingMemory(allocator)));
+		StringBuilder all = new StringBuilder();
+		for (int n = 0; n < 300; n++) {
+			String record = n + "-" + "ü".repeat(300) + ";";
+			ring.add(record.getBytes(StandardCharsets.UTF_8));
+			all.append(record);
+		}
+		assertThat(ring.readAll()).isEqualTo(all.toString());
+		assertThat(allocator.metric().usedDirectMemory()).as("one buffer of the ring's size in use")
+			.isGreaterThanOrEqualTo(256 * 1024);
+		ring.release();
+		assertThat(ring.readAll()).isEqualTo(all.toString());
+		assertThat(allocator.metric().numDirectArenas()).isPositive();
+		assertThat(allocator.metric().directArenas().stream().mapToLong((arena) -> arena.numActiveAllocations()).sum())
+			.as("every buffer the ring had is back").isZero();
+	}
+
+	@Test
+	void whenABlockIsFreedThenItsBufferIsReleased() {
+		ByteBuf[] made = new ByteBuf[1];
+		RingMemory memory = new DirectRingMemory(new Allocator() {
+
+			@Override
+			protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+				made[0] = UnpooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
+				return made[0];
+			}
+
+		});
+		RingMemory.Block block = memory.allocate(64);
+		block.write(10, "hello".getBytes(StandardCharsets.UTF_8), 0, 5);
+		byte[] read = new byte[5];
+		block.read(10, read, 0, 5);
+		assertThat(new String(read, StandardCharsets.UTF_8)).isEqualTo("hello");
+		assertThat(block.onHeap()).isFalse();
+		assertThat(block.size()).isEqualTo(64);
+		block.free();
+		assertThat(made[0].refCnt()).isZero();
+	}
+
+	@Test
+	void whenDirectMemoryIsSpentThenABufferComesFromTheHeap() {
+		RingMemory memory = new DirectRingMemory(new Allocator() {
+
+			@Override
+			protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+				throw new OutOfMemoryError("Cannot reserve " + initialCapacity + " bytes of direct buffer memory");
+			}
+
+		});
+		RingMemory.Block block = memory.allocate(100_000);
+		assertThat(block.onHeap()).isTrue();
+		assertThat(block.size()).isEqualTo(100_000);
+	}
+
+	/** An allocator whose direct buffers a test makes. */
+	private abstract static class Allocator extends AbstractByteBufAllocator {
+
+		@Override
+		protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public boolean isDirectBufferPooled() {
+			return false;
+		}
+
+	}
+
+}
