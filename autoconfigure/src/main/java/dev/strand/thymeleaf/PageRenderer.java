@@ -253,7 +253,10 @@ final class PageRenderer implements TabRenderer {
 		});
 		gone.forEach((id) -> {
 			this.elements.remove(id);
-			this.streams.remove(id);
+			StreamHistory history = this.streams.remove(id);
+			if (history != null) {
+				history.release(); // its buffer, and what it took from the server's budget
+			}
 		});
 		this.elements.forEach((id, element) -> {
 			if (element.rows && element.pass == this.pass && !rendered.containsKey(id)) {

@@ -73,4 +73,29 @@ class BufferBudgetTests {
 		}
 	}
 
+
+	@Test
+	void whenAStreamContainerLeavesThePageThenItsHistoryGivesBackItsBufferAndWhatItTook() {
+		CountingRingMemory memory = (CountingRingMemory) this.engine.buffers().memory();
+		int before = memory.live();
+		Pages.Page page = Pages.open(this.client, "/rows");
+		AtomicInteger read = new AtomicInteger();
+		Disposable reading = page.stream(page.lastEventId()).subscribe((event) -> read.incrementAndGet());
+		try {
+			// 800 chunks: row a's container keeps some 40 bytes of HTML a chunk, past its free 16KB, as the log does
+			page.post("/rows/run?id=a&chunks=800").expectStatus().isNoContent();
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.engine.activeTasks() == 0);
+			await().atMost(Duration.ofSeconds(10)).until(() -> read.get() > 800);
+			int withHistory = memory.live();
+			assertThat(withHistory - before).as("the log's ring and row a's history, off the heap").isEqualTo(2);
+			long taken = this.engine.buffers().taken();
+			page.post("/rows/remove?id=a").expectStatus().isNoContent();
+			await().atMost(Duration.ofSeconds(10)).until(() -> memory.live() == withHistory - 1);
+			assertThat(this.engine.buffers().taken()).isLessThan(taken);
+		}
+		finally {
+			reading.dispose();
+		}
+	}
+
 }

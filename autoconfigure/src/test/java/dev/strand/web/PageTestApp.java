@@ -186,10 +186,13 @@ public class PageTestApp {
 		}
 
 		@PostMapping("/rows/run")
-		void run(View view, @RequestParam String id, @RequestParam(defaultValue = "0") long pause) {
+		void run(View view, @RequestParam String id, @RequestParam(defaultValue = "0") long pause,
+				@RequestParam(defaultValue = "1") int chunks) {
 			view.startAsync("report:" + id, (task) -> {
 				task.progress(1, 2);
-				task.push("half of " + id);
+				for (int n = 0; n < chunks; n++) {
+					task.push("half of " + id);
+				}
 				if (pause > 0) {
 					Thread.sleep(pause);
 				}
