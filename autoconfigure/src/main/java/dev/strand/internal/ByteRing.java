@@ -78,8 +78,18 @@ public final class ByteRing {
 	public void release() {
 		this.shared.give(cost(this.data.size()));
 		this.shared = BufferBudget.UNBOUNDED;
-		if (!this.data.onHeap()) {
-			resize(this.kept);
+		RingMemory.Block outside = this.data;
+		if (!outside.onHeap()) {
+			try {
+				resize(this.kept);
+			}
+			finally {
+				if (this.data == outside) { // no heap for the copy: the block goes back all the same, and what it kept
+					outside.free();
+					this.data = RingMemory.HeapBlock.EMPTY;
+					this.kept = 0;
+				}
+			}
 		}
 	}
 
@@ -121,13 +131,7 @@ public final class ByteRing {
 			return this.end; // nothing to keep (and perhaps no buffer yet)
 		}
 		fit(length);
-		int capacity = this.data.size();
-		int at = (int) (this.end % capacity);
-		int first = Math.min(length, capacity - at);
-		this.data.write(at, utf8, 0, first);
-		if (first < length) {
-			this.data.write(0, utf8, first, length - first); // it wraps: once per turn of the ring
-		}
+		write(this.data, this.end, utf8, length);
 		this.end += length;
 		this.kept += length;
 		return this.end;
@@ -167,13 +171,7 @@ public final class ByteRing {
 		if (length == 0) {
 			return copy;
 		}
-		int capacity = this.data.size();
-		int at = (int) ((end - length) % capacity);
-		int first = Math.min(length, capacity - at);
-		this.data.read(at, copy, 0, first);
-		if (first < length) {
-			this.data.read(0, copy, first, length - first);
-		}
+		read(this.data, end - length, copy, length);
 		return copy;
 	}
 
@@ -221,15 +219,37 @@ public final class ByteRing {
 	private void resize(long size) {
 		RingMemory.Block resized = (size == 0) ? RingMemory.HeapBlock.EMPTY
 				: ((size > FREE_BYTES) ? this.shared.memory() : RingMemory.HEAP).allocate((int) size);
-		if (this.kept > 0) {
-			byte[] kept = bytes(this.end, (int) this.kept);
-			int at = (int) ((this.end - this.kept) % size);
-			int first = (int) Math.min(this.kept, size - at);
-			resized.write(at, kept, 0, first);
-			resized.write(0, kept, first, kept.length - first);
+		byte[] run = new byte[(int) Math.min(this.kept, FREE_BYTES)];
+		for (long at = this.end - this.kept; at < this.end;) {
+			int length = (int) Math.min(run.length, this.end - at);
+			read(this.data, at, run, length);
+			write(resized, at, run, length);
+			at += length;
 		}
 		this.data.free();
 		this.data = resized;
+	}
+
+	/** Write bytes at a position of the ring (bytes added since it began) into a buffer, across its wrap. */
+	private static void write(RingMemory.Block block, long position, byte[] source, int length) {
+		int size = block.size();
+		int at = (int) (position % size);
+		int first = Math.min(length, size - at);
+		block.write(at, source, 0, first);
+		if (first < length) {
+			block.write(0, source, first, length - first); // it wraps: once per turn of the ring
+		}
+	}
+
+	/** Read the bytes at a position of the ring out of a buffer, across its wrap. */
+	private static void read(RingMemory.Block block, long position, byte[] target, int length) {
+		int size = block.size();
+		int at = (int) (position % size);
+		int first = Math.min(length, size - at);
+		block.read(at, target, 0, first);
+		if (first < length) {
+			block.read(0, target, first, length - first);
+		}
 	}
 
 	private long grownSize(long needed) {
