@@ -4,8 +4,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.buffer.ByteBufAllocator;
 import io.micrometer.observation.ObservationRegistry;
+import io.netty.buffer.ByteBufAllocator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
