@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The bytes a view's replay buffer and stream histories take from the server's budget, and their buffers outside the
- * heap, go back when it ends.
+ * heap, go back when it ends, and a history's when its container leaves the page.
  */
 @SpringBootTest(classes = PageTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "strand.stream.history-size=64KB", "strand.views.session-check-interval=100ms" })
