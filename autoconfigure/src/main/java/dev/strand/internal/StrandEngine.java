@@ -79,20 +79,7 @@ public final class StrandEngine implements AutoCloseable {
 	 */
 	public StrandEngine(EngineSettings settings, Executor taskExecutor, ObservationRegistry observations,
 			StrandMetrics metrics, JsonMapper jsonMapper) {
-		this(settings, TaskExecutors.only(taskExecutor), observations, metrics, jsonMapper);
-	}
-
-	/**
-	 * Create an engine whose tasks run on the default executor, or on one their options choose.
-	 * @param settings the settings
-	 * @param taskExecutors the executors for task bodies
-	 * @param observations where the {@code strand.task} Observations go
-	 * @param metrics where the metrics go
-	 * @param jsonMapper writes chunks as JSON
-	 */
-	public StrandEngine(EngineSettings settings, TaskExecutors taskExecutors, ObservationRegistry observations,
-			StrandMetrics metrics, JsonMapper jsonMapper) {
-		this(settings, taskExecutors, observations, metrics, jsonMapper, RingMemory.HEAP);
+		this(settings, TaskExecutors.only(taskExecutor), observations, metrics, jsonMapper, RingMemory.HEAP);
 	}
 
 	/**

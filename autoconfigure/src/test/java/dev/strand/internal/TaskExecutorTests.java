@@ -55,7 +55,7 @@ class TaskExecutorTests {
 
 	private final StrandEngine engine = new StrandEngine(EngineSettings.defaults(),
 			EngineTestSupport.executors(this.virtual, Map.of("reports", this.reports, "bounded", this.bounded)),
-			ObservationRegistry.NOOP, this.metrics, JsonMapper.builder().build());
+			ObservationRegistry.NOOP, this.metrics, JsonMapper.builder().build(), RingMemory.HEAP);
 
 	private final MemoryTabRegistry registry = new MemoryTabRegistry(this.engine);
 

@@ -3,15 +3,16 @@ package dev.strand.web;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import io.netty.buffer.ByteBufAllocator;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.Disposable;
 
 import dev.strand.internal.ByteRing;
@@ -52,13 +53,9 @@ class BufferBudgetTests {
 		CountingRingMemory memory = (CountingRingMemory) this.engine.buffers().memory();
 		long before = this.engine.buffers().taken();
 		Pages.Page page = Pages.open(this.client, "/import");
-		AtomicInteger read = new AtomicInteger();
-		Disposable reading = page.stream(page.lastEventId()).subscribe((event) -> read.incrementAndGet());
+		// 600 chunks: each container's history (some 40 bytes of HTML a chunk) and the log outgrow the free bytes
+		Disposable reading = readAlong(page, "/import/start?count=600", HttpStatus.OK, 600);
 		try {
-			// 600 chunks: each container's history (some 40 bytes of HTML a chunk) and the log outgrow the free bytes
-			page.post("/import/start?count=600").expectStatus().isOk();
-			await().atMost(Duration.ofSeconds(20)).until(() -> this.engine.activeTasks() == 0);
-			await().atMost(Duration.ofSeconds(10)).until(() -> read.get() > 600); // the page reads along
 			assertThat(this.engine.buffers().taken() - before).as("taken by the view's rings")
 				.isGreaterThan(2L * (32 * 1024 - ByteRing.FREE_BYTES));
 			assertThat(memory.allocated()).as("the log's ring and both containers' histories grew off the heap")
@@ -73,19 +70,14 @@ class BufferBudgetTests {
 		}
 	}
 
-
 	@Test
 	void whenAStreamContainerLeavesThePageThenItsHistoryGivesBackItsBufferAndWhatItTook() {
 		CountingRingMemory memory = (CountingRingMemory) this.engine.buffers().memory();
 		int before = memory.live();
 		Pages.Page page = Pages.open(this.client, "/rows");
-		AtomicInteger read = new AtomicInteger();
-		Disposable reading = page.stream(page.lastEventId()).subscribe((event) -> read.incrementAndGet());
+		// 800 chunks: row a's container keeps some 40 bytes of HTML a chunk, past its free 16KB, as the log does
+		Disposable reading = readAlong(page, "/rows/run?id=a&chunks=800", HttpStatus.NO_CONTENT, 800);
 		try {
-			// 800 chunks: row a's container keeps some 40 bytes of HTML a chunk, past its free 16KB, as the log does
-			page.post("/rows/run?id=a&chunks=800").expectStatus().isNoContent();
-			await().atMost(Duration.ofSeconds(20)).until(() -> this.engine.activeTasks() == 0);
-			await().atMost(Duration.ofSeconds(10)).until(() -> read.get() > 800);
 			int withHistory = memory.live();
 			assertThat(withHistory - before).as("the log's ring and row a's history, off the heap").isEqualTo(2);
 			long taken = this.engine.buffers().taken();
@@ -95,6 +87,25 @@ class BufferBudgetTests {
 		}
 		finally {
 			reading.dispose();
+		}
+	}
+
+	/**
+	 * Start a task that pushes this many chunks, and return the page's reading once the task has ended and the page
+	 * has read them all.
+	 */
+	private Disposable readAlong(Pages.Page page, String start, HttpStatus status, int chunks) {
+		AtomicInteger read = new AtomicInteger();
+		Disposable reading = page.stream(page.lastEventId()).subscribe((event) -> read.incrementAndGet());
+		try {
+			page.post(start).expectStatus().isEqualTo(status);
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.engine.activeTasks() == 0);
+			await().atMost(Duration.ofSeconds(10)).until(() -> read.get() > chunks);
+			return reading;
+		}
+		catch (RuntimeException | Error ex) {
+			reading.dispose();
+			throw ex;
 		}
 	}
 
