@@ -92,8 +92,7 @@ public final class MemoryTabRegistry implements TabRegistry {
 	 */
 	public TabActor openLocal(String sessionKey, SessionHandle session, Callbacks callbacks) {
 		String id = newKey();
-		TabActor tab = new TabActor(id, sessionKey, this.engine, callbacks, this.logs.apply(id),
-				(reason) -> remove(id, sessionKey, reason));
+		TabActor tab;
 		while (true) {
 			Session entry = this.sessions.computeIfAbsent(sessionKey, (key) -> new Session());
 			synchronized (entry) {
@@ -108,6 +107,9 @@ public final class MemoryTabRegistry implements TabRegistry {
 					throw new StrandLimitException("This session has " + limit + " open pages, the most "
 							+ "strand.limits.views-per-session allows; close a tab, or wait for closed ones to time out");
 				}
+				// made once the limit allows it: a log made for a refused tab would outlive it where logs are kept
+				tab = new TabActor(id, sessionKey, this.engine, callbacks, this.logs.apply(id),
+						(reason) -> remove(id, sessionKey, reason));
 				entry.tabs.put(id, tab);
 				break;
 			}

@@ -1,7 +1,9 @@
 package dev.strand.internal;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -302,6 +304,23 @@ class ViewLifecycleTests {
 		eventually().until(second::isClosed);
 		this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
 		assertThat(this.registry.size()).isEqualTo(3);
+	}
+
+	@Test
+	void whenTheSessionLimitRefusesAViewThenNoEventLogIsMadeForIt() {
+		// the shared mode's registry keeps every log it makes until its tab closes: one made for a refused view
+		// would stay in its map for good
+		useEngine(EngineTestSupport.limits(1, 64, 10_000));
+		List<String> logsMade = new CopyOnWriteArrayList<>();
+		MemoryEventLog.Limits limits = this.engine.logLimits();
+		this.registry = new MemoryTabRegistry(this.engine, (id) -> {
+			logsMade.add(id);
+			return new MemoryEventLog(limits, this.engine.json());
+		}, MemoryTabRegistry.Listener.NONE);
+		TabActor first = this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks);
+		assertThatExceptionOfType(StrandLimitException.class)
+			.isThrownBy(() -> this.registry.openLocal("alice", SessionHandle.DETACHED, this.callbacks));
+		assertThat(logsMade).containsExactly(first.id());
 	}
 
 	@Test
