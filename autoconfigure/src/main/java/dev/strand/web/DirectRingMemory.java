@@ -1,8 +1,11 @@
 package dev.strand.web;
 
-import dev.strand.internal.RingMemory;
+import java.nio.ByteBuffer;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+
+import dev.strand.internal.RingMemory;
 
 /**
  * Replay buffers and stream histories in direct memory, from Netty's allocator (the one Reactor Netty's server
@@ -31,24 +34,45 @@ public final class DirectRingMemory implements RingMemory {
 		catch (OutOfMemoryError ex) { // Netty's OutOfDirectMemoryError, or the JDK's for direct buffers
 			return HEAP.allocate(size);
 		}
-		return new DirectBlock(buffer);
+		if (buffer.nioBufferCount() != 1) { // not one piece of memory (no allocator of Netty's makes such a buffer)
+			buffer.release();
+			return HEAP.allocate(size);
+		}
+		return new DirectBlock(buffer, size);
 	}
 
-	private record DirectBlock(ByteBuf buffer) implements Block {
+	/**
+	 * A block of Netty's, read and written through a view of its memory made once: the ring's appends and reads
+	 * then touch neither the buffer's object nor its reference count, which with many busy rings are rarely in
+	 * the cache.
+	 */
+	private static final class DirectBlock implements Block {
+
+		private final ByteBuf buffer;
+
+		private final ByteBuffer memory;
+
+		private final int size;
+
+		DirectBlock(ByteBuf buffer, int size) {
+			this.buffer = buffer;
+			this.memory = buffer.nioBuffer(0, size);
+			this.size = size;
+		}
 
 		@Override
 		public int size() {
-			return this.buffer.capacity();
+			return this.size;
 		}
 
 		@Override
 		public void write(int at, byte[] source, int from, int length) {
-			this.buffer.setBytes(at, source, from, length);
+			this.memory.put(at, source, from, length);
 		}
 
 		@Override
 		public void read(int at, byte[] target, int to, int length) {
-			this.buffer.getBytes(at, target, to, length);
+			this.memory.get(at, target, to, length);
 		}
 
 		@Override

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +75,27 @@ class DirectRingMemoryTests {
 		RingMemory.Block block = memory.allocate(100_000);
 		assertThat(block.onHeap()).isTrue();
 		assertThat(block.size()).isEqualTo(100_000);
+	}
+
+	@Test
+	void whenABufferComesInSeveralPiecesThenItGoesBackAndTheBlockComesFromTheHeap() {
+		ByteBuf[] made = new ByteBuf[1];
+		RingMemory memory = new DirectRingMemory(new Allocator() {
+
+			@Override
+			protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+				int half = initialCapacity / 2;
+				made[0] = Unpooled.compositeBuffer(2)
+					.addComponents(true, Unpooled.directBuffer(half, half),
+							Unpooled.directBuffer(initialCapacity - half, initialCapacity - half));
+				return made[0];
+			}
+
+		});
+		RingMemory.Block block = memory.allocate(64);
+		assertThat(block.onHeap()).isTrue();
+		assertThat(block.size()).isEqualTo(64);
+		assertThat(made[0].refCnt()).isZero();
 	}
 
 	/** An allocator whose direct buffers a test makes. */
