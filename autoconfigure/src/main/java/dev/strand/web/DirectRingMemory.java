@@ -38,7 +38,7 @@ public final class DirectRingMemory implements RingMemory {
 			buffer.release();
 			return HEAP.allocate(size);
 		}
-		return new DirectBlock(buffer, size);
+		return new DirectBlock(buffer);
 	}
 
 	/**
@@ -52,17 +52,14 @@ public final class DirectRingMemory implements RingMemory {
 
 		private final ByteBuffer memory;
 
-		private final int size;
-
-		DirectBlock(ByteBuf buffer, int size) {
+		DirectBlock(ByteBuf buffer) {
 			this.buffer = buffer;
-			this.memory = buffer.nioBuffer(0, size);
-			this.size = size;
+			this.memory = buffer.nioBuffer(0, buffer.capacity());
 		}
 
 		@Override
 		public int size() {
-			return this.size;
+			return this.memory.capacity();
 		}
 
 		@Override
