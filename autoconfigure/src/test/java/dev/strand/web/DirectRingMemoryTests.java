@@ -1,12 +1,14 @@
 package dev.strand.web;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntFunction;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import dev.strand.internal.BufferBudget;
@@ -41,17 +43,8 @@ class DirectRingMemoryTests {
 
 	@Test
 	void whenABlockIsFreedThenItsBufferIsReleased() {
-		ByteBuf[] made = new ByteBuf[1];
-		RingMemory memory = new DirectRingMemory(new Allocator() {
-
-			@Override
-			protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-				made[0] = UnpooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
-				return made[0];
-			}
-
-		});
-		RingMemory.Block block = memory.allocate(64);
+		Allocator allocator = new Allocator((size) -> UnpooledByteBufAllocator.DEFAULT.directBuffer(size, size));
+		RingMemory.Block block = new DirectRingMemory(allocator).allocate(64);
 		block.write(10, "hello".getBytes(StandardCharsets.UTF_8), 0, 5);
 		byte[] read = new byte[5];
 		block.read(10, read, 0, 5);
@@ -59,19 +52,14 @@ class DirectRingMemoryTests {
 		assertThat(block.onHeap()).isFalse();
 		assertThat(block.size()).isEqualTo(64);
 		block.free();
-		assertThat(made[0].refCnt()).isZero();
+		assertThat(allocator.made.refCnt()).isZero();
 	}
 
 	@Test
 	void whenDirectMemoryIsSpentThenABufferComesFromTheHeap() {
-		RingMemory memory = new DirectRingMemory(new Allocator() {
-
-			@Override
-			protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-				throw new OutOfMemoryError("Cannot reserve " + initialCapacity + " bytes of direct buffer memory");
-			}
-
-		});
+		RingMemory memory = new DirectRingMemory(new Allocator((size) -> {
+			throw new OutOfMemoryError("Cannot reserve " + size + " bytes of direct buffer memory");
+		}));
 		RingMemory.Block block = memory.allocate(100_000);
 		assertThat(block.onHeap()).isTrue();
 		assertThat(block.size()).isEqualTo(100_000);
@@ -79,27 +67,31 @@ class DirectRingMemoryTests {
 
 	@Test
 	void whenABufferComesInSeveralPiecesThenItGoesBackAndTheBlockComesFromTheHeap() {
-		ByteBuf[] made = new ByteBuf[1];
-		RingMemory memory = new DirectRingMemory(new Allocator() {
-
-			@Override
-			protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-				int half = initialCapacity / 2;
-				made[0] = Unpooled.compositeBuffer(2)
-					.addComponents(true, Unpooled.directBuffer(half, half),
-							Unpooled.directBuffer(initialCapacity - half, initialCapacity - half));
-				return made[0];
-			}
-
-		});
-		RingMemory.Block block = memory.allocate(64);
+		Allocator allocator = new Allocator((size) -> Unpooled.compositeBuffer(2)
+			.addComponents(true, Unpooled.directBuffer(size / 2, size / 2),
+					Unpooled.directBuffer(size - size / 2, size - size / 2)));
+		RingMemory.Block block = new DirectRingMemory(allocator).allocate(64);
 		assertThat(block.onHeap()).isTrue();
 		assertThat(block.size()).isEqualTo(64);
-		assertThat(made[0].refCnt()).isZero();
+		assertThat(allocator.made.refCnt()).isZero();
 	}
 
-	/** An allocator whose direct buffers a test makes. */
-	private abstract static class Allocator extends AbstractByteBufAllocator {
+	/** An allocator whose direct buffers a test makes, of the size asked for; it keeps the last one. */
+	private static final class Allocator extends AbstractByteBufAllocator {
+
+		private final IntFunction<ByteBuf> direct;
+
+		private @Nullable ByteBuf made;
+
+		Allocator(IntFunction<ByteBuf> direct) {
+			this.direct = direct;
+		}
+
+		@Override
+		protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+			this.made = this.direct.apply(initialCapacity);
+			return this.made;
+		}
 
 		@Override
 		protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
