@@ -246,7 +246,8 @@ public final class MemoryTabRegistry implements TabRegistry {
 
 	private static final class Session {
 
-		private final Map<String, TabActor> tabs = new LinkedHashMap<>();
+		/** Sized for one: most sessions have a tab or two, and the default 16-slot table is 56 bytes more per session. */
+		private final Map<String, TabActor> tabs = LinkedHashMap.newLinkedHashMap(1);
 
 		private volatile @Nullable SessionHandle handle;
 

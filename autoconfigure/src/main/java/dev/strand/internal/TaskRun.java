@@ -229,15 +229,21 @@ final class TaskRun implements TaskContext {
 		Outcome<?> result;
 		Throwable thrown = null;
 		try (ContextSnapshot.Scope context = engine.enterContext(this.context)) {
-			// started within the handler's context, so that the handler's Observation is its parent
-			observation = Observation.createNotStarted("strand.task", engine.observations())
-				.contextualName("strand " + this.tag)
-				.lowCardinalityKeyValue("strand.task", this.tag)
-				.lowCardinalityKeyValue("strand.executor", this.executor.name())
-				.highCardinalityKeyValue("strand.task.name", this.name)
-				.start();
-			try (Observation.Scope scope = observation.openScope()) {
+			if (engine.observations().isNoop()) {
+				// no Observation, and no scope of one on the thread's locals: they would be kept as long as it runs
 				result = new Outcome.Ok<>(this.body.run(this));
+			}
+			else {
+				// started within the handler's context, so that the handler's Observation is its parent
+				observation = Observation.createNotStarted("strand.task", engine.observations())
+					.contextualName("strand " + this.tag)
+					.lowCardinalityKeyValue("strand.task", this.tag)
+					.lowCardinalityKeyValue("strand.executor", this.executor.name())
+					.highCardinalityKeyValue("strand.task.name", this.name)
+					.start();
+				try (Observation.Scope scope = observation.openScope()) {
+					result = new Outcome.Ok<>(this.body.run(this));
+				}
 			}
 		}
 		catch (TaskFailedException ex) {

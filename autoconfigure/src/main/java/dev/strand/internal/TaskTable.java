@@ -46,7 +46,8 @@ final class TaskTable implements TaskRun.Listener {
 	/** Whether a {@code @HandleChunk} method takes a task's chunks, by task name. */
 	private final Predicate<String> chunkCallbacks;
 
-	private final Map<String, TaskRun> current = new LinkedHashMap<>();
+	/** The runs, by name; sized for one, as most views run a task or two at a time. */
+	private final Map<String, TaskRun> current = LinkedHashMap.newLinkedHashMap(1);
 
 	/** The {@code assignAsync} run (by name) that loads each key; allocated by the first one. */
 	private Map<String, String> keyOwners = Map.of();

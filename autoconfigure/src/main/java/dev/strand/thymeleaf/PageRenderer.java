@@ -62,13 +62,14 @@ final class PageRenderer implements TabRenderer {
 	/** The budget the stream containers' histories share with every other ring of the server. */
 	private final BufferBudget buffers;
 
-	private final Map<String, Element> elements = new ConcurrentHashMap<>();
+	/** The tracked elements, by id; sized for a few, as a page tracks a few (the map grows when it tracks more). */
+	private final Map<String, Element> elements = new ConcurrentHashMap<>(2);
 
 	/** The fragment each task's chunks render into, by task; made by the first ({@code null} until then). */
 	private volatile @Nullable Map<String, Fragment> chunkFragments;
 
 	/** What each {@code strand:stream} container holds in the page, by id. */
-	private final Map<String, StreamHistory> streams = new LinkedHashMap<>();
+	private final Map<String, StreamHistory> streams = LinkedHashMap.newLinkedHashMap(1);
 
 	/** Counts render passes, so that a pass knows the elements it tracked. */
 	private long pass;
@@ -389,12 +390,14 @@ final class PageRenderer implements TabRenderer {
 
 	/** The variables an element renders with: the view's assigns, and the locals it was in. */
 	private Map<String, Object> variables(@Nullable Element element) {
-		Map<String, Object> variables = new HashMap<>(this.tab.view().assigns());
+		Map<String, Object> assigns = this.tab.view().assigns();
+		Map<String, Object> locals = (element != null) ? element.locals : Map.of();
+		// sized for what it holds: a stream container keeps its variables as long as it is in the page
+		Map<String, Object> variables = HashMap.newHashMap(assigns.size() + 2 + locals.size());
+		variables.putAll(assigns);
 		variables.put(PageModel.TAB, this.tab);
 		variables.put(StrandLinkBuilder.CONTEXT_PATH, this.contextPath);
-		if (element != null) {
-			variables.putAll(element.locals);
-		}
+		variables.putAll(locals);
 		return variables;
 	}
 
