@@ -1,13 +1,13 @@
 package dev.strand.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.context.ContextSnapshot;
 import io.micrometer.observation.Observation;
@@ -33,6 +33,21 @@ final class TaskRun implements TaskContext {
 	private static final Log logger = LogFactory.getLog(TaskRun.class);
 
 	private static final ThreadLocal<TaskRun> CURRENT = new ThreadLocal<>();
+
+	private static final VarHandle OUTCOME;
+
+	private static final VarHandle PROGRESS_QUEUED;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			OUTCOME = lookup.findVarHandle(TaskRun.class, "outcome", Outcome.class);
+			PROGRESS_QUEUED = lookup.findVarHandle(TaskRun.class, "progressQueued", boolean.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	private final StrandEngine engine;
 
@@ -68,11 +83,13 @@ final class TaskRun implements TaskContext {
 
 	private final @Nullable ContextSnapshot context;
 
-	private final AtomicReference<@Nullable Outcome<?>> outcome = new AtomicReference<>();
+	/** Set once, through {@link #OUTCOME}. These are fields, not atomic objects: a parked task keeps 48 bytes less. */
+	private volatile @Nullable Outcome<?> outcome;
 
-	private final AtomicReference<@Nullable Progress> progress = new AtomicReference<>();
+	private volatile @Nullable Progress progress;
 
-	private final AtomicBoolean progressQueued = new AtomicBoolean();
+	/** Set by {@link #PROGRESS_QUEUED}. */
+	private volatile boolean progressQueued;
 
 	private @Nullable Thread thread;
 
@@ -128,8 +145,8 @@ final class TaskRun implements TaskContext {
 
 	@Override
 	public void progress(long done, long total) {
-		this.progress.set(new Progress(done, total));
-		if (this.progressQueued.compareAndSet(false, true)) {
+		this.progress = new Progress(done, total);
+		if (PROGRESS_QUEUED.compareAndSet(this, false, true)) {
 			this.listener.progress(this);
 		}
 	}
@@ -139,17 +156,17 @@ final class TaskRun implements TaskContext {
 	 * @return the latest progress
 	 */
 	@Nullable Progress takeProgress() {
-		this.progressQueued.set(false);
-		return this.progress.get();
+		this.progressQueued = false;
+		return this.progress;
 	}
 
 	@Override
 	public boolean isCancelled() {
-		return this.outcome.get() instanceof Outcome.Cancelled<?>;
+		return this.outcome instanceof Outcome.Cancelled<?>;
 	}
 
 	boolean isSettled() {
-		return this.outcome.get() != null;
+		return this.outcome != null;
 	}
 
 	boolean isLaunched() {
@@ -259,7 +276,7 @@ final class TaskRun implements TaskContext {
 			Thread.currentThread().setName(threadName);
 		}
 		settle(result);
-		observed(observation, Objects.requireNonNull(this.outcome.get()), thrown);
+		observed(observation, Objects.requireNonNull(this.outcome), thrown);
 		boolean wasLingering;
 		boolean wasWarned;
 		synchronized (this) {
@@ -307,7 +324,7 @@ final class TaskRun implements TaskContext {
 	}
 
 	private boolean stop(Outcome<?> stopped) {
-		if (!this.outcome.compareAndSet(null, stopped)) {
+		if (!OUTCOME.compareAndSet(this, null, stopped)) {
 			return false;
 		}
 		StrandEngine engine = this.engine;
@@ -347,7 +364,7 @@ final class TaskRun implements TaskContext {
 	 * @return whether this call set it
 	 */
 	private boolean settle(Outcome<?> result) {
-		if (!this.outcome.compareAndSet(null, result)) {
+		if (!OUTCOME.compareAndSet(this, null, result)) {
 			return false;
 		}
 		ended(result);

@@ -148,7 +148,7 @@ final class PageRenderer implements TabRenderer {
 	void trackStream(ElementId id, String template, String task, Map<String, Object> locals, @Nullable String parent) {
 		track(id, template, Set.of(ALWAYS), locals, parent, false);
 		StreamHistory replaced = this.streams.put(id.id(),
-				new StreamHistory(task, variables(this.elements.get(id.id())), this.historySize, this.buffers));
+				new StreamHistory(task, drawnFrom(this.elements.get(id.id())), this.historySize, this.buffers));
 		if (replaced != null) {
 			replaced.release();
 		}
@@ -191,7 +191,7 @@ final class PageRenderer implements TabRenderer {
 			// a container inside a patch is drawn afresh from the assigns: its chunks are gone
 			this.streams.forEach((id, history) -> {
 				if (patches.stream().anyMatch((patch) -> patch.html().contains(marker(id)))) {
-					history.redrawn(variables(this.elements.get(id)));
+					history.redrawn(drawnFrom(this.elements.get(id)));
 				}
 			});
 		}
@@ -223,7 +223,8 @@ final class PageRenderer implements TabRenderer {
 		this.streams.forEach((id, history) -> {
 			Element element = this.elements.get(id);
 			if (element != null) {
-				all.add(new Patch(id, Op.MORPH, history.appendTo(renderElement(element, history.base()))));
+				all.add(new Patch(id, Op.MORPH,
+						history.appendTo(renderElement(element, withPage(history.drawnFrom(), Map.of())))));
 			}
 		});
 		return all;
@@ -388,11 +389,29 @@ final class PageRenderer implements TabRenderer {
 		}
 	}
 
-	/** The variables an element renders with: the view's assigns, and the locals it was in. */
+	/** The variables an element renders with: the view's assigns, the page's own, and the locals it was in. */
 	private Map<String, Object> variables(@Nullable Element element) {
+		return withPage(this.tab.view().assigns(), (element != null) ? element.locals : Map.of());
+	}
+
+	/**
+	 * What a stream container is drawn from, which it keeps for as long as it is in the page: the view's assigns
+	 * and the locals it was in, without the page's own variables, which do not change; none is kept as one empty
+	 * map.
+	 */
+	private Map<String, Object> drawnFrom(@Nullable Element element) {
 		Map<String, Object> assigns = this.tab.view().assigns();
 		Map<String, Object> locals = (element != null) ? element.locals : Map.of();
-		// sized for what it holds: a stream container keeps its variables as long as it is in the page
+		if (assigns.isEmpty() && locals.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, Object> drawnFrom = HashMap.newHashMap(assigns.size() + locals.size());
+		drawnFrom.putAll(assigns);
+		drawnFrom.putAll(locals);
+		return drawnFrom;
+	}
+
+	private Map<String, Object> withPage(Map<String, Object> assigns, Map<String, Object> locals) {
 		Map<String, Object> variables = HashMap.newHashMap(assigns.size() + 2 + locals.size());
 		variables.putAll(assigns);
 		variables.put(PageModel.TAB, this.tab);
@@ -489,7 +508,8 @@ final class PageRenderer implements TabRenderer {
 
 		final String task;
 
-		private Map<String, Object> base;
+		/** The assigns and locals it was last drawn from, without the page's own variables. */
+		private Map<String, Object> drawnFrom;
 
 		/** The chunks' HTML, one after another, as UTF-8. */
 		private final ByteRing chunks;
@@ -503,9 +523,9 @@ final class PageRenderer implements TabRenderer {
 
 		private int count;
 
-		StreamHistory(String task, Map<String, Object> base, long limit, BufferBudget buffers) {
+		StreamHistory(String task, Map<String, Object> drawnFrom, long limit, BufferBudget buffers) {
 			this.task = task;
-			this.base = base;
+			this.drawnFrom = drawnFrom;
 			this.limit = limit;
 			this.chunks = new ByteRing(limit, buffers);
 		}
@@ -515,13 +535,13 @@ final class PageRenderer implements TabRenderer {
 			this.chunks.release();
 		}
 
-		Map<String, Object> base() {
-			return this.base;
+		Map<String, Object> drawnFrom() {
+			return this.drawnFrom;
 		}
 
-		/** The page drew the container afresh from these assigns. */
-		void redrawn(Map<String, Object> variables) {
-			this.base = variables;
+		/** The page drew the container afresh from these assigns and locals. */
+		void redrawn(Map<String, Object> drawnFrom) {
+			this.drawnFrom = drawnFrom;
 			clear();
 		}
 
