@@ -88,7 +88,7 @@ final class TaskRun implements TaskContext {
 
 	private volatile @Nullable Progress progress;
 
-	/** Set by {@link #PROGRESS_QUEUED}. */
+	/** Whether a report is queued: set through {@link #PROGRESS_QUEUED}, cleared when it is taken. */
 	private volatile boolean progressQueued;
 
 	private @Nullable Thread thread;
