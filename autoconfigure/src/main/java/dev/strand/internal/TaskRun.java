@@ -245,12 +245,9 @@ final class TaskRun implements TaskContext {
 		Observation observation = Observation.NOOP;
 		Outcome<?> result;
 		Throwable thrown = null;
+		boolean observed = !engine.observations().isNoop();
 		try (ContextSnapshot.Scope context = engine.enterContext(this.context)) {
-			if (engine.observations().isNoop()) {
-				// no Observation, and no scope of one on the thread's locals: they would be kept as long as it runs
-				result = new Outcome.Ok<>(this.body.run(this));
-			}
-			else {
+			if (observed) {
 				// started within the handler's context, so that the handler's Observation is its parent
 				observation = Observation.createNotStarted("strand.task", engine.observations())
 					.contextualName("strand " + this.tag)
@@ -258,9 +255,10 @@ final class TaskRun implements TaskContext {
 					.lowCardinalityKeyValue("strand.executor", this.executor.name())
 					.highCardinalityKeyValue("strand.task.name", this.name)
 					.start();
-				try (Observation.Scope scope = observation.openScope()) {
-					result = new Outcome.Ok<>(this.body.run(this));
-				}
+			}
+			// with observations off, no scope either: the thread would keep it in its locals for as long as it runs
+			try (Observation.Scope scope = observed ? observation.openScope() : null) {
+				result = new Outcome.Ok<>(this.body.run(this));
 			}
 		}
 		catch (TaskFailedException ex) {

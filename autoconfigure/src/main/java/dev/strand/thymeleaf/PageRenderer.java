@@ -411,9 +411,10 @@ final class PageRenderer implements TabRenderer {
 		return drawnFrom;
 	}
 
-	private Map<String, Object> withPage(Map<String, Object> assigns, Map<String, Object> locals) {
-		Map<String, Object> variables = HashMap.newHashMap(assigns.size() + 2 + locals.size());
-		variables.putAll(assigns);
+	/** The variables to render with: what the element is drawn from, the page's own, then the locals. */
+	private Map<String, Object> withPage(Map<String, Object> drawnFrom, Map<String, Object> locals) {
+		Map<String, Object> variables = HashMap.newHashMap(drawnFrom.size() + 2 + locals.size());
+		variables.putAll(drawnFrom);
 		variables.put(PageModel.TAB, this.tab);
 		variables.put(StrandLinkBuilder.CONTEXT_PATH, this.contextPath);
 		variables.putAll(locals);
