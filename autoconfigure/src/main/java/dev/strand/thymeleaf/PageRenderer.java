@@ -9,9 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-import org.thymeleaf.ITemplateEngine;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.context.ITemplateContext;
 import org.unbescape.html.HtmlEscape;
@@ -51,13 +51,12 @@ final class PageRenderer implements TabRenderer {
 
 	private final Tab tab;
 
-	private final ITemplateEngine engine;
+	/** The engine and what else every view's renderer shares. */
+	private final RenderSettings settings;
 
 	private final Locale locale;
 
 	private final String contextPath;
-
-	private final long historySize;
 
 	/** The budget the stream containers' histories share with every other ring of the server. */
 	private final BufferBudget buffers;
@@ -80,14 +79,12 @@ final class PageRenderer implements TabRenderer {
 	/** The locals of the element Strand is rendering, which its template sees as variables. */
 	private Map<String, Object> outerLocals = Map.of();
 
-	PageRenderer(Tab tab, ITemplateEngine engine, Locale locale, String contextPath, long historySize,
-			BufferBudget buffers) {
+	PageRenderer(Tab tab, RenderSettings settings, Locale locale, String contextPath, BufferBudget buffers) {
 		this.tab = tab;
 		this.buffers = buffers;
-		this.engine = engine;
+		this.settings = settings;
 		this.locale = locale;
 		this.contextPath = contextPath;
-		this.historySize = historySize;
 	}
 
 	/**
@@ -148,7 +145,7 @@ final class PageRenderer implements TabRenderer {
 	void trackStream(ElementId id, String template, String task, Map<String, Object> locals, @Nullable String parent) {
 		track(id, template, Set.of(ALWAYS), locals, parent, false);
 		StreamHistory replaced = this.streams.put(id.id(),
-				new StreamHistory(task, drawnFrom(this.elements.get(id.id())), this.historySize, this.buffers));
+				new StreamHistory(task, drawnFrom(this.elements.get(id.id())), this.settings.historySize, this.buffers));
 		if (replaced != null) {
 			replaced.release();
 		}
@@ -352,7 +349,7 @@ final class PageRenderer implements TabRenderer {
 				.findFirst().orElse(null);
 			Map<String, Object> variables = variables(container);
 			variables.put("chunk", chunk);
-			rendered = event.withHtml(this.engine.process(fragment.template(), Set.of(fragment.selector()),
+			rendered = event.withHtml(this.settings.engine.process(fragment.template(), Set.of(fragment.selector()),
 					new Context(this.locale, variables)));
 		}
 		if (!this.streams.isEmpty()) {
@@ -382,7 +379,7 @@ final class PageRenderer implements TabRenderer {
 		Map<String, Object> outer = this.outerLocals;
 		this.outerLocals = element.locals;
 		try {
-			return this.engine.process(element.template, Set.of(element.selector), new Context(this.locale, variables)).trim();
+			return this.settings.engine.process(element.template, Set.of(element.selector), new Context(this.locale, variables)).trim();
 		}
 		finally {
 			this.outerLocals = outer;
@@ -411,12 +408,20 @@ final class PageRenderer implements TabRenderer {
 		return drawnFrom;
 	}
 
-	/** The variables to render with: what the element is drawn from, the page's own, then the locals. */
+	/**
+	 * The variables to render with: what the element is drawn from, the page's own (the tab, the context path,
+	 * and on Spring's engine a SpEL evaluation context like the one Spring's view gave the page), then the
+	 * locals.
+	 */
 	private Map<String, Object> withPage(Map<String, Object> drawnFrom, Map<String, Object> locals) {
-		Map<String, Object> variables = HashMap.newHashMap(drawnFrom.size() + 2 + locals.size());
+		Map<String, Object> variables = HashMap.newHashMap(drawnFrom.size() + 3 + locals.size());
 		variables.putAll(drawnFrom);
 		variables.put(PageModel.TAB, this.tab);
 		variables.put(StrandLinkBuilder.CONTEXT_PATH, this.contextPath);
+		Object evaluationContext = this.settings.evaluationContext();
+		if (evaluationContext != null) {
+			variables.put(RenderSettings.evaluationContextName(), evaluationContext);
+		}
 		variables.putAll(locals);
 		return variables;
 	}
@@ -452,10 +457,11 @@ final class PageRenderer implements TabRenderer {
 		this.streams.values().forEach(StreamHistory::release);
 	}
 
-	static PageRenderer of(Tab tab, ITemplateEngine engine, ITemplateContext context, long historySize) {
+	static PageRenderer of(Tab tab, ITemplateContext context, Function<ITemplateContext, RenderSettings> settings) {
 		return (PageRenderer) tab.renderer((buffers) -> {
 			Locale locale = (context.getLocale() != null) ? context.getLocale() : Locale.getDefault();
-			return new PageRenderer(tab, engine, locale, StrandLinkBuilder.contextPath(context), historySize, buffers);
+			return new PageRenderer(tab, settings.apply(context), locale, StrandLinkBuilder.contextPath(context),
+					buffers);
 		});
 	}
 

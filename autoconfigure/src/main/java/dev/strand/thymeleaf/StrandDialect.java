@@ -61,6 +61,9 @@ public final class StrandDialect extends AbstractProcessorDialect {
 
 	private final long historySize;
 
+	/** What every view's renderer shares, made for the first page; {@code null} until then. */
+	private volatile @Nullable RenderSettings settings;
+
 	/**
 	 * Create the dialect, whose stream containers keep the default 256 KB of chunks for a full re-render.
 	 * @param engine the template engine that re-renders fragments (looked up lazily: it holds this dialect)
@@ -105,7 +108,14 @@ public final class StrandDialect extends AbstractProcessorDialect {
 	/** The page's renderer, or {@code null} when the page has no view. */
 	private @Nullable PageRenderer renderer(ITemplateContext context) {
 		Tab tab = tab(context);
-		return (tab != null) ? PageRenderer.of(tab, this.engine.get(), context, this.historySize) : null;
+		return (tab != null) ? PageRenderer.of(tab, context, this::settings) : null;
+	}
+
+	/** What the renderers of a page's views share: the ones an earlier page made, if the same are made for it. */
+	private RenderSettings settings(ITemplateContext page) {
+		RenderSettings settings = RenderSettings.of(this.engine.get(), this.historySize, page, this.settings);
+		this.settings = settings;
+		return settings;
 	}
 
 	private void track(ITemplateContext context, IElementTagStructureHandler handler, ElementId id, Set<String> keys,

@@ -28,6 +28,52 @@ public class PageTestApp {
 	/** The views opened by a GET that redirected instead of rendering a page. */
 	static final java.util.List<String> REDIRECTED_VIEWS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+	/** A bean that templates call by name, as {@code ${@shouter.shout(title)}}. */
+	@org.springframework.context.annotation.Bean
+	Shouter shouter() {
+		return new Shouter();
+	}
+
+	/** Shows a loudness as the page's conversion service says. */
+	@org.springframework.context.annotation.Bean
+	org.springframework.web.reactive.config.WebFluxConfigurer loudnessConverter() {
+		return new org.springframework.web.reactive.config.WebFluxConfigurer() {
+
+			@Override
+			public void addFormatters(org.springframework.format.FormatterRegistry registry) {
+				registry.addConverter(Loudness.class, String.class, (loudness) -> loudness.decibels() + " dB");
+			}
+
+		};
+	}
+
+	/** How loud a text is, which only the conversion service of the page's view knows how to show. */
+	public record Loudness(int decibels) {
+	}
+
+	/** Says a text louder. */
+	public static class Shouter {
+
+		/**
+		 * How loud a shout is.
+		 * @param text what to say
+		 * @return its loudness
+		 */
+		public Loudness loudness(String text) {
+			return new Loudness(10 * text.length());
+		}
+
+		/**
+		 * Say it louder.
+		 * @param text what to say
+		 * @return the text in capitals, with an exclamation mark
+		 */
+		public String shout(String text) {
+			return text.toUpperCase(java.util.Locale.ROOT) + "!";
+		}
+
+	}
+
 	/** Page events post form data, which WebFlux binds with {@code @ModelAttribute}. */
 	record PushForm(String text) {
 	}

@@ -86,6 +86,20 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenAnElementCallsASpringBeanOrConvertsAValueThenItsReRenderDoesAsThePageDid() {
+		Pages.Page page = Pages.open(this.client, "/watch");
+		assertThat(page.html()).contains("<p id=\"shout\">IMPORT!</p>").contains("<p id=\"loudness\">60 dB</p>");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/title?title=Renamed").expectStatus().isOk();
+		List<String> patches = stream.filter((e) -> "patch".equals(e.event()))
+			.map(ServerSentEvent::data)
+			.filter((data) -> data.contains("\"target\":\"shout\"") || data.contains("\"target\":\"loudness\""))
+			.take(2).collectList().block(Duration.ofSeconds(10));
+		assertThat(patches).anySatisfy((data) -> assertThat(data).contains("<p id=\\\"shout\\\">RENAMED!</p>"))
+			.anySatisfy((data) -> assertThat(data).contains("<p id=\\\"loudness\\\">70 dB</p>"));
+	}
+
+	@Test
 	void whenAnElementsIdComesFromThIdThenItIsRenderedAndPatchedUnderThatId() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		assertThat(page.html()).contains("<p id=\"sub-title\">About Import</p>");
