@@ -95,6 +95,11 @@ final class RemoteTab implements Tab {
 	}
 
 	@Override
+	public Map<String, @Nullable Object> assigns() {
+		throw elsewhere();
+	}
+
+	@Override
 	public Map<String, String> flashes() {
 		throw elsewhere();
 	}

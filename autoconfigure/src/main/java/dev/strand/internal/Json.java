@@ -38,7 +38,8 @@ public final class Json {
 		if (!needsEscaping(text)) {
 			return "\"" + text + "\"";
 		}
-		StringBuilder out = new StringBuilder(text.length() + 16).append('"');
+		// room for some escapes: HTML's attributes quote with '"', each written as two characters
+		StringBuilder out = new StringBuilder(text.length() + text.length() / 8 + 16).append('"');
 		ENCODER.quoteAsString(text, out);
 		return out.append('"').toString();
 	}

@@ -55,6 +55,12 @@ public interface Tab {
 	boolean isClosed();
 
 	/**
+	 * Return the view's assigns as they are, read-only and not copied; read while rendering, on the tab's turn.
+	 * @return the assigns
+	 */
+	Map<String, @Nullable Object> assigns();
+
+	/**
 	 * Return the flash messages by kind; read while rendering, on the tab's turn.
 	 * @return the flash messages
 	 */

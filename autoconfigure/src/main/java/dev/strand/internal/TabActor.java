@@ -116,6 +116,11 @@ public final class TabActor implements Tab {
 	}
 
 	@Override
+	public Map<String, @Nullable Object> assigns() {
+		return this.view.state().assigns();
+	}
+
+	@Override
 	public Map<String, String> flashes() {
 		return this.view.state().flashes();
 	}

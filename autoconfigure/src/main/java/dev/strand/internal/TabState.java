@@ -78,8 +78,9 @@ final class TabState implements TaskTable.Assigns {
 		return this.assigns;
 	}
 
+	/** The assigns as they are, read-only, not copied: for reading during the tab's turn. */
 	Map<String, @Nullable Object> assigns() {
-		return (this.assigns != null) ? Collections.unmodifiableMap(new LinkedHashMap<>(this.assigns)) : Map.of();
+		return (this.assigns != null) ? Collections.unmodifiableMap(this.assigns) : Map.of();
 	}
 
 	/** Return the key that holds this very value, or {@code null}. */

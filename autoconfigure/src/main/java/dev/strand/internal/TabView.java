@@ -1,6 +1,7 @@
 package dev.strand.internal;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -91,7 +92,7 @@ final class TabView implements View {
 	@Override
 	public Map<String, @Nullable Object> assigns() {
 		checkTurn();
-		return this.state.assigns();
+		return Collections.unmodifiableMap(new LinkedHashMap<>(this.state.assigns()));
 	}
 
 	@Override

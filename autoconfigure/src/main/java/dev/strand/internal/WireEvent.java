@@ -83,7 +83,10 @@ public sealed interface WireEvent {
 
 		@Override
 		public String data(Json json) {
-			return json.object().field("target", this.target).field("op", this.op.code()).field("html", this.html).end();
+			// as Json.object() would write it, in one string of the exact size: a builder would outgrow its
+			// start and be copied, for a patch's HTML
+			return "{\"target\":" + json.quote(this.target) + ",\"op\":\"" + this.op.code() + "\",\"html\":"
+					+ json.quote(this.html) + "}";
 		}
 
 	}

@@ -1,7 +1,6 @@
 package dev.strand.thymeleaf;
 
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.thymeleaf.context.ITemplateContext;
@@ -22,7 +21,6 @@ import org.thymeleaf.standard.expression.StandardExpressions;
  */
 record ElementId(String id, String selector) {
 
-	private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
 
 	/** For each attribute, an element that has it, with an id. */
 	private static final Map<String, String> EXAMPLES = Map.of(
@@ -64,12 +62,30 @@ record ElementId(String id, String selector) {
 	}
 
 	private static String checked(String id, String attribute) {
-		if (!SAFE_ID.matcher(id).matches()) {
+		if (!safe(id)) {
 			throw new TemplateProcessingException("The id '" + id + "' of an element with strand:" + attribute
 					+ " must start with a letter and hold only letters, digits, '-' and '_', so that Strand can patch it; "
 					+ "for example " + example(attribute));
 		}
 		return id;
+	}
+
+	/** Whether an id starts with a letter and holds only letters, digits, '-' and '_'; checked on every render. */
+	private static boolean safe(String id) {
+		if (id.isEmpty() || !letter(id.charAt(0))) {
+			return false;
+		}
+		for (int i = 1; i < id.length(); i++) {
+			char c = id.charAt(i);
+			if (!letter(c) && !(c >= '0' && c <= '9') && c != '_' && c != '-') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean letter(char c) {
+		return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 	}
 
 	/** The {@code th:id} or {@code data-th-id} attribute, with the standard dialect's prefix. */

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-import org.thymeleaf.context.Context;
+import org.thymeleaf.context.IContext;
 import org.thymeleaf.context.ITemplateContext;
 import org.unbescape.html.HtmlEscape;
 
@@ -114,6 +114,11 @@ final class PageRenderer implements TabRenderer {
 			}
 			// re-rendered on its own, it is in no element of that render, but still in its own in the page
 			String in = (parent == null && old != null && this.rendering) ? old.parent : parent;
+			if (old != null && old.template.equals(template) && old.selector.equals(id.selector()) && old.rows == rows
+					&& old.keys.equals(keys) && java.util.Objects.equals(old.parent, in) && sameValues(old.locals, its)) {
+				old.pass = this.pass; // tracked again as it was, as on most re-renders
+				return old;
+			}
 			Element fresh = new Element(template, id.selector(), Set.copyOf(keys), Map.copyOf(its), in, rows, this.pass);
 			fresh.page = (old != null) ? old.page : null;
 			return fresh;
@@ -165,15 +170,20 @@ final class PageRenderer implements TabRenderer {
 	public List<Patch> render(Set<String> changed) {
 		List<Map.Entry<String, Element>> due = new ArrayList<>();
 		this.elements.forEach((id, element) -> {
-			if (element.keys.stream().anyMatch(changed::contains)) {
-				due.add(Map.entry(id, element));
+			for (String key : element.keys) {
+				if (changed.contains(key)) {
+					due.add(Map.entry(id, element));
+					break;
+				}
 			}
 		});
 		if (due.isEmpty()) {
 			return List.of();
 		}
-		// an element inside another that re-renders is drawn by it
-		due.removeIf((entry) -> due.stream().anyMatch((other) -> other != entry && inside(entry.getValue(), other.getKey())));
+		if (due.size() > 1) {
+			// an element inside another that re-renders is drawn by it
+			due.removeIf((entry) -> due.stream().anyMatch((other) -> other != entry && inside(entry.getValue(), other.getKey())));
+		}
 		Map<String, String> rendered = new LinkedHashMap<>();
 		List<Patch> patches = pass(() -> {
 			List<Patch> out = new ArrayList<>();
@@ -350,7 +360,7 @@ final class PageRenderer implements TabRenderer {
 			Map<String, Object> variables = variables(container);
 			variables.put("chunk", chunk);
 			rendered = event.withHtml(this.settings.engine.process(fragment.template(), Set.of(fragment.selector()),
-					new Context(this.locale, variables)));
+					new Variables(this.locale, variables)));
 		}
 		if (!this.streams.isEmpty()) {
 			// what strand.js appends: the fragment's HTML, or the text (JSON for other values) in a div
@@ -379,7 +389,7 @@ final class PageRenderer implements TabRenderer {
 		Map<String, Object> outer = this.outerLocals;
 		this.outerLocals = element.locals;
 		try {
-			return this.settings.engine.process(element.template, Set.of(element.selector), new Context(this.locale, variables)).trim();
+			return this.settings.engine.process(element.template, Set.of(element.selector), new Variables(this.locale, variables)).trim();
 		}
 		finally {
 			this.outerLocals = outer;
@@ -388,7 +398,7 @@ final class PageRenderer implements TabRenderer {
 
 	/** The variables an element renders with: the view's assigns, the page's own, and the locals it was in. */
 	private Map<String, Object> variables(@Nullable Element element) {
-		return withPage(this.tab.view().assigns(), (element != null) ? element.locals : Map.of());
+		return withPage(this.tab.assigns(), (element != null) ? element.locals : Map.of());
 	}
 
 	/**
@@ -397,7 +407,7 @@ final class PageRenderer implements TabRenderer {
 	 * map.
 	 */
 	private Map<String, Object> drawnFrom(@Nullable Element element) {
-		Map<String, Object> assigns = this.tab.view().assigns();
+		Map<String, @Nullable Object> assigns = this.tab.assigns();
 		Map<String, Object> locals = (element != null) ? element.locals : Map.of();
 		if (assigns.isEmpty() && locals.isEmpty()) {
 			return Map.of();
@@ -439,6 +449,19 @@ final class PageRenderer implements TabRenderer {
 		return false;
 	}
 
+	/** Whether two maps have the same keys, each with the very same value (not merely an equal one). */
+	private static boolean sameValues(Map<String, Object> a, Map<String, Object> b) {
+		if (a.size() != b.size()) {
+			return false;
+		}
+		for (Map.Entry<String, Object> entry : b.entrySet()) {
+			if (a.get(entry.getKey()) != entry.getValue()) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private static Set<String> union(Set<String> a, Set<String> b) {
 		if (a.containsAll(b)) {
 			return a;
@@ -465,6 +488,31 @@ final class PageRenderer implements TabRenderer {
 		});
 	}
 
+	/** The variables of one render, handed to Thymeleaf as they are: a {@code Context} would copy them first. */
+	private record Variables(Locale locale, Map<String, Object> variables) implements IContext {
+
+		@Override
+		public Locale getLocale() {
+			return this.locale;
+		}
+
+		@Override
+		public boolean containsVariable(String name) {
+			return this.variables.containsKey(name);
+		}
+
+		@Override
+		public Set<String> getVariableNames() {
+			return this.variables.keySet();
+		}
+
+		@Override
+		public @Nullable Object getVariable(String name) {
+			return this.variables.get(name);
+		}
+
+	}
+
 	/** A {@code strand:chunk} fragment, {@code template :: selector}. */
 	private record Fragment(String template, String selector) {
 	}
@@ -485,7 +533,7 @@ final class PageRenderer implements TabRenderer {
 		boolean rows;
 
 		/** The render pass that last tracked it. */
-		final long pass;
+		long pass;
 
 		/** The rows the page has in it, if it is a list of keyed rows. */
 		KeyedRows.@Nullable Page page;

@@ -157,10 +157,14 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		if (!(context instanceof IEngineContext engineContext)) {
 			return Map.of();
 		}
-		Map<String, Object> locals = new HashMap<>();
+		Map<String, Object> locals = Map.of(); // most elements have none: no map made for them
 		for (String name : context.getVariableNames()) {
-			if (!name.startsWith(INTERNAL) && engineContext.isVariableLocal(name) && context.getVariable(name) != null) {
-				locals.put(name, context.getVariable(name));
+			Object value;
+			if (!name.startsWith(INTERNAL) && engineContext.isVariableLocal(name) && (value = context.getVariable(name)) != null) {
+				if (locals.isEmpty()) {
+					locals = new HashMap<>();
+				}
+				locals.put(name, value);
 			}
 		}
 		return locals;
@@ -417,10 +421,16 @@ public final class StrandDialect extends AbstractProcessorDialect {
 		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
 				String value, IElementTagStructureHandler handler) {
 			ElementId id = ElementId.of(context, tag, "watch");
-			Set<String> keys = new LinkedHashSet<>();
-			for (String key : value.split(",")) {
-				if (!key.isBlank()) {
-					keys.add(name(context, "watch", key));
+			Set<String> keys;
+			if (value.indexOf(',') < 0 && !value.isBlank()) {
+				keys = Set.of(name(context, "watch", value)); // the usual one assign
+			}
+			else {
+				keys = new LinkedHashSet<>();
+				for (String key : value.split(",")) {
+					if (!key.isBlank()) {
+						keys.add(name(context, "watch", key));
+					}
 				}
 			}
 			track(context, handler, id, keys, true);

@@ -310,6 +310,11 @@ class SseConnectionTests {
 		}
 
 		@Override
+		public Map<String, @Nullable Object> assigns() {
+			return Map.of();
+		}
+
+		@Override
 		public TabRenderer renderer(Function<BufferBudget, TabRenderer> create) {
 			throw new UnsupportedOperationException();
 		}
