@@ -98,7 +98,7 @@ public final class StrandDialect extends AbstractProcessorDialect {
 	public Set<IProcessor> getProcessors(String prefix) {
 		return Set.of(new Head(prefix), new Async(prefix), new Branch(prefix, "ok"), new Branch(prefix, "loading"),
 				new Branch(prefix, "failed"), new Stream(prefix), new ProgressBar(prefix), new Flash(prefix),
-				new Watch(prefix));
+				new Watch(prefix), new FormBinding("field"), new FormBinding("errors"));
 	}
 
 	private static @Nullable Tab tab(ITemplateContext context) {
@@ -406,6 +406,35 @@ public final class StrandDialect extends AbstractProcessorDialect {
 				.append("</span><button type=\"button\" class=\"strand-flash-close\" aria-label=\"Dismiss\">&times;</button></div>"));
 			handler.setBody(html.toString(), false);
 			track(context, handler, id, Set.of(PageRenderer.ALWAYS), false);
+		}
+
+	}
+
+	/**
+	 * {@code th:field} and {@code th:errors} inside a {@code strand:} element: an error that says what to write
+	 * instead. Spring's form binding reads the request's context, which Strand's re-renders, made after the
+	 * request, do not have; left alone, the standard dialect's processor would fail there with a message about
+	 * Spring's view. Runs before it; outside {@code strand:} elements it does nothing.
+	 */
+	private static final class FormBinding extends AbstractAttributeTagProcessor {
+
+		FormBinding(String attribute) {
+			super(TemplateMode.HTML, "th", null, false, attribute, true, 0, false);
+		}
+
+		@Override
+		protected void doProcess(ITemplateContext context, IProcessableElementTag tag, AttributeName attributeName,
+				String value, IElementTagStructureHandler handler) {
+			String parent = parent(context);
+			if (parent == null) {
+				return;
+			}
+			String property = value.trim().replaceAll("^[*$]\\{\\s*|\\s*}$", "");
+			throw new TemplateProcessingException(tag.getAttribute(attributeName).getAttributeCompleteName() + "=\""
+					+ value + "\" is inside the element '" + parent + "', which Strand re-renders after the request, but "
+					+ "Spring's form binding needs the request's context; bind the field with name and th:value instead, "
+					+ "for example <input name=\"" + property + "\" th:value=\"" + value.trim() + "\">, and show errors "
+					+ "from an assign");
 		}
 
 	}

@@ -65,6 +65,24 @@ class StrandDialectTests {
 			.withMessageContaining("for example " + example);
 	}
 
+	@ParameterizedTest
+	@CsvSource(delimiter = ';', quoteCharacter = '~', textBlock = """
+			<input th:field="*{text}"> ; th:field="*{text}" ; <input name="text" th:value="*{text}">
+			<input data-th-field="${form.text}"> ; data-th-field="${form.text}" ; <input name="form.text" th:value="${form.text}">
+			<span th:errors="*{text}"></span> ; th:errors="*{text}" ; <input name="text" th:value="*{text}">
+			""")
+	void whenAFormIsBoundWithThFieldInsideAStrandElementThenTheErrorSaysHowToBindItInstead(String input,
+			String attribute, String example) {
+		Context context = new Context();
+		context.setVariables(Map.of("form", Map.of("text", "hi")));
+		assertThatException()
+			.isThrownBy(() -> this.engine.process("<form id=\"f\" strand:watch=\"form\" th:object=\"${form}\">"
+					+ input + "</form>", context))
+			.havingRootCause()
+			.withMessageContaining(attribute + " is inside the element 'f', which Strand re-renders after the request")
+			.withMessageContaining("for example " + example);
+	}
+
 	@Test
 	void whenAStrandElementsThIdIsBlankThenTheErrorSaysSoAndNamesItsAttribute() {
 		assertThatException().isThrownBy(() -> render("<progress th:id=\"${null}\" strand:progress=\"job\"></progress>"))
