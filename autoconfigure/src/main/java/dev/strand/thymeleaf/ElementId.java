@@ -21,7 +21,6 @@ import org.thymeleaf.standard.expression.StandardExpressions;
  */
 record ElementId(String id, String selector) {
 
-
 	/** For each attribute, an element that has it, with an id. */
 	private static final Map<String, String> EXAMPLES = Map.of(
 			"async", "<section id=\"org\" strand:async=\"${org}\">",
