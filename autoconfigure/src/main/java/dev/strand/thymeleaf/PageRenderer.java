@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -114,8 +115,7 @@ final class PageRenderer implements TabRenderer {
 			}
 			// re-rendered on its own, it is in no element of that render, but still in its own in the page
 			String in = (parent == null && old != null && this.rendering) ? old.parent : parent;
-			if (old != null && old.template.equals(template) && old.selector.equals(id.selector()) && old.rows == rows
-					&& old.keys.equals(keys) && java.util.Objects.equals(old.parent, in) && sameValues(old.locals, its)) {
+			if (old != null && old.isAsTracked(template, id.selector(), keys, its, in, rows)) {
 				old.pass = this.pass; // tracked again as it was, as on most re-renders
 				return old;
 			}
@@ -355,12 +355,11 @@ final class PageRenderer implements TabRenderer {
 			Element container = this.streams.entrySet().stream()
 				.filter((entry) -> entry.getValue().task.equals(event.task()))
 				.map((entry) -> this.elements.get(entry.getKey()))
-				.filter(java.util.Objects::nonNull)
+				.filter(Objects::nonNull)
 				.findFirst().orElse(null);
 			Map<String, Object> variables = variables(container);
 			variables.put("chunk", chunk);
-			rendered = event.withHtml(this.settings.engine.process(fragment.template(), Set.of(fragment.selector()),
-					new Variables(this.locale, variables)));
+			rendered = event.withHtml(process(fragment.template(), fragment.selector(), variables));
 		}
 		if (!this.streams.isEmpty()) {
 			// what strand.js appends: the fragment's HTML, or the text (JSON for other values) in a div
@@ -389,11 +388,16 @@ final class PageRenderer implements TabRenderer {
 		Map<String, Object> outer = this.outerLocals;
 		this.outerLocals = element.locals;
 		try {
-			return this.settings.engine.process(element.template, Set.of(element.selector), new Variables(this.locale, variables)).trim();
+			return process(element.template, element.selector, variables).trim();
 		}
 		finally {
 			this.outerLocals = outer;
 		}
+	}
+
+	/** Render a fragment of a template, selected by a markup selector, with these variables. */
+	private String process(String template, String selector, Map<String, Object> variables) {
+		return this.settings.engine.process(template, Set.of(selector), new Variables(this.locale, variables));
 	}
 
 	/** The variables an element renders with: the view's assigns, the page's own, and the locals it was in. */
@@ -447,19 +451,6 @@ final class PageRenderer implements TabRenderer {
 			parent = (next != null) ? next.parent : null;
 		}
 		return false;
-	}
-
-	/** Whether two maps have the same keys, each with the very same value (not merely an equal one). */
-	private static boolean sameValues(Map<String, Object> a, Map<String, Object> b) {
-		if (a.size() != b.size()) {
-			return false;
-		}
-		for (Map.Entry<String, Object> entry : b.entrySet()) {
-			if (a.get(entry.getKey()) != entry.getValue()) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	private static Set<String> union(Set<String> a, Set<String> b) {
@@ -547,6 +538,22 @@ final class PageRenderer implements TabRenderer {
 			this.parent = parent;
 			this.rows = rows;
 			this.pass = pass;
+		}
+
+		/** Whether it was tracked as it would be now, its locals the very same objects (not merely equal ones). */
+		boolean isAsTracked(String template, String selector, Set<String> keys, Map<String, Object> locals,
+				@Nullable String parent, boolean rows) {
+			if (!this.template.equals(template) || !this.selector.equals(selector) || this.rows != rows
+					|| !this.keys.equals(keys) || !Objects.equals(this.parent, parent)
+					|| this.locals.size() != locals.size()) {
+				return false;
+			}
+			for (Map.Entry<String, Object> local : locals.entrySet()) {
+				if (this.locals.get(local.getKey()) != local.getValue()) {
+					return false;
+				}
+			}
+			return true;
 		}
 
 	}
