@@ -10,8 +10,9 @@
 #               100,000 chunks/s, where the cost per chunk rather than per tab decides
 #   render      tabs whose every chunk re-renders a Thymeleaf fragment, in steps like throughput's
 #               (RENDER_RATES): renders/s and latency.
-#               strand: @HandleChunk assigns the chunk and a strand:watch element is re-rendered
-#               (the patch events are measured); webflux: each chunk is a rendered fragment; netty
+#               strand: @HandleChunk(send = false) assigns the chunk and a strand:watch element is
+#               re-rendered: one patch event per chunk, the one measured (STRAND_RENDER_PAGE=/bench/render-sent:
+#               the chunk event as well); webflux: each chunk is a rendered fragment; netty
 #               and mvc have no equivalent and are skipped
 #   latency     starts at 250, 500 and 1,000 per second across the tabs (START_RATES; count=1), one
 #               20 s step each on one server after a warm-up: start-to-first-chunk latency

@@ -80,6 +80,16 @@ public interface Callbacks {
 	boolean handlesChunk(String task);
 
 	/**
+	 * Whether a chunk that the task's {@code @HandleChunk} method took is then sent to the page too
+	 * ({@link dev.strand.HandleChunk#send()}).
+	 * @param task the task's name
+	 * @return whether the page gets it; {@code true} when no method takes it
+	 */
+	default boolean sendsChunk(String task) {
+		return true;
+	}
+
+	/**
 	 * Deliver a chunk.
 	 * @param task the task's name
 	 * @param chunk the chunk

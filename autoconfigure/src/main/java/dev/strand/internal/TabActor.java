@@ -62,7 +62,7 @@ public final class TabActor implements Tab {
 		this.onClosed = onClosed;
 		this.mailbox = new Mailbox<>(engine.mailboxExecutor(), this::receive);
 		this.view = new TabView(id, callbacks, (assigns) -> new TaskTable(engine, Tab.logName(id), assigns, log,
-				callbacks::handlesChunk, this::fromTask));
+				callbacks, this::fromTask));
 	}
 
 	/**
@@ -356,8 +356,10 @@ public final class TabActor implements Tab {
 					&& !callback("@HandleChunk", run.name, () -> this.callbacks.onChunk(run.name, message.chunk(), this.view))) {
 				return; // its changes were discarded, and so is the chunk
 			}
-			TabRenderer renderer = this.renderer;
-			emit((renderer != null) ? renderer.chunk(message.event(), message.chunk()) : message.event());
+			if (run.chunkSent) {
+				TabRenderer renderer = this.renderer;
+				emit((renderer != null) ? renderer.chunk(message.event(), message.chunk()) : message.event());
+			}
 			this.engine.metrics().chunkDelivered(run.tag);
 		}
 		finally {

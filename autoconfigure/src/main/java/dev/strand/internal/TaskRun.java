@@ -75,6 +75,9 @@ final class TaskRun implements TaskContext {
 	/** Whether a {@code @HandleChunk} method takes its chunks; set by the task table before it launches. */
 	boolean chunkCallback;
 
+	/** Whether its chunks go on to the page ({@code @HandleChunk(send = false)} keeps them); set with {@link #chunkCallback}. */
+	boolean chunkSent;
+
 	private final AsyncTask<?> body;
 
 	private final TaskExecutors.Named executor;

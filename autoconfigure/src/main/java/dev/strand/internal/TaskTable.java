@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -43,8 +42,8 @@ final class TaskTable implements TaskRun.Listener {
 
 	private final Consumer<Message> inbox;
 
-	/** Whether a {@code @HandleChunk} method takes a task's chunks, by task name. */
-	private final Predicate<String> chunkCallbacks;
+	/** The view's callbacks: whether a {@code @HandleChunk} method takes a task's chunks, and sends them on. */
+	private final Callbacks callbacks;
 
 	/** The runs, by name; sized for one, as most views run a task or two at a time. */
 	private final Map<String, TaskRun> current = LinkedHashMap.newLinkedHashMap(1);
@@ -54,13 +53,13 @@ final class TaskTable implements TaskRun.Listener {
 
 	private long generation;
 
-	TaskTable(StrandEngine engine, String tab, Assigns assigns, EventLog log, Predicate<String> chunkCallbacks,
+	TaskTable(StrandEngine engine, String tab, Assigns assigns, EventLog log, Callbacks callbacks,
 			Consumer<Message> inbox) {
 		this.engine = engine;
 		this.tab = tab;
 		this.assigns = assigns;
 		this.log = log;
-		this.chunkCallbacks = chunkCallbacks;
+		this.callbacks = callbacks;
 		this.inbox = inbox;
 	}
 
@@ -114,7 +113,8 @@ final class TaskTable implements TaskRun.Listener {
 			replaced.current = false;
 		}
 		run.current = true;
-		run.chunkCallback = this.chunkCallbacks.test(name);
+		run.chunkCallback = this.callbacks.handlesChunk(name);
+		run.chunkSent = !run.chunkCallback || this.callbacks.sendsChunk(name);
 		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED, null)); // its other keys fail
 		if (started) {
 			run.launch();

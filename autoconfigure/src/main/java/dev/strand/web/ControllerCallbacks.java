@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.util.ReflectionUtils;
 
+import dev.strand.HandleChunk;
 import dev.strand.Outcome;
 import dev.strand.TaskName;
 import dev.strand.View;
@@ -46,6 +47,12 @@ record ControllerCallbacks(Object bean, Map<String, Method> asyncMethods, Map<St
 	@Override
 	public boolean handlesChunk(String task) {
 		return find(this.chunkMethods, task) != null;
+	}
+
+	@Override
+	public boolean sendsChunk(String task) {
+		Method method = find(this.chunkMethods, task);
+		return (method == null) || method.getAnnotation(HandleChunk.class).send();
 	}
 
 	@Override

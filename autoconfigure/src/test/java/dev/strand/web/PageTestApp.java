@@ -116,6 +116,18 @@ public class PageTestApp {
 			return "started";
 		}
 
+		@PostMapping("/import/quiet")
+		@ResponseBody
+		String quiet(View view, @RequestParam(defaultValue = "3") int count) {
+			view.assign("messages", List.of()).startAsync("quiet", (task) -> {
+				for (int n = 1; n <= count; n++) {
+					task.push("quiet " + n);
+				}
+				return "done";
+			});
+			return "started";
+		}
+
 		@PostMapping("/import/flood")
 		@ResponseBody
 		String flood(View view) {
@@ -201,6 +213,15 @@ public class PageTestApp {
 				copy.add(chunk);
 				return copy;
 			});
+		}
+
+		@HandleChunk(value = "quiet", send = false)
+		void quietChunk(String chunk, View view) {
+			chunk(chunk, view);
+		}
+
+		@HandleAsync("quiet")
+		void quietDone(Outcome<String> outcome) {
 		}
 
 		@HandleAsync("job")

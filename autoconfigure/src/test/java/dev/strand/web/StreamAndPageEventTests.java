@@ -57,6 +57,20 @@ class StreamAndPageEventTests {
 	}
 
 	@Test
+	void whenAChunkCallbackSaysNotToSendTheChunkThenThePageGetsOnlyWhatItChangedAndTheOutcome() {
+		Pages.Page page = Pages.open(this.client, "/import");
+		var stream = page.stream(page.lastEventId());
+		page.post("/import/quiet?count=3").expectStatus().isOk();
+		List<ServerSentEvent<String>> events = stream.filter((event) -> event.event() != null)
+			.takeUntil((event) -> "outcome".equals(event.event()) && event.data().contains("\"task\":\"quiet\""))
+			.collectList().block(Duration.ofSeconds(20));
+		assertThat(events).extracting(ServerSentEvent::event).doesNotContain("chunk");
+		assertThat(events).filteredOn((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"messages\""))
+			.last().extracting(ServerSentEvent::data).asString()
+			.contains("<li>quiet 1</li><li>quiet 2</li><li>quiet 3</li>");
+	}
+
+	@Test
 	void whenOneAssignChangesThenOnlyItsElementsAreRendered() {
 		Pages.Page page = Pages.open(this.client, "/import");
 		var stream = page.stream(page.lastEventId());

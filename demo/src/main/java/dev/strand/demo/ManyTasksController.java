@@ -139,7 +139,8 @@ class ManyTasksController {
 		countRunning(view);
 	}
 
-	@HandleChunk("stats")
+	// send = false: the page shows the stats only through #stats, so the chunk itself need not go to it
+	@HandleChunk(value = "stats", send = false)
 	void stats(Stats stats, View view) {
 		view.assign("stats", stats);
 	}

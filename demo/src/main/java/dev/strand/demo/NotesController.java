@@ -54,7 +54,8 @@ class NotesController {
 		return "notes";
 	}
 
-	@HandleChunk("clock")
+	// send = false: the page shows the time only through the elements that watch the clock
+	@HandleChunk(value = "clock", send = false)
 	void tick(Long millis, View view) {
 		view.update("clock", (Clock clock) -> clock.tick(millis));
 	}
