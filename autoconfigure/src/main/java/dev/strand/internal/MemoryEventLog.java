@@ -71,8 +71,12 @@ public final class MemoryEventLog implements EventLog {
 	/** The data of the events kept, as UTF-8. */
 	private final ByteRing data;
 
-	/** The id of the latest event appended with a key, by key; made by the first such event. */
-	private @Nullable Map<String, Long> latestByKey;
+	/**
+	 * The latest event appended with a key, by key; made by the first such event. Its entry is updated in place,
+	 * and its key is the one instance the slots hold: an event kept for long holds no key or id of its own, which
+	 * the collector would copy and promote.
+	 */
+	private @Nullable Map<String, Latest> latestByKey;
 
 	/** The id of the oldest event kept; {@code lastId + 1} when none is. */
 	private long oldestId = 1;
@@ -202,17 +206,23 @@ public final class MemoryEventLog implements EventLog {
 			int slot = slot(id);
 			this.slots[2 * slot] = this.data.add(utf8);
 			this.slots[2 * slot + 1] = shape(length, name);
-			if (key != null || this.keys != null) {
-				keys()[slot] = key;
-			}
 			if (key != null) {
 				if (this.latestByKey == null) {
 					this.latestByKey = new HashMap<>();
 				}
-				Long previous = this.latestByKey.put(key, id);
-				if (previous != null && previous > this.readId && previous >= this.oldestId) {
-					this.slots[2 * slot(previous) + 1] |= SUPERSEDED;
+				Latest latest = this.latestByKey.get(key);
+				if (latest == null) {
+					latest = new Latest(key);
+					this.latestByKey.put(key, latest);
 				}
+				else if (latest.id > this.readId && latest.id >= this.oldestId) {
+					this.slots[2 * slot(latest.id) + 1] |= SUPERSEDED;
+				}
+				latest.id = id;
+				key = latest.key;
+			}
+			if (key != null || this.keys != null) {
+				keys()[slot] = key;
 			}
 			oldest = this.oldestId;
 			notify = this.subscription;
@@ -294,8 +304,24 @@ public final class MemoryEventLog implements EventLog {
 		String key = (this.keys != null) ? this.keys[slot] : null;
 		if (key != null) {
 			this.keys[slot] = null;
-			Objects.requireNonNull(this.latestByKey).remove(key, id); // made by the event's append
+			Map<String, Latest> latestByKey = Objects.requireNonNull(this.latestByKey); // made by the event's append
+			if (latestByKey.get(key) instanceof Latest latest && latest.id == id) {
+				latestByKey.remove(key);
+			}
 		}
+	}
+
+	/** The latest event with a key: the key's one instance in the log, and the event's id. */
+	private static final class Latest {
+
+		final String key;
+
+		long id;
+
+		Latest(String key) {
+			this.key = key;
+		}
+
 	}
 
 	/**
