@@ -807,7 +807,8 @@ public final class TestTab {
 	}
 
 	/**
-	 * Return the chunks received from a task, in order: their text, or their JSON for other values.
+	 * Return the chunks received from a task, in order: their text, or their JSON for other values. A task whose
+	 * {@code @HandleChunk} has {@code send = false} sends none.
 	 * @param task the task's name
 	 * @return the chunks
 	 */
