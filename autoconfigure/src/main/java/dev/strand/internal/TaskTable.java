@@ -114,7 +114,7 @@ final class TaskTable implements TaskRun.Listener {
 		}
 		run.current = true;
 		run.chunkCallback = this.callbacks.handlesChunk(name);
-		run.chunkSent = this.callbacks.sendsChunk(name);
+		run.chunkSent = !run.chunkCallback || this.callbacks.sendsChunk(name); // no second lookup for most tasks
 		displaced.forEach((owner) -> cancel(owner, CancelReason.REPLACED, null)); // its other keys fail
 		if (started) {
 			run.launch();

@@ -434,7 +434,7 @@ final class PageRenderer implements TabRenderer {
 		variables.put(StrandLinkBuilder.CONTEXT_PATH, this.contextPath);
 		Object evaluationContext = this.settings.evaluationContext();
 		if (evaluationContext != null) {
-			variables.put(RenderSettings.evaluationContextName(), evaluationContext);
+			variables.put(RenderSettings.EVALUATION_CONTEXT, evaluationContext);
 		}
 		variables.putAll(locals);
 		return variables;

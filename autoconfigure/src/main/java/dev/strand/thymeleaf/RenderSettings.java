@@ -22,6 +22,9 @@ final class RenderSettings {
 	private static final boolean SPRING = ClassUtils.isPresent(
 			"org.thymeleaf.spring6.expression.ThymeleafEvaluationContext", RenderSettings.class.getClassLoader());
 
+	/** The name a render's evaluation context goes by among its variables (a constant: no class is loaded). */
+	static final String EVALUATION_CONTEXT = ThymeleafEvaluationContext.THYMELEAF_EVALUATION_CONTEXT_CONTEXT_VARIABLE_NAME;
+
 	final ITemplateEngine engine;
 
 	final long historySize;
@@ -62,17 +65,13 @@ final class RenderSettings {
 		return (this.spring != null) ? this.spring.evaluationContext() : null;
 	}
 
-	/** The name a render's evaluation context goes by among its variables. */
-	static String evaluationContextName() {
-		return ThymeleafEvaluationContext.THYMELEAF_EVALUATION_CONTEXT_CONTEXT_VARIABLE_NAME;
-	}
 
 	/** What Spring's view put in the page's SpEL evaluation context, to make another like it. */
 	private record SpringExpressions(ApplicationContext applicationContext, TypeConverter typeConverter,
 			Collection<Class<?>> allowedClassOverrides) {
 
 		static @Nullable SpringExpressions of(ITemplateContext page) {
-			if (page.getVariable(evaluationContextName()) instanceof ThymeleafEvaluationContext spring) {
+			if (page.getVariable(EVALUATION_CONTEXT) instanceof ThymeleafEvaluationContext spring) {
 				return new SpringExpressions(spring.getApplicationContext(), spring.getTypeConverter(),
 						spring.getAllowedClassOverridesForViews());
 			}

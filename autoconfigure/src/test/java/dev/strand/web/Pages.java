@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,6 +93,12 @@ final class Pages {
 
 		List<ServerSentEvent<String>> events(Flux<ServerSentEvent<String>> stream, int count) {
 			return stream.filter((event) -> event.event() != null).take(count).collectList().block(Duration.ofSeconds(20));
+		}
+
+		List<ServerSentEvent<String>> eventsUntil(Flux<ServerSentEvent<String>> stream,
+				Predicate<ServerSentEvent<String>> last) {
+			return stream.filter((event) -> event.event() != null).takeUntil(last).collectList()
+				.block(Duration.ofSeconds(20));
 		}
 
 	}

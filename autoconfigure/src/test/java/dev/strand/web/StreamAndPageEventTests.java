@@ -43,15 +43,12 @@ class StreamAndPageEventTests {
 		page.post("/import/start?count=3").expectStatus().isOk();
 		// up to the flash, which the outcome's callback sends last: how many patches come before it depends on how
 		// many a keyed patch superseded before the stream read them
-		List<ServerSentEvent<String>> events = stream.filter((event) -> event.event() != null)
-			.takeUntil((event) -> "flash".equals(event.event())).collectList().block(Duration.ofSeconds(20));
+		List<ServerSentEvent<String>> events = page.eventsUntil(stream, (event) -> "flash".equals(event.event()));
 		assertThat(events).extracting(ServerSentEvent::id).map(Long::parseLong).isSorted().doesNotHaveDuplicates();
 		assertThat(events).filteredOn((e) -> "chunk".equals(e.event())).extracting(ServerSentEvent::data)
 			.containsExactly("{\"task\":\"job\",\"text\":\"chunk 1\"}", "{\"task\":\"job\",\"text\":\"chunk 2\"}",
 					"{\"task\":\"job\",\"text\":\"chunk 3\"}");
-		assertThat(events).filteredOn((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"messages\""))
-			.last().extracting(ServerSentEvent::data).asString()
-			.contains("<li>chunk 1</li><li>chunk 2</li><li>chunk 3</li>");
+		assertThat(lastPatch(events, "messages")).contains("<li>chunk 1</li><li>chunk 2</li><li>chunk 3</li>");
 		assertThat(events).filteredOn((e) -> "flash".equals(e.event())).extracting(ServerSentEvent::data)
 			.containsExactly("{\"kind\":\"info\",\"message\":\"Completed: ok\"}");
 	}
@@ -61,13 +58,10 @@ class StreamAndPageEventTests {
 		Pages.Page page = Pages.open(this.client, "/import");
 		var stream = page.stream(page.lastEventId());
 		page.post("/import/quiet?count=3").expectStatus().isOk();
-		List<ServerSentEvent<String>> events = stream.filter((event) -> event.event() != null)
-			.takeUntil((event) -> "outcome".equals(event.event()) && event.data().contains("\"task\":\"quiet\""))
-			.collectList().block(Duration.ofSeconds(20));
+		List<ServerSentEvent<String>> events = page.eventsUntil(stream,
+				(event) -> "outcome".equals(event.event()) && event.data().contains("\"task\":\"quiet\""));
 		assertThat(events).extracting(ServerSentEvent::event).doesNotContain("chunk");
-		assertThat(events).filteredOn((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"messages\""))
-			.last().extracting(ServerSentEvent::data).asString()
-			.contains("<li>quiet 1</li><li>quiet 2</li><li>quiet 3</li>");
+		assertThat(lastPatch(events, "messages")).contains("<li>quiet 1</li><li>quiet 2</li><li>quiet 3</li>");
 	}
 
 	@Test
@@ -366,6 +360,16 @@ class StreamAndPageEventTests {
 			.cookie("SESSION", page.session()).exchange().expectStatus().isBadRequest();
 		this.client.get().uri("/strand/stream?view=" + page.view()).header("Last-Event-ID", "-5")
 			.cookie("SESSION", page.session()).exchange().expectStatus().isBadRequest();
+	}
+
+	/** The data of the last patch of an element among these events. */
+	private static String lastPatch(List<ServerSentEvent<String>> events, String target) {
+		List<String> patches = events.stream()
+			.filter((e) -> "patch".equals(e.event()) && e.data().contains("\"target\":\"" + target + "\""))
+			.map(ServerSentEvent::data)
+			.toList();
+		assertThat(patches).as("patches of #%s", target).isNotEmpty();
+		return patches.get(patches.size() - 1);
 	}
 
 }
