@@ -179,6 +179,19 @@ record ClientOptions(Target target, String scenario, int tabs, double connectRat
             "slow-readers", "slow-read-ms", "stalled-readers", "stall-min", "stall-max", "stall-resume", "reader-rcvbuf",
             "proc-cpu", "kill-pid", "kill-at", "remount-wait");
 
+    /**
+     * Whether the run reports the server's heap (per tab, or once its tabs closed), so that its server stats are
+     * taken after a full collection. The other scenarios take theirs without one: a full collection shrinks the
+     * heap, and the young collections that grow it back in the next step's first seconds fell inside its
+     * measured window.
+     */
+    boolean reportsHeap() {
+        return switch (scenario) {
+            case "capacity", "churn", "slowreaders" -> true;
+            default -> false;
+        };
+    }
+
     /** Splits the arguments at each {@code --then} and parses every set; {@code --help} throws the usage. */
     static List<ClientOptions> parseRuns(List<String> args) {
         if (args.contains("--help")) {

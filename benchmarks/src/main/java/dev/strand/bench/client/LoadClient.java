@@ -157,7 +157,8 @@ public final class LoadClient {
 
     private ClientReport run() {
         long began = System.nanoTime();
-        ProcessStats serverBefore = serverStats();
+        boolean heap = options.reportsHeap();
+        ProcessStats serverBefore = serverStats(heap);
         double cpuBefore = ProcessStats.processCpuSeconds();
         long connectBegan = System.nanoTime();
         connectPhase();
@@ -212,7 +213,7 @@ public final class LoadClient {
 
         long statsBegan = System.nanoTime();
         ProcessStats client = ProcessStats.capture().withCpuSince(cpuBefore);
-        ProcessStats serverAfter = serverStats();
+        ProcessStats serverAfter = serverStats(heap);
         long statsEnded = System.nanoTime();
         linger();
         metrics.finish();

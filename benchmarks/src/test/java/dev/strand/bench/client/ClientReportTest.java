@@ -67,6 +67,13 @@ class ClientReportTest {
     }
 
     @Test
+    void onlyScenariosThatReportTheServersHeapCollectItsGarbageForTheirStats() {
+        assertThat(List.of("capacity", "churn", "slowreaders", "throughput", "throughput1k", "render", "latency"))
+                .filteredOn(scenario -> ClientOptions.parse(List.of("--scenario", scenario)).reportsHeap())
+                .containsExactly("capacity", "churn", "slowreaders");
+    }
+
+    @Test
     void optionsSplitIntoRunsAtThen() {
         List<ClientOptions> runs = ClientOptions.parseRuns(List.of("--scenario", "a", "--tabs", "3", "--then",
                 "--scenario", "b", "--rate", "0", "--count", "0"));
