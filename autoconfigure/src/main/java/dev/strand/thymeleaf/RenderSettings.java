@@ -65,7 +65,6 @@ final class RenderSettings {
 		return (this.spring != null) ? this.spring.evaluationContext() : null;
 	}
 
-
 	/** What Spring's view put in the page's SpEL evaluation context, to make another like it. */
 	private record SpringExpressions(ApplicationContext applicationContext, TypeConverter typeConverter,
 			Collection<Class<?>> allowedClassOverrides) {
