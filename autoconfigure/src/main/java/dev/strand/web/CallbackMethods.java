@@ -31,20 +31,22 @@ public final class CallbackMethods implements BeanPostProcessor {
 
 	private final Map<String, ControllerCallbacks> byName = new ConcurrentHashMap<>();
 
+	/**
+	 * The callbacks found on each type so far. Thymeleaf's reactive view resolver creates and initialises a view bean
+	 * for every page it renders, and searching its type's methods each time showed in the allocation profiles.
+	 */
+	private final Map<Class<?>, Found> searched = new ConcurrentHashMap<>();
+
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		Class<?> type = AopUtils.getTargetClass(bean);
-		Map<String, Method> async = find(type, HandleAsync.class, Outcome.class);
-		Map<String, Method> chunk = find(type, HandleChunk.class, null);
-		for (String task : chunk.keySet()) {
-			if (ControllerCallbacks.find(async, task.replace("*", "")) == null) {
-				throw new IllegalStateException("@HandleChunk(\"" + task + "\") "
-						+ ControllerCallbacks.describe(chunk.get(task)) + " has no @HandleAsync(\"" + task
-						+ "\") beside it: add one to receive the task's outcome, or fix the task name");
-			}
+		Found found = this.searched.get(type);
+		if (found == null) {
+			found = Found.search(type);
+			this.searched.put(type, found);
 		}
-		if (!async.isEmpty()) {
-			ControllerCallbacks callbacks = new ControllerCallbacks(bean, async, chunk);
+		if (!found.async().isEmpty()) {
+			ControllerCallbacks callbacks = new ControllerCallbacks(bean, found.async(), found.chunk());
 			this.byType.put(ClassUtils.getUserClass(type), callbacks);
 			this.byName.put(beanName, callbacks);
 		}
@@ -67,6 +69,11 @@ public final class CallbackMethods implements BeanPostProcessor {
 		}
 		Callbacks callbacks = this.byType.get(ClassUtils.getUserClass(AopUtils.getTargetClass(bean)));
 		return (callbacks != null) ? callbacks : Callbacks.none(ClassUtils.getUserClass(bean).getName());
+	}
+
+	/** How many types have been searched for callbacks: each type once, however many beans it has. */
+	int typesSearched() {
+		return this.searched.size();
 	}
 
 	private static Map<String, Method> find(Class<?> type, Class<? extends java.lang.annotation.Annotation> annotation,
@@ -127,6 +134,29 @@ public final class CallbackMethods implements BeanPostProcessor {
 				.map(Class::getSimpleName)
 				.toList() + "; expected " + expected);
 		}
+	}
+
+	/**
+	 * The checked callbacks of one type.
+	 *
+	 * @param async {@code @HandleAsync} methods by task name or pattern
+	 * @param chunk {@code @HandleChunk} methods by task name or pattern
+	 */
+	private record Found(Map<String, Method> async, Map<String, Method> chunk) {
+
+		static Found search(Class<?> type) {
+			Map<String, Method> async = find(type, HandleAsync.class, Outcome.class);
+			Map<String, Method> chunk = find(type, HandleChunk.class, null);
+			for (String task : chunk.keySet()) {
+				if (ControllerCallbacks.find(async, task.replace("*", "")) == null) {
+					throw new IllegalStateException("@HandleChunk(\"" + task + "\") "
+							+ ControllerCallbacks.describe(chunk.get(task)) + " has no @HandleAsync(\"" + task
+							+ "\") beside it: add one to receive the task's outcome, or fix the task name");
+				}
+			}
+			return new Found(async, chunk);
+		}
+
 	}
 
 }
