@@ -33,6 +33,8 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 
 	private final Map<String, Counter> chunkCounters = new ConcurrentHashMap<>();
 
+	private final Map<TaskTimer, Timer> taskTimers = new ConcurrentHashMap<>();
+
 	MicrometerStrandMetrics(ObjectProvider<StrandEngine> engine, ObjectProvider<TabRegistry> tabs) {
 		this.engine = engine;
 		this.tabs = tabs;
@@ -42,6 +44,7 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 	public void bindTo(MeterRegistry registry) {
 		this.registry = registry;
 		this.chunkCounters.clear();
+		this.taskTimers.clear();
 		Gauge.builder("strand.tasks.active", this.engine, (engine) -> engine.getObject().activeTasks())
 			.description("Tasks running")
 			.register(registry);
@@ -62,13 +65,18 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 	public void taskEnded(String task, String executor, Outcome.Kind kind, long nanos) {
 		MeterRegistry registry = this.registry;
 		if (registry != null) {
-			Timer.builder("strand.tasks")
-				.description("Tasks, by @HandleAsync pattern, executor and outcome")
-				.tag("task", task)
-				.tag("executor", executor)
-				.tag("outcome", kind.tag())
-				.register(registry)
-				.record(nanos, TimeUnit.NANOSECONDS);
+			// made once per pattern, executor and outcome (a bounded set), as the chunk counters are
+			TaskTimer key = new TaskTimer(task, executor, kind);
+			Timer timer = this.taskTimers.get(key);
+			if (timer == null) {
+				timer = this.taskTimers.computeIfAbsent(key, (k) -> Timer.builder("strand.tasks")
+					.description("Tasks, by @HandleAsync pattern, executor and outcome")
+					.tag("task", k.task())
+					.tag("executor", k.executor())
+					.tag("outcome", k.kind().tag())
+					.register(registry));
+			}
+			timer.record(nanos, TimeUnit.NANOSECONDS);
 		}
 	}
 
@@ -99,6 +107,9 @@ final class MicrometerStrandMetrics implements StrandMetrics, MeterBinder {
 				.register(registry)
 				.increment();
 		}
+	}
+
+	private record TaskTimer(String task, String executor, Outcome.Kind kind) {
 	}
 
 }
