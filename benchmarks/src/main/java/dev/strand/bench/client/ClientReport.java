@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param chunks chunks received from the start of the connect phase to the end of the run phase
  * @param chunksPerSecond chunks received during the run phase per second of it
+ * @param lost chunks missing from the sequences received, from the start of the connect phase (in the render
+ *     scenario, re-renders that a newer one replaced before the stream sent them)
+ * @param lostInRun the same, during the run phase alone
  * @param chunkLatencyMicros server stamp to client receipt, for chunks of the run phase only (the
  *     connect phase is the warm-up)
  * @param startLatencyMicros start POST sent to its first chunk received, over the whole run
@@ -34,24 +37,24 @@ import org.jspecify.annotations.Nullable;
  */
 record ClientReport(String target, String scenario, int clients, int tabs, long tabsOpened, long tabsFailed,
         long peakConnected, long streamsDropped, long chunks, double runSeconds, double chunksPerSecond, long lost,
-        long duplicates, long malformed, long startsSent, long startsFailed, LatencySummary chunkLatencyMicros,
-        LatencySummary startLatencyMicros, LatencySummary connectLatencyMicros, @Nullable ProcessStats client,
-        @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter, Histograms histograms,
-        @Nullable ProcessStats serverSettled, double settleSeconds, double offeredPerSecond, double serverRunCpuSeconds,
-        double clientRunCpuSeconds, @Nullable Readers readers, @Nullable ClusterReport cluster) {
+        long lostInRun, long duplicates, long malformed, long startsSent, long startsFailed,
+        LatencySummary chunkLatencyMicros, LatencySummary startLatencyMicros, LatencySummary connectLatencyMicros,
+        @Nullable ProcessStats client, @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter,
+        Histograms histograms, @Nullable ProcessStats serverSettled, double settleSeconds, double offeredPerSecond,
+        double serverRunCpuSeconds, double clientRunCpuSeconds, @Nullable Readers readers, @Nullable ClusterReport cluster) {
 
     private static final double MIB = 1024.0 * 1024.0;
 
     /** A report without the cluster scenario's figures. */
     ClientReport(String target, String scenario, int clients, int tabs, long tabsOpened, long tabsFailed,
             long peakConnected, long streamsDropped, long chunks, double runSeconds, double chunksPerSecond, long lost,
-            long duplicates, long malformed, long startsSent, long startsFailed, LatencySummary chunkLatencyMicros,
-            LatencySummary startLatencyMicros, LatencySummary connectLatencyMicros, @Nullable ProcessStats client,
-            @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter, Histograms histograms,
-            @Nullable ProcessStats serverSettled, double settleSeconds, double offeredPerSecond, double serverRunCpuSeconds,
-            double clientRunCpuSeconds, @Nullable Readers readers) {
+            long lostInRun, long duplicates, long malformed, long startsSent, long startsFailed,
+            LatencySummary chunkLatencyMicros, LatencySummary startLatencyMicros, LatencySummary connectLatencyMicros,
+            @Nullable ProcessStats client, @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter,
+            Histograms histograms, @Nullable ProcessStats serverSettled, double settleSeconds, double offeredPerSecond,
+            double serverRunCpuSeconds, double clientRunCpuSeconds, @Nullable Readers readers) {
         this(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped, chunks, runSeconds,
-                chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed, chunkLatencyMicros,
+                chunksPerSecond, lost, lostInRun, duplicates, malformed, startsSent, startsFailed, chunkLatencyMicros,
                 startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter, histograms, serverSettled,
                 settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers, null);
     }
@@ -115,7 +118,7 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
 
     ClientReport withStats(ProcessStats client, @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter) {
         return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
-                chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
+                chunks, runSeconds, chunksPerSecond, lost, lostInRun, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
                 histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers,
                 cluster);
@@ -123,14 +126,14 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
 
     ClientReport withSettled(@Nullable ProcessStats settled, double seconds) {
         return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
-                chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
+                chunks, runSeconds, chunksPerSecond, lost, lostInRun, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
                 histograms, settled, seconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds, readers, cluster);
     }
 
     ClientReport withReaders(@Nullable Readers counted) {
         return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
-                chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
+                chunks, runSeconds, chunksPerSecond, lost, lostInRun, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
                 histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds,
                 counted, cluster);
@@ -138,7 +141,7 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
 
     ClientReport withCluster(@Nullable ClusterReport figures) {
         return new ClientReport(target, scenario, clients, tabs, tabsOpened, tabsFailed, peakConnected, streamsDropped,
-                chunks, runSeconds, chunksPerSecond, lost, duplicates, malformed, startsSent, startsFailed,
+                chunks, runSeconds, chunksPerSecond, lost, lostInRun, duplicates, malformed, startsSent, startsFailed,
                 chunkLatencyMicros, startLatencyMicros, connectLatencyMicros, client, serverBefore, serverAfter,
                 histograms, serverSettled, settleSeconds, offeredPerSecond, serverRunCpuSeconds, clientRunCpuSeconds,
                 readers, figures);
@@ -149,8 +152,8 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
         return new ClientReport(target, scenario, clients + other.clients, tabs + other.tabs,
                 tabsOpened + other.tabsOpened, tabsFailed + other.tabsFailed, peakConnected + other.peakConnected,
                 streamsDropped + other.streamsDropped, chunks + other.chunks, Math.max(runSeconds, other.runSeconds),
-                chunksPerSecond + other.chunksPerSecond, lost + other.lost, duplicates + other.duplicates,
-                malformed + other.malformed, startsSent + other.startsSent, startsFailed + other.startsFailed,
+                chunksPerSecond + other.chunksPerSecond, lost + other.lost, lostInRun + other.lostInRun,
+                duplicates + other.duplicates, malformed + other.malformed, startsSent + other.startsSent, startsFailed + other.startsFailed,
                 LatencySummary.of(Histograms.decode(sum.chunk())), LatencySummary.of(Histograms.decode(sum.start())),
                 LatencySummary.of(Histograms.decode(sum.connect())), add(client, other.client),
                 serverBefore != null ? serverBefore : other.serverBefore,
@@ -192,9 +195,10 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
                     chunksPerSecond, offeredPerSecond, LatencySummary.ms(chunkLatencyMicros.p50()),
                     LatencySummary.ms(chunkLatencyMicros.p99()), lost, cpuPerEvent(), serverRunCpuSeconds / runSeconds,
                     clientRunCpuSeconds / runSeconds);
-            case "render" -> "%.0f renders/s, p50 %s p99 %s ms, coalesced %d, server %s µs/render, %.2f cores".formatted(
+            case "render" -> "%.0f renders/s, p50 %s p99 %s ms, coalesced %d (%.0f/s in the run), server %s µs/render, %s µs/render made, %.2f cores".formatted(
                     chunksPerSecond, LatencySummary.ms(chunkLatencyMicros.p50()),
-                    LatencySummary.ms(chunkLatencyMicros.p99()), lost, cpuPerEvent(), serverRunCpuSeconds / runSeconds);
+                    LatencySummary.ms(chunkLatencyMicros.p99()), lost, lostInRun / runSeconds, cpuPerEvent(),
+                    cpuPer(chunksPerSecond * runSeconds + lostInRun), serverRunCpuSeconds / runSeconds);
             case "latency" -> "%.0f starts/s (%d failed), start p50 %s p99 %s p99.9 %s max %s ms, server %s µs/start, %.2f cores, client %.2f cores".formatted(
                     startsSent / runSeconds, startsFailed, LatencySummary.ms(startLatencyMicros.p50()),
                     LatencySummary.ms(startLatencyMicros.p99()), LatencySummary.ms(startLatencyMicros.p999()),

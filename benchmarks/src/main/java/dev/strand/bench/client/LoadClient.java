@@ -186,6 +186,7 @@ public final class LoadClient {
         metrics.resetChunkLatency();
         long runStart = System.nanoTime();
         long chunksBefore = metrics.chunks.sum();
+        long lostBefore = metrics.lost.sum();
         ClientOptions.Kill kill = options.kill();
         // with a kill, the run phase lasts until the tabs have come back (at most its bound after the kill)
         long runEnd = kill == null ? warmupStart + warmup + duration
@@ -205,7 +206,7 @@ public final class LoadClient {
         double clientRunCpu = ProcessStats.processCpuSeconds() - clientRunStart;
         Map<String, Double> procUsed = ProcCpu.difference(procBefore, options.procCpu().read());
         ProcessStats serverRunEnd = serverStats(false);
-        ClientReport report = report(runSeconds, chunksBefore, serverRunStart == null || serverRunEnd == null ? -1
+        ClientReport report = report(runSeconds, chunksBefore, lostBefore, serverRunStart == null || serverRunEnd == null ? -1
                 : serverRunEnd.cpuSeconds() - serverRunStart.cpuSeconds(), clientRunCpu);
         if (!options.procCpu().isEmpty() || kill != null) {
             report = report.withCluster(new ClusterReport(procUsed, kill == null ? null : remounts(kill, homesAtKill)));
@@ -388,13 +389,15 @@ public final class LoadClient {
     }
 
     /** The counts and latencies at the end of the run phase, before the client measures itself. */
-    private ClientReport report(double runSeconds, long chunksBefore, double serverRunCpu, double clientRunCpu) {
+    private ClientReport report(double runSeconds, long chunksBefore, long lostBefore, double serverRunCpu,
+            double clientRunCpu) {
         ClientMetrics.Latencies latencies = metrics.latencies();
         long chunks = metrics.chunks.sum();
+        long lost = metrics.lost.sum();
         return new ClientReport(options.target().name(), options.scenario(), 1, options.tabs(),
                 metrics.tabsOpened.sum(), metrics.tabsFailed.sum(), metrics.peakConnected(),
                 metrics.streamsDropped.sum(), chunks, runSeconds, (chunks - chunksBefore) / runSeconds,
-                metrics.lost.sum(), metrics.duplicates.sum(), metrics.malformed.sum(), metrics.startsSent.sum(),
+                lost, lost - lostBefore, metrics.duplicates.sum(), metrics.malformed.sum(), metrics.startsSent.sum(),
                 metrics.startsFailed.sum(), LatencySummary.of(latencies.chunk()), LatencySummary.of(latencies.start()),
                 LatencySummary.of(latencies.connect()), null, null, null,
                 Histograms.encode(latencies.chunk(), latencies.start(), latencies.connect()), null, 0,

@@ -29,6 +29,22 @@ class ClientReportTest {
     }
 
     @Test
+    void theRenderSummaryCountsTheServersCpuPerRenderMadeWithTheRunPhasesCoalescedRenders() {
+        // 20 s of run phase: 900 patches/s received, 2,000 renders coalesced in it (100/s), 30,000 before it
+        Histogram chunk = new Histogram(3);
+        chunk.recordValueWithCount(1000, 18_000);
+        Histogram empty = new Histogram(3);
+        LatencySummary none = LatencySummary.of(empty);
+        ClientReport render = new ClientReport("strand", "render", 1, 10, 10, 0, 10, 0, 18_000, 20.0, 900, 32_000,
+                2_000, 0, 0, 0, 0, LatencySummary.of(chunk), none, none, null, null, null,
+                Histograms.encode(chunk, empty, empty), null, 0, 1000, 0.2, 0, null);
+
+        assertThat(render.summaryCell()).contains("900 renders/s", "coalesced 32000 (100/s in the run)",
+                "server 11.1 µs/render", "10.0 µs/render made");
+        assertThat(Json.read(Json.write(render), ClientReport.class).lostInRun()).isEqualTo(2_000);
+    }
+
+    @Test
     void readerCountsAddUpAndReportsWithoutThemStillRead() {
         ClientReport.Readers one = new ClientReport.Readers(2, 1, 3, 4, 5, 6, 1, 2, 3, 0, 40, 7, 2, 4,
                 java.util.Map.of("stream ended: completed", 3L));
@@ -88,7 +104,7 @@ class ClientReportTest {
         chunk.recordValueWithCount(latencyMicros, chunks);
         Histogram empty = new Histogram(3);
         LatencySummary none = LatencySummary.of(empty);
-        return new ClientReport("t", "run", 1, 10, 10, 0, 10, 0, chunks, 1.0, chunks, 0, 0, 0, 10, 0,
+        return new ClientReport("t", "run", 1, 10, 10, 0, 10, 0, chunks, 1.0, chunks, 0, 0, 0, 0, 10, 0,
                 LatencySummary.of(chunk), none, none, client, null, null, Histograms.encode(chunk, empty, empty), null, 0, 0, -1, 0, null);
     }
 }

@@ -73,7 +73,7 @@ class ClusterSummaryTest {
         chunk.recordValueWithCount(latencyMicros, chunks);
         Histogram empty = new Histogram(3);
         LatencySummary none = LatencySummary.of(empty);
-        return new ClientReport(setup, "throughput", 1, 10, 10, 0, 10, 0, chunks, 10.0, received, lost, 0, 0, 10, 0,
+        return new ClientReport(setup, "throughput", 1, 10, 10, 0, 10, 0, chunks, 10.0, received, lost, lost, 0, 0, 10, 0,
                 LatencySummary.of(chunk), none, none, null, null, null, Histograms.encode(chunk, empty, empty), null, 0,
                 offered, -1, 1.0, null, new ClusterReport(new LinkedHashMap<>(cpu), null));
     }
