@@ -40,11 +40,7 @@ public final class CallbackMethods implements BeanPostProcessor {
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		Class<?> type = AopUtils.getTargetClass(bean);
-		Found found = this.searched.get(type);
-		if (found == null) {
-			found = Found.search(type);
-			this.searched.put(type, found);
-		}
+		Found found = this.searched.computeIfAbsent(type, Found::search); // a refused type is not kept
 		if (!found.async().isEmpty()) {
 			ControllerCallbacks callbacks = new ControllerCallbacks(bean, found.async(), found.chunk());
 			this.byType.put(ClassUtils.getUserClass(type), callbacks);

@@ -41,7 +41,8 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
         LatencySummary chunkLatencyMicros, LatencySummary startLatencyMicros, LatencySummary connectLatencyMicros,
         @Nullable ProcessStats client, @Nullable ProcessStats serverBefore, @Nullable ProcessStats serverAfter,
         Histograms histograms, @Nullable ProcessStats serverSettled, double settleSeconds, double offeredPerSecond,
-        double serverRunCpuSeconds, double clientRunCpuSeconds, @Nullable Readers readers, @Nullable ClusterReport cluster) {
+        double serverRunCpuSeconds, double clientRunCpuSeconds, @Nullable Readers readers,
+        @Nullable ClusterReport cluster) {
 
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -153,7 +154,8 @@ record ClientReport(String target, String scenario, int clients, int tabs, long 
                 tabsOpened + other.tabsOpened, tabsFailed + other.tabsFailed, peakConnected + other.peakConnected,
                 streamsDropped + other.streamsDropped, chunks + other.chunks, Math.max(runSeconds, other.runSeconds),
                 chunksPerSecond + other.chunksPerSecond, lost + other.lost, lostInRun + other.lostInRun,
-                duplicates + other.duplicates, malformed + other.malformed, startsSent + other.startsSent, startsFailed + other.startsFailed,
+                duplicates + other.duplicates, malformed + other.malformed, startsSent + other.startsSent,
+                startsFailed + other.startsFailed,
                 LatencySummary.of(Histograms.decode(sum.chunk())), LatencySummary.of(Histograms.decode(sum.start())),
                 LatencySummary.of(Histograms.decode(sum.connect())), add(client, other.client),
                 serverBefore != null ? serverBefore : other.serverBefore,
