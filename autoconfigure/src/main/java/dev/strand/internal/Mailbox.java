@@ -53,6 +53,15 @@ final class Mailbox<M> {
 	}
 
 	/**
+	 * How many messages are queued, the one being received included: more than one while it is received means
+	 * another will be received after it.
+	 * @return the count
+	 */
+	int queued() {
+		return this.size.get();
+	}
+
+	/**
 	 * Receive a message on the calling thread if the mailbox is idle (nothing queued, nothing being received),
 	 * else queue it as {@link #send} does. Whatever is sent meanwhile is received on the executor afterwards, so
 	 * the caller receives this one message at most. For a sender that may block (a task's virtual thread, never

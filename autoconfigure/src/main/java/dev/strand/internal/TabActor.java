@@ -24,6 +24,9 @@ public final class TabActor implements Tab {
 
 	private static final Log logger = LogFactory.getLog(TabActor.class);
 
+	/** How long changes may wait for the messages queued behind theirs before they are flushed: a frame at 60 Hz. */
+	static final long MAX_UNFLUSHED_NANOS = 16_000_000;
+
 	private final String id;
 
 	private final String sessionKey;
@@ -46,6 +49,15 @@ public final class TabActor implements Tab {
 
 	/** How many streams have attached: a grace timer set for an earlier one is stale. */
 	private int connections;
+
+	/**
+	 * Whether changes made by the messages handled so far wait to be flushed with the next message's: set only
+	 * while that message is queued, so the last message before the mailbox idles always flushes.
+	 */
+	private boolean unflushed;
+
+	/** When the changes that wait to be flushed began to wait ({@link System#nanoTime()}). */
+	private long unflushedSince;
 
 	private EventLog.@Nullable Subscription stream;
 
@@ -216,13 +228,30 @@ public final class TabActor implements Tab {
 
 	// ---- the actor -----------------------------------------------------------------------------------------
 
+	/**
+	 * Handle one message, then flush what it changed. A message that puts out nothing of its own (a chunk its
+	 * {@code @HandleChunk} keeps off the page) leaves its changes to the next message's flush when that message
+	 * is already queued, for up to {@link #MAX_UNFLUSHED_NANOS}: messages that pile up behind a busy tab then
+	 * cost one render, not one each, and a task that pushes without pause still has its page updated about
+	 * once a frame. Any other message flushes what is pending before it is handled, so the page gets every
+	 * event in the order the messages made it.
+	 */
 	private void receive(Message message) {
 		boolean held = false;
 		this.view.enter(null);
 		try {
+			boolean silent = putsOutNothing(message);
+			if (this.unflushed && !silent) {
+				flushBefore(message);
+			}
 			held = handle(message);
 			if (!held) {
-				flush();
+				if (silent && this.mailbox.queued() > 1 && !this.view.state().navigating() && mayWait()) {
+					this.unflushed = true;
+				}
+				else {
+					flush();
+				}
 			}
 		}
 		catch (Throwable failure) {
@@ -442,8 +471,34 @@ public final class TabActor implements Tab {
 		}
 	}
 
+	/** Flush what earlier messages changed before handling one that puts out events; it is handled whatever happens. */
+	private void flushBefore(Message message) {
+		try {
+			flush();
+		}
+		catch (Throwable failure) {
+			failed(message, failure);
+		}
+	}
+
+	/** Whether the changes made so far may wait for the next message's: they have waited less than a frame. */
+	private boolean mayWait() {
+		long now = System.nanoTime();
+		if (!this.unflushed) {
+			this.unflushedSince = now;
+			return true;
+		}
+		return now - this.unflushedSince < MAX_UNFLUSHED_NANOS;
+	}
+
+	/** Whether handling the message emits no event of its own, only changes that a flush puts out. */
+	private static boolean putsOutNothing(Message message) {
+		return message instanceof Message.Chunk chunk && chunk.run().chunkCallback && !chunk.run().chunkSent;
+	}
+
 	/** Put the changed flash messages, the re-rendered elements and where the page is to go into the log. */
 	private void flush() {
+		this.unflushed = false;
 		if (this.closed) {
 			return;
 		}

@@ -139,6 +139,11 @@ final class TabState implements TaskTable.Assigns {
 		this.navigation = url;
 	}
 
+	/** Whether the page is to go somewhere: a navigation not flushed yet. */
+	boolean navigating() {
+		return this.navigation != null;
+	}
+
 	/**
 	 * Return where the page is to go, and forget it.
 	 * @return the URL, or {@code null} if it stays
