@@ -79,7 +79,20 @@ final class BenchViews {
 
     /** Callbacks for the task {@code job}: outcomes to {@code onOutcome}, chunks to {@code onChunk} if given. */
     static Callbacks callbacks(Consumer<Outcome<?>> onOutcome, @Nullable ChunkHandler onChunk) {
+        return callbacks(onOutcome, onChunk, true);
+    }
+
+    /**
+     * The same, where {@code sendsChunks} false is {@code @HandleChunk(send = false)}: the chunks that
+     * {@code onChunk} takes stay off the page.
+     */
+    static Callbacks callbacks(Consumer<Outcome<?>> onOutcome, @Nullable ChunkHandler onChunk, boolean sendsChunks) {
         return new Callbacks() {
+
+            @Override
+            public boolean sendsChunk(String task) {
+                return sendsChunks;
+            }
 
             @Override
             public boolean handlesAsync(String task) {

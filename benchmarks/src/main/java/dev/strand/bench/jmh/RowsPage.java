@@ -1,6 +1,7 @@
 package dev.strand.bench.jmh;
 
 import dev.strand.AsyncResult;
+import dev.strand.Outcome;
 import dev.strand.View;
 import dev.strand.internal.EventLog;
 import dev.strand.internal.PageModel;
@@ -111,11 +112,15 @@ final class RowsPage implements AutoCloseable {
 
     private @Nullable List<EventLog.Entry> capture;
 
+    /** The outcome of the task {@link #pushChunks} started last. */
+    private volatile CompletableFuture<Outcome<?>> outcome = new CompletableFuture<>();
+
     private RowsPage(Variant variant) throws Exception {
         this.variant = variant;
         this.engine = StrandEngine.withDefaults();
-        this.tab = BenchViews.connected(engine, BenchViews.callbacks(outcome -> {
-        }, null), this::read);
+        // a task's chunk is a change's number, which its @HandleChunk(send = false) makes on the view
+        this.tab = BenchViews.connected(engine, BenchViews.callbacks(ended -> outcome.complete(ended),
+                (chunk, view) -> variant.change(view, (Integer) chunk), false), this::read);
         SpringWebFluxTemplateEngine templates = BenchViews.templateEngine();
         // The page's first render, in a turn as a page request's: the view's assigns, then the template with
         // them, which tracks the list and the cells
@@ -173,6 +178,28 @@ final class RowsPage implements AutoCloseable {
         }
         if (last != null) {
             last.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Makes the next {@code count} changes from a task: it pushes them as chunks as fast as it can, and its
+     * {@code @HandleChunk(send = false)} makes each on the view, in a turn of its own, as the tab's mailbox
+     * takes them. Waits for the task's outcome, which comes after its last chunk's turn.
+     */
+    void pushChunks(int count) throws Exception {
+        CompletableFuture<Outcome<?>> done = new CompletableFuture<>();
+        outcome = done;
+        int from = seq;
+        seq += count;
+        turn(view -> view.startAsync("job", task -> {
+            for (int i = 0; i < count; i++) {
+                task.push(from + i);
+            }
+            return "pushed";
+        })).get(30, TimeUnit.SECONDS);
+        Outcome<?> ended = done.get(30, TimeUnit.SECONDS);
+        if (!(ended instanceof Outcome.Ok<?>)) {
+            throw new IllegalStateException("the pushing task ended with " + ended);
         }
     }
 

@@ -28,7 +28,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * <li>{@code rowDiff}: the list assign changes one row; the rows have ids, so the whole {@code <tbody>} is
  * rendered, its rows hashed and compared, and one {@code morph} of {@code #row-<id>} is sent;</li>
  * <li>{@code wholeList}: the same change to a list whose rows have no ids: the {@code <tbody>} is rendered and
- * sent whole, one {@code morph} of {@code #rows} (what Strand did before keyed rows).</li>
+ * sent whole, one {@code morph} of {@code #rows} (what Strand did before keyed rows);</li>
+ * <li>{@code rowDiffFromTask}: {@code rowDiff}'s change, made by a task's {@code @HandleChunk(send = false)}
+ * for each chunk it pushes, {@value #PUSHED} as fast as it can per invocation: changes that queue in the tab's
+ * mailbox behind one another share one render, so the events per change fall below one.</li>
  * </ul>
  * Each invocation makes {@value #BATCH} changes, each in a turn of its own (queued at once on the tab's
  * mailbox, so the mailbox thread runs them back to back), and waits for the last to be flushed. The bytes per
@@ -45,6 +48,10 @@ public class RowsRenderBenchmark {
 
     static final int BATCH = 10;
 
+    static final int PUSHED = 1_000;
+
+    private String method;
+
     private RowsPage page;
 
     private long eventsBefore;
@@ -55,11 +62,12 @@ public class RowsRenderBenchmark {
 
     @Setup
     public void open(BenchmarkParams params) throws Exception {
-        String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
         Variant variant = switch (method) {
             case "rowCell" -> Variant.ROW_CELL;
             case "rowDiff" -> Variant.ROW_DIFF;
             case "wholeList" -> Variant.WHOLE_LIST;
+            case "rowDiffFromTask" -> Variant.ROW_DIFF;
             default -> throw new IllegalStateException("no variant for " + method);
         };
         page = RowsPage.open(variant);
@@ -74,8 +82,8 @@ public class RowsRenderBenchmark {
     @TearDown
     public void close() {
         int changes = page.nextSeq() - seqBefore;
-        System.out.printf(Locale.ROOT, "%nRowsRenderBenchmark.%s over the trial (warm-up included): %d changes, %.2f events and %.1f bytes of "
-                + "SSE data per change%n", name(page.variant), changes, (page.events() - eventsBefore) / (double) changes,
+        System.out.printf(Locale.ROOT, "%nRowsRenderBenchmark.%s over the trial (warm-up included): %d changes, %.4f events and %.1f bytes of "
+                + "SSE data per change%n", method, changes, (page.events() - eventsBefore) / (double) changes,
                 (page.bytes() - bytesBefore) / (double) changes);
         page.close();
     }
@@ -98,11 +106,9 @@ public class RowsRenderBenchmark {
         page.changes(BATCH);
     }
 
-    private static String name(Variant variant) {
-        return switch (variant) {
-            case ROW_CELL -> "rowCell";
-            case ROW_DIFF -> "rowDiff";
-            case WHOLE_LIST -> "wholeList";
-        };
+    @Benchmark
+    @OperationsPerInvocation(PUSHED)
+    public void rowDiffFromTask() throws Exception {
+        page.pushChunks(PUSHED);
     }
 }
