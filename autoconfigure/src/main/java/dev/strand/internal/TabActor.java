@@ -230,11 +230,12 @@ public final class TabActor implements Tab {
 
 	/**
 	 * Handle one message, then flush what it changed. A message that puts out nothing of its own (a chunk its
-	 * {@code @HandleChunk} keeps off the page) leaves its changes to the next message's flush when that message
-	 * is already queued, for up to {@link #MAX_UNFLUSHED_NANOS}: messages that pile up behind a busy tab then
-	 * cost one render, not one each, and a task that pushes without pause still has its page updated about
-	 * once a frame. Any other message flushes what is pending before it is handled, so the page gets every
-	 * event in the order the messages made it.
+	 * {@code @HandleChunk} keeps off the page, and which neither flashed nor navigated) leaves its changed
+	 * assigns to the next message's flush when that message is already queued, for up to
+	 * {@link #MAX_UNFLUSHED_NANOS} (and however long the message then being handled takes): messages that pile
+	 * up behind a busy tab then cost one render, not one each, and a task that pushes without pause still has
+	 * its page updated about once a frame. Any other message flushes what is pending before it is handled, so
+	 * events keep the order the messages made them in; within one flush, flash messages go first, as ever.
 	 */
 	private void receive(Message message) {
 		boolean held = false;
@@ -246,7 +247,7 @@ public final class TabActor implements Tab {
 			}
 			held = handle(message);
 			if (!held) {
-				if (silent && this.mailbox.queued() > 1 && !this.view.state().navigating() && mayWait()) {
+				if (silent && this.mailbox.queued() > 1 && !this.view.state().hasEventsToFlush() && mayWait()) {
 					this.unflushed = true;
 				}
 				else {

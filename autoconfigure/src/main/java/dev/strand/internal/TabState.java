@@ -139,9 +139,9 @@ final class TabState implements TaskTable.Assigns {
 		this.navigation = url;
 	}
 
-	/** Whether the page is to go somewhere: a navigation not flushed yet. */
-	boolean navigating() {
-		return this.navigation != null;
+	/** Whether a flush would put out more than re-rendered elements: a flash message changed, or a navigation. */
+	boolean hasEventsToFlush() {
+		return this.navigation != null || (this.changedFlash != null && !this.changedFlash.isEmpty());
 	}
 
 	/**

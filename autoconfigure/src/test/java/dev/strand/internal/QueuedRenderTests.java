@@ -31,7 +31,8 @@ class QueuedRenderTests {
 
 	/**
 	 * The {@code @HandleChunk} of each task assigns its chunk to the task's name, and navigates to a chunk that
-	 * starts with a slash; a chunk that starts with "slow" takes longer than a frame. Only task "sent" sends its
+	 * starts with a slash and flashes one that starts with "!"; a chunk that starts with "slow" takes longer than
+	 * a frame. Only task "sent" sends its
 	 * chunks.
 	 */
 	private final EngineTestSupport.RecordingCallbacks callbacks = new EngineTestSupport.RecordingCallbacks() {
@@ -42,6 +43,9 @@ class QueuedRenderTests {
 			view.assign(task, chunk);
 			if (chunk.toString().startsWith("/")) {
 				view.navigate(chunk.toString());
+			}
+			if (chunk.toString().startsWith("!")) {
+				view.flash("info", chunk.toString());
 			}
 			if (chunk.toString().startsWith("slow")) {
 				sleepPastAFrame();
@@ -195,6 +199,26 @@ class QueuedRenderTests {
 		assertThat(stream.ofType("navigate").get(0).data()).contains("/first");
 		assertThat(stream.ofType("navigate").get(1).data()).contains("/second");
 		assertThat(stream.ofType("patch").getLast().data()).contains(">3</output>");
+	}
+
+	@Test
+	void whenQueuedChunksEachFlashThenEveryFlashGoesOutAfterTheChangesMadeBeforeIt() {
+		EngineTestSupport.Stream stream = connect(this.tab);
+		CountDownLatch go = new CountDownLatch(1);
+		CountDownLatch pushed = new CountDownLatch(1);
+		startPushing("kept", List.of("1", "!first", "!second", "4"), go, pushed);
+		holdMailboxWhileTasksPush(go, pushed);
+		this.callbacks.awaitOutcome("kept");
+		drainMailbox(this.tab);
+		assertThat(stream.ofType("flash")).extracting(EventLog.Entry::data)
+			.satisfiesExactly((first) -> assertThat(first).contains("!first"),
+					(second) -> assertThat(second).contains("!second"));
+		List<String> order = stream.events.stream()
+			.filter((event) -> !event.name().equals("outcome"))
+			.map((event) -> event.name())
+			.toList();
+		// "1" waited for "!first", whose flash goes out in the same flush, first as always
+		assertThat(order).containsExactly("flash", "patch", "flash", "patch", "patch");
 	}
 
 	@Test
