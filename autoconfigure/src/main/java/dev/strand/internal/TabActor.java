@@ -243,7 +243,7 @@ public final class TabActor implements Tab {
 		try {
 			boolean silent = putsOutNothing(message);
 			if (this.unflushed && !silent) {
-				flushBefore(message);
+				flushOrRecover(message);
 			}
 			held = handle(message);
 			if (!held) {
@@ -317,7 +317,7 @@ public final class TabActor implements Tab {
 
 	/** Grant a web request its turn, which lasts (and holds the mailbox) until the request ends it. */
 	private boolean grant(Message.Turn message) {
-		HeldTurn turn = new HeldTurn(this.view, message.model(), () -> flushTurn(message), this.log, this.mailbox.hold());
+		HeldTurn turn = new HeldTurn(this.view, message.model(), () -> flushOrRecover(message), this.log, this.mailbox.hold());
 		this.view.enter(message.model());
 		try {
 			message.granted().accept(turn);
@@ -329,18 +329,6 @@ public final class TabActor implements Tab {
 		}
 	}
 
-	/**
-	 * Flush a web request's turn, on the request's thread: a failure is handled as a message's would be on the
-	 * mailbox (a full re-render, or the tab closes), and the turn still ends.
-	 */
-	private void flushTurn(Message.Turn message) {
-		try {
-			flush();
-		}
-		catch (Throwable failure) {
-			failed(message, failure);
-		}
-	}
 
 	private void attach(Message.Connect connect) {
 		if (this.closed) {
@@ -472,8 +460,12 @@ public final class TabActor implements Tab {
 		}
 	}
 
-	/** Flush what earlier messages changed before handling one that puts out events; it is handled whatever happens. */
-	private void flushBefore(Message message) {
+	/**
+	 * Flush, handling a failure as a message's would be (a full re-render, or the tab closes): for a web request's
+	 * turn, on the request's thread, which still ends; and before a message that puts out events, which is still
+	 * handled.
+	 */
+	private void flushOrRecover(Message message) {
 		try {
 			flush();
 		}
@@ -482,7 +474,7 @@ public final class TabActor implements Tab {
 		}
 	}
 
-	/** Whether the changes made so far may wait for the next message's: they have waited less than a frame. */
+	/** Whether the changes made so far may wait for the next message's: they start waiting now, or did less than a frame ago. */
 	private boolean mayWait() {
 		long now = System.nanoTime();
 		if (!this.unflushed) {

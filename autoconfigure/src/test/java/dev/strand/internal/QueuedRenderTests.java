@@ -108,23 +108,27 @@ class QueuedRenderTests {
 		}));
 	}
 
-	/** Hold the tab's mailbox until {@code pushed} opens, letting the tasks push through {@code go} meanwhile. */
-	private void holdMailboxWhileTasksPush(CountDownLatch go, CountDownLatch pushed) {
+	/**
+	 * Connect a stream, have task "kept" push its chunks while the tab's mailbox is held, so that they queue
+	 * behind one another, and wait until the tab has handled them and the task's outcome.
+	 */
+	private EngineTestSupport.Stream pushQueued(String... chunks) {
+		EngineTestSupport.Stream stream = connect(this.tab);
+		CountDownLatch go = new CountDownLatch(1);
+		CountDownLatch pushed = new CountDownLatch(1);
+		startPushing("kept", List.of(chunks), go, pushed);
 		this.tab.execute(() -> {
 			go.countDown();
 			await(pushed);
 		});
+		this.callbacks.awaitOutcome("kept");
+		drainMailbox(this.tab);
+		return stream;
 	}
 
 	@Test
 	void whenChunksThatStayOffThePageQueueBehindOneAnotherThenTheirChangesAreRenderedOnce() {
-		EngineTestSupport.Stream stream = connect(this.tab);
-		CountDownLatch go = new CountDownLatch(1);
-		CountDownLatch pushed = new CountDownLatch(1);
-		startPushing("kept", List.of("1", "2", "3", "4", "5"), go, pushed);
-		holdMailboxWhileTasksPush(go, pushed);
-		this.callbacks.awaitOutcome("kept");
-		drainMailbox(this.tab);
+		EngineTestSupport.Stream stream = pushQueued("1", "2", "3", "4", "5");
 		assertThat(this.callbacks.chunks.get("kept")).containsExactly("1", "2", "3", "4", "5");
 		assertThat(this.renders).containsExactly(Set.of("kept"));
 		assertThat(stream.ofType("patch")).singleElement()
@@ -188,13 +192,7 @@ class QueuedRenderTests {
 
 	@Test
 	void whenQueuedChunksEachNavigateThenEveryNavigationGoesOut() {
-		EngineTestSupport.Stream stream = connect(this.tab);
-		CountDownLatch go = new CountDownLatch(1);
-		CountDownLatch pushed = new CountDownLatch(1);
-		startPushing("kept", List.of("/first", "/second", "3"), go, pushed);
-		holdMailboxWhileTasksPush(go, pushed);
-		this.callbacks.awaitOutcome("kept");
-		drainMailbox(this.tab);
+		EngineTestSupport.Stream stream = pushQueued("/first", "/second", "3");
 		assertThat(stream.ofType("navigate")).hasSize(2);
 		assertThat(stream.ofType("navigate").get(0).data()).contains("/first");
 		assertThat(stream.ofType("navigate").get(1).data()).contains("/second");
@@ -203,13 +201,7 @@ class QueuedRenderTests {
 
 	@Test
 	void whenQueuedChunksEachFlashThenEveryFlashGoesOutAfterTheChangesMadeBeforeIt() {
-		EngineTestSupport.Stream stream = connect(this.tab);
-		CountDownLatch go = new CountDownLatch(1);
-		CountDownLatch pushed = new CountDownLatch(1);
-		startPushing("kept", List.of("1", "!first", "!second", "4"), go, pushed);
-		holdMailboxWhileTasksPush(go, pushed);
-		this.callbacks.awaitOutcome("kept");
-		drainMailbox(this.tab);
+		EngineTestSupport.Stream stream = pushQueued("1", "!first", "!second", "4");
 		assertThat(stream.ofType("flash")).extracting(EventLog.Entry::data)
 			.satisfiesExactly((first) -> assertThat(first).contains("!first"),
 					(second) -> assertThat(second).contains("!second"));
@@ -223,13 +215,7 @@ class QueuedRenderTests {
 
 	@Test
 	void whenQueuedChunksKeepTheTabBusyForLongerThanAFrameThenTheirChangesAreFlushedWithoutWaitingForTheQueueToEmpty() {
-		EngineTestSupport.Stream stream = connect(this.tab);
-		CountDownLatch go = new CountDownLatch(1);
-		CountDownLatch pushed = new CountDownLatch(1);
-		startPushing("kept", List.of("1", "slow2", "3", "4", "5"), go, pushed);
-		holdMailboxWhileTasksPush(go, pushed);
-		this.callbacks.awaitOutcome("kept");
-		drainMailbox(this.tab);
+		EngineTestSupport.Stream stream = pushQueued("1", "slow2", "3", "4", "5");
 		// "1" and "slow2" waited together for more than a frame: flushed after "slow2"; then the rest together
 		assertThat(stream.ofType("patch")).extracting(EventLog.Entry::data)
 			.satisfiesExactly((first) -> assertThat(first).contains(">slow2</output>"),

@@ -65,9 +65,8 @@ public class RowsRenderBenchmark {
         method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
         Variant variant = switch (method) {
             case "rowCell" -> Variant.ROW_CELL;
-            case "rowDiff" -> Variant.ROW_DIFF;
+            case "rowDiff", "rowDiffFromTask" -> Variant.ROW_DIFF;
             case "wholeList" -> Variant.WHOLE_LIST;
-            case "rowDiffFromTask" -> Variant.ROW_DIFF;
             default -> throw new IllegalStateException("no variant for " + method);
         };
         page = RowsPage.open(variant);
