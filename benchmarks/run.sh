@@ -53,7 +53,8 @@
 # the tabs open and once all are open, and write what holds it per tab into heap-owners.txt; the dumps are deleted
 # unless KEEP_HEAPDUMPS=1; the full GCs of the dumps perturb the run's other figures), SERVER_HISTO_LATER (seconds: then wait that long and save its
 # stats and histogram once more, server-stats-later.json and server-histo-later.txt),
-# CONNECT_RATE (capacity's connects per second, all client processes together), WARMUP (the throughput ladder's unreported first step, seconds), WARMUP_SECONDS (unmeasured time
+# CONNECT_RATE (capacity's connects per second, all client processes together), WARMUP (the throughput ladder's unreported first step, seconds), WARMUP_ROUNDS (how many such
+# steps, each opening its tabs anew, 3), WARMUP_SECONDS (unmeasured time
 # after the connect phase of every full run), TABS_PER_CLIENT, ADDRESSES_PER_CLIENT, NICENESS, and for the strand target STRAND_PAGE,
 # STRAND_RENDER_PAGE, STRAND_STREAM, STRAND_START, STRAND_CANCEL, STRAND_STATS, and STRAND_JAR (a
 # strand-spring-boot-autoconfigure jar to run instead of the one in ~/.m2, to compare two builds).
@@ -377,15 +378,24 @@ run_clients() {
 
 # A full run of one scenario on one target, on a fresh server; throughput's steps share that
 # server, the first warming it up.
+# The warm-up steps' names: WARMUP_ROUNDS of them.
+warmup_steps() {
+    local i
+    for ((i = 1; i <= WARMUP_ROUNDS; i++)); do printf 'warmup '; done
+}
+
 run_full() {
     local target=$1 scenario=$2 dir rate steps saved
     runs_scenario "$target" "$scenario" || return 0
     scenario_settings "$scenario" 0
-    # Throughput's, render's and latency's steps start with an unreported warm-up at the first rate
-    # (WARMUP seconds, 10 by default), so that the first step is not the one that pays for the JIT.
+    # Throughput's, render's and latency's steps start with unreported warm-up steps at the first rate
+    # (WARMUP_ROUNDS of them, 3 by default, WARMUP seconds each, 10 by default), so that the first step is
+    # not the one that pays for the JIT. Each opens its tabs anew, as every step does: a server's request path
+    # (page, stream, start, cancel) runs once per tab and step, and a framework's takes several rounds of
+    # 1,000 tabs before the JIT has compiled it.
     local rate_flag=--rate
     [[ $scenario != latency ]] || rate_flag=--start-rate
-    if [[ $scenario == throughput* || $scenario == render || $scenario == latency ]]; then steps="warmup $(scenario_rates "$scenario" 0)"; else steps=-; fi
+    if [[ $scenario == throughput* || $scenario == render || $scenario == latency ]]; then steps="$(warmup_steps) $(scenario_rates "$scenario" 0)"; else steps=-; fi
     mkdir -p "$RUN_DIR/$scenario-$target"
     echo "== [$((SECONDS - BEGAN)) s] $target $scenario: starting $(main_class "$target") (-Xmx$SERVER_XMX), $SCENARIO_TABS tabs ${SCENARIO_ARGS[*]}"
     start_server "$target" "$PORT" "$RUN_DIR/$scenario-$target/server.log" "$SCENARIO_TABS" "$scenario"
@@ -544,6 +554,8 @@ SCENARIO=$1
 shift
 if [[ $SCENARIO == jmh ]]; then
     [[ -x $JAVA ]] || fail "no java at $JAVA; set JAVA to a JDK 21+ binary"
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
+[[ $WARMUP_ROUNDS =~ ^[1-9][0-9]*$ ]] || fail "WARMUP_ROUNDS must be a whole number of at least 1, not '$WARMUP_ROUNDS'"
     ensure_built
     RUN_DIR=$HERE/results/$(date +%Y%m%d-%H%M%S)-jmh
     mkdir -p "$RUN_DIR"
@@ -580,6 +592,8 @@ else
 fi
 
 [[ -x $JAVA ]] || fail "no java at $JAVA; set JAVA to a JDK 21+ binary"
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
+[[ $WARMUP_ROUNDS =~ ^[1-9][0-9]*$ ]] || fail "WARMUP_ROUNDS must be a whole number of at least 1, not '$WARMUP_ROUNDS'"
 ensure_built
 if ((QUICK)); then JIT=(-XX:TieredStopAtLevel=1); else JIT=(); fi
 RUN_DIR=$HERE/results/$(date +%Y%m%d-%H%M%S)-$SCENARIO
