@@ -53,8 +53,8 @@
 # the tabs open and once all are open, and write what holds it per tab into heap-owners.txt; the dumps are deleted
 # unless KEEP_HEAPDUMPS=1; the full GCs of the dumps perturb the run's other figures), SERVER_HISTO_LATER (seconds: then wait that long and save its
 # stats and histogram once more, server-stats-later.json and server-histo-later.txt),
-# CONNECT_RATE (capacity's connects per second, all client processes together), WARMUP (the throughput ladder's unreported first step, seconds), WARMUP_ROUNDS (how many such
-# steps, each opening its tabs anew, 3), WARMUP_SECONDS (unmeasured time
+# CONNECT_RATE (capacity's connects per second, all client processes together), WARMUP (each of a ladder's unreported warm-up steps, seconds, 10), WARMUP_ROUNDS (how many
+# such steps come first, each opening its tabs anew, 3), WARMUP_SECONDS (unmeasured time
 # after the connect phase of every full run), TABS_PER_CLIENT, ADDRESSES_PER_CLIENT, NICENESS, and for the strand target STRAND_PAGE,
 # STRAND_RENDER_PAGE, STRAND_STREAM, STRAND_START, STRAND_CANCEL, STRAND_STATS, and STRAND_JAR (a
 # strand-spring-boot-autoconfigure jar to run instead of the one in ~/.m2, to compare two builds).
@@ -376,14 +376,14 @@ run_clients() {
     rm "$dir/report.out"
 }
 
-# A full run of one scenario on one target, on a fresh server; throughput's steps share that
-# server, the first warming it up.
 # The warm-up steps' names: WARMUP_ROUNDS of them.
 warmup_steps() {
     local i
     for ((i = 1; i <= WARMUP_ROUNDS; i++)); do printf 'warmup '; done
 }
 
+# A full run of one scenario on one target, on a fresh server; a ladder's steps share that
+# server, the first ones warming it up.
 run_full() {
     local target=$1 scenario=$2 dir rate steps saved
     runs_scenario "$target" "$scenario" || return 0
@@ -554,8 +554,6 @@ SCENARIO=$1
 shift
 if [[ $SCENARIO == jmh ]]; then
     [[ -x $JAVA ]] || fail "no java at $JAVA; set JAVA to a JDK 21+ binary"
-WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
-[[ $WARMUP_ROUNDS =~ ^[1-9][0-9]*$ ]] || fail "WARMUP_ROUNDS must be a whole number of at least 1, not '$WARMUP_ROUNDS'"
     ensure_built
     RUN_DIR=$HERE/results/$(date +%Y%m%d-%H%M%S)-jmh
     mkdir -p "$RUN_DIR"
