@@ -329,7 +329,6 @@ public final class TabActor implements Tab {
 		}
 	}
 
-
 	private void attach(Message.Connect connect) {
 		if (this.closed) {
 			// closed since the stream was let in: it reads what it missed, the close event last, and ends
