@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Hands one actor its messages one at a time, in order, whatever thread sends them. Messages are received on
- * the given executor (virtual threads), so a Netty event loop is never blocked by one; only a sender that may
- * block, and whose message is cheap, can {@link #receiveOrSend receive it itself} when the mailbox is idle,
- * which saves a hand-off to another thread. A message's handling may {@link #hold() hold} the mailbox past its
+ * the given executor (virtual threads), so a Netty event loop is never blocked by one; a sender whose message
+ * is cheap to handle can {@link #receiveOrSend receive it itself} when the mailbox is idle, which saves a
+ * hand-off to another thread. A message's handling may {@link #hold() hold} the mailbox past its
  * return (a web request's turn lasts until its response is ready); the next message waits until it is
  * released.
  *
@@ -64,8 +64,8 @@ final class Mailbox<M> {
 	/**
 	 * Receive a message on the calling thread if the mailbox is idle (nothing queued, nothing being received),
 	 * else queue it as {@link #send} does. Whatever is sent meanwhile is received on the executor afterwards, so
-	 * the caller receives this one message at most. For a sender that may block (a task's virtual thread, never
-	 * an event loop) and a message whose handling is short.
+	 * the caller receives this one message at most. For a message whose handling is short: a chunk sent by a task's
+	 * virtual thread, or a web request's turn, whose grant only takes the mailbox and so may run on an event loop.
 	 * @param message the message
 	 */
 	void receiveOrSend(M message) {

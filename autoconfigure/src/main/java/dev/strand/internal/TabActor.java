@@ -147,9 +147,14 @@ public final class TabActor implements Tab {
 		return renderer;
 	}
 
+	/**
+	 * Ask for a web request's turn. On an idle tab it is granted on the calling thread (the request's event loop),
+	 * which then runs the handler without a hand-off to a mailbox thread and back: the grant only takes the
+	 * mailbox, and what the request does in its turn it does on its event loop either way.
+	 */
 	@Override
 	public void requestTurn(@Nullable Map<String, Object> model, Consumer<PageTurn> granted) {
-		this.mailbox.send(new Message.Turn(model, granted));
+		this.mailbox.receiveOrSend(new Message.Turn(model, granted));
 	}
 
 	@Override
@@ -169,18 +174,18 @@ public final class TabActor implements Tab {
 	}
 
 	/**
-	 * Run an action in a turn of its own, then flush; for the engine's tests and tools.
+	 * Run an action in a turn of its own on the mailbox's thread, then flush; for the engine's tests and tools.
 	 * @param action the action
 	 */
 	void execute(Runnable action) {
-		requestTurn(null, (turn) -> {
+		this.mailbox.send(new Message.Turn(null, (turn) -> {
 			try {
 				action.run();
 			}
 			finally {
 				turn.end();
 			}
-		});
+		}));
 	}
 
 	/**

@@ -297,4 +297,48 @@ class TurnRulesTests {
 		assertThat(tab.isClosed()).isFalse();
 	}
 
+
+	/**
+	 * A page event's turn on an idle tab is granted on the thread that asks for it (an event loop, for a web
+	 * request): no hand-off to a mailbox thread and back before its handler can run.
+	 */
+	@Test
+	void whenTheTabIsIdleThenARequestsTurnIsGrantedOnTheRequestsOwnThread() {
+		TabActor tab = connected(new EngineTestSupport.RecordingCallbacks());
+		drainMailbox(tab);
+		java.util.concurrent.atomic.AtomicReference<Thread> grantedOn = new java.util.concurrent.atomic.AtomicReference<>();
+		tab.requestTurn(null, (turn) -> {
+			grantedOn.set(Thread.currentThread());
+			turn.end();
+		});
+		assertThat(grantedOn).hasValue(Thread.currentThread());
+	}
+
+	@Test
+	void whenATurnIsHeldThenTheNextRequestsTurnWaitsForItsEndAndTheTasksChunkComesAfterItsChanges() throws InterruptedException {
+		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED,
+				new EngineTestSupport.RecordingCallbacks().withoutChunkCallbacks());
+		EngineTestSupport.Stream reader = connect(tab);
+		java.util.concurrent.CompletableFuture<Tab.PageTurn> first = new java.util.concurrent.CompletableFuture<>();
+		tab.requestTurn(null, first::complete);
+		Tab.PageTurn held = EngineTestSupport.join(first);
+		java.util.concurrent.CountDownLatch pushed = new java.util.concurrent.CountDownLatch(1);
+		held.view().startAsync("job", (task) -> {
+			task.push("chunk");
+			pushed.countDown();
+			return "done";
+		});
+		held.view().flash("info", "changed by the first request");
+		java.util.concurrent.CompletableFuture<Tab.PageTurn> second = new java.util.concurrent.CompletableFuture<>();
+		tab.requestTurn(null, second::complete);
+		assertThat(pushed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		assertThat(second).isNotDone();
+		assertThat(reader.ofType("chunk")).isEmpty();
+		held.end();
+		EngineTestSupport.join(second).end();
+		eventually().until(() -> !reader.ofType("outcome").isEmpty());
+		List<String> names = reader.events.stream().map(EventLog.Entry::name).toList();
+		assertThat(names).containsSubsequence("flash", "chunk", "outcome");
+	}
+
 }
