@@ -222,6 +222,11 @@ public final class TabActor implements Tab {
 		return this.view.tasks().size();
 	}
 
+	/** Whether the mailbox is idle: nothing queued, nothing being received, no turn held. */
+	boolean isIdle() {
+		return this.mailbox.queued() == 0;
+	}
+
 	EventLog log() {
 		return this.log;
 	}

@@ -2,7 +2,12 @@ package dev.strand.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -266,9 +271,9 @@ class TurnRulesTests {
 	@Test
 	void whenARequestsTurnFailsToFlushAsItEndsThenTheTabGrantsItsNextTurn(CapturedOutput output) {
 		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED, new EngineTestSupport.RecordingCallbacks());
-		java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
+		AtomicBoolean failNext = new AtomicBoolean();
 		EngineTestSupport.Stream reader = new EngineTestSupport.Stream();
-		java.util.concurrent.CompletableFuture<Void> attached = new java.util.concurrent.CompletableFuture<>();
+		CompletableFuture<Void> attached = new CompletableFuture<>();
 		tab.connect(0, () -> {
 			if (failNext.getAndSet(false)) {
 				throw new IllegalStateException("simulated: the stream's connection has just ended");
@@ -279,7 +284,7 @@ class TurnRulesTests {
 			attached.complete(null);
 		});
 		EngineTestSupport.join(attached);
-		java.util.concurrent.CompletableFuture<Tab.PageTurn> first = new java.util.concurrent.CompletableFuture<>();
+		CompletableFuture<Tab.PageTurn> first = new CompletableFuture<>();
 		tab.requestTurn(null, first::complete);
 		Tab.PageTurn turn = EngineTestSupport.join(first);
 		turn.view().flash("info", "changed by the first request");
@@ -290,13 +295,12 @@ class TurnRulesTests {
 		catch (RuntimeException ex) {
 			// what the request's thread does with it is not what this test is about
 		}
-		java.util.concurrent.CompletableFuture<Tab.PageTurn> second = new java.util.concurrent.CompletableFuture<>();
+		CompletableFuture<Tab.PageTurn> second = new CompletableFuture<>();
 		tab.requestTurn(null, second::complete);
 		EngineTestSupport.join(second).end();
 		assertThat(output).contains("simulated: the stream's connection has just ended");
 		assertThat(tab.isClosed()).isFalse();
 	}
-
 
 	/**
 	 * A page event's turn on an idle tab is granted on the thread that asks for it (an event loop, for a web
@@ -305,8 +309,8 @@ class TurnRulesTests {
 	@Test
 	void whenTheTabIsIdleThenARequestsTurnIsGrantedOnTheRequestsOwnThread() {
 		TabActor tab = connected(new EngineTestSupport.RecordingCallbacks());
-		drainMailbox(tab);
-		java.util.concurrent.atomic.AtomicReference<Thread> grantedOn = new java.util.concurrent.atomic.AtomicReference<>();
+		eventually().until(tab::isIdle); // the last turn is released just after its action has run
+		AtomicReference<Thread> grantedOn = new AtomicReference<>();
 		tab.requestTurn(null, (turn) -> {
 			grantedOn.set(Thread.currentThread());
 			turn.end();
@@ -319,19 +323,19 @@ class TurnRulesTests {
 		TabActor tab = this.registry.openLocal("session", SessionHandle.DETACHED,
 				new EngineTestSupport.RecordingCallbacks().withoutChunkCallbacks());
 		EngineTestSupport.Stream reader = connect(tab);
-		java.util.concurrent.CompletableFuture<Tab.PageTurn> first = new java.util.concurrent.CompletableFuture<>();
+		CompletableFuture<Tab.PageTurn> first = new CompletableFuture<>();
 		tab.requestTurn(null, first::complete);
 		Tab.PageTurn held = EngineTestSupport.join(first);
-		java.util.concurrent.CountDownLatch pushed = new java.util.concurrent.CountDownLatch(1);
+		CountDownLatch pushed = new CountDownLatch(1);
 		held.view().startAsync("job", (task) -> {
 			task.push("chunk");
 			pushed.countDown();
 			return "done";
 		});
 		held.view().flash("info", "changed by the first request");
-		java.util.concurrent.CompletableFuture<Tab.PageTurn> second = new java.util.concurrent.CompletableFuture<>();
+		CompletableFuture<Tab.PageTurn> second = new CompletableFuture<>();
 		tab.requestTurn(null, second::complete);
-		assertThat(pushed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		assertThat(pushed.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(second).isNotDone();
 		assertThat(reader.ofType("chunk")).isEmpty();
 		held.end();
