@@ -148,9 +148,9 @@ public final class TabActor implements Tab {
 	}
 
 	/**
-	 * Ask for a web request's turn. On an idle tab it is granted on the calling thread (the request's event loop),
-	 * which then runs the handler without a hand-off to a mailbox thread and back: the grant only takes the
-	 * mailbox, and what the request does in its turn it does on its event loop either way.
+	 * Ask for a web request's turn. On an idle tab it is granted on the calling thread (the request's event loop, or
+	 * the thread its session store answered on), with no hand-off to a mailbox thread: the grant only takes the
+	 * mailbox, and the handler runs on the request's event loop either way.
 	 */
 	@Override
 	public void requestTurn(@Nullable Map<String, Object> model, Consumer<PageTurn> granted) {
