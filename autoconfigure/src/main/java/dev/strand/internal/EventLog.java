@@ -54,7 +54,11 @@ public interface EventLog {
 	 */
 	void release(int bytes);
 
-	/** End the stream for good: the tab has closed. */
+	/**
+	 * End the stream for good: the tab has closed. What its stream has read is dropped, as no browser comes back
+	 * for it: a stream reads what it has not read yet, then ends, and a late one that asks for older events gets
+	 * the last one, the close.
+	 */
 	void close();
 
 	/**

@@ -439,6 +439,9 @@ public final class MemoryEventLog implements EventLog {
 		this.lock.lock();
 		try {
 			this.closed = true;
+			while (this.oldestId <= this.readId && this.oldestId < this.lastId) {
+				evictOldest(); // read: its bytes would move onto the heap for nobody (a closed tab is looked up as gone)
+			}
 			this.data.release();
 			current = this.subscription; // it stays attached: it reads what it has not read yet, then ends
 			if (current != null) {

@@ -33,8 +33,8 @@ public interface TabRenderer {
 	WireEvent.Chunk chunk(WireEvent.Chunk event, Object chunk);
 
 	/**
-	 * The tab has ended: what its stream containers' histories took from the server's budget goes back (they may
-	 * still be read and written, uncounted, by callbacks that run on the closed view).
+	 * The tab has ended: its stream containers' histories are dropped, and what they took from the server's budget
+	 * goes back (callbacks that run on the closed view may still add to them, uncounted).
 	 */
 	default void close() {
 	}

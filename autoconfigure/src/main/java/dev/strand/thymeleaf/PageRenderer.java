@@ -264,7 +264,7 @@ final class PageRenderer implements TabRenderer {
 			this.elements.remove(id);
 			StreamHistory history = this.streams.remove(id);
 			if (history != null) {
-				history.release(); // its buffer, and what it took from the server's budget
+				history.drop(); // its buffer, and what it took from the server's budget
 			}
 		});
 		this.elements.forEach((id, element) -> {
@@ -468,7 +468,7 @@ final class PageRenderer implements TabRenderer {
 
 	@Override
 	public void close() {
-		this.streams.values().forEach(StreamHistory::release);
+		this.streams.values().forEach(StreamHistory::drop);
 	}
 
 	static PageRenderer of(Tab tab, ITemplateContext context, Function<ITemplateContext, RenderSettings> settings) {
@@ -592,8 +592,20 @@ final class PageRenderer implements TabRenderer {
 			this.chunks = new ByteRing(limit, buffers);
 		}
 
-		/** The container is gone from the page, or the page with it: its ring gives back what it took. */
+		/**
+		 * The page drew the container again into a new history: its ring gives back what it took, and keeps its
+		 * chunks, which the redrawing reads (a reset's, {@link #renderAll()}) and may move onto the heap.
+		 */
 		void release() {
+			this.chunks.release();
+		}
+
+		/**
+		 * The container is gone from the page, or the page with it: nothing reads its chunks again, so its ring
+		 * drops them rather than move them onto the heap, and gives back what it took.
+		 */
+		void drop() {
+			clear();
 			this.chunks.release();
 		}
 

@@ -301,10 +301,52 @@ class MemoryEventLogTests {
 		assertThat(read(slow)).extracting((text) -> text.substring(0, text.indexOf('-')))
 			.containsExactly("c296", "c297", "c298", "c299", "c300");
 		assertThat(slow.ended()).isTrue();
-		EventLog.Subscription replay = log.subscribe(100, () -> {
+		EventLog.Subscription late = log.subscribe(295, () -> {
 		});
-		assertThat(replay.missed()).isFalse();
-		assertThat(read(replay)).hasSize(200).first().asString().startsWith("c101-");
+		assertThat(late.missed()).as("a late stream from where the last one read").isFalse();
+		assertThat(read(late)).hasSize(5).first().asString().startsWith("c296-");
+	}
+
+	@Test
+	void whenALogClosesThenItKeepsOnlyWhatItsStreamHasNotReadAndNoStreamCanBeOwedMore() {
+		CountingRingMemory memory = new CountingRingMemory();
+		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(1000, 1 << 20, 10, 1 << 19,
+				new BufferBudget(1 << 20, memory)), new Json(mapper));
+		EventLog.Subscription stream = log.subscribe(0, () -> {
+		});
+		long readBytes = 0;
+		for (int n = 1; n <= 300; n++) {
+			log.append(chunk("c" + n + "-" + "x".repeat(300)));
+			if (n <= 298) {
+				stream.next();
+				readBytes = log.retainedBytes();
+			}
+		}
+		long lastTwo = log.retainedBytes() - readBytes;
+		assertThat(log.retainedBytes()).as("some 90KB of replay, off the heap").isGreaterThan(64 * 1024);
+
+		log.close(); // the read events would move onto the heap for nobody: the tab is gone, no browser reconnects to it
+
+		assertThat(log.retainedBytes()).isEqualTo(lastTwo);
+		assertThat(memory.live()).isZero();
+		assertThat(read(stream)).extracting((text) -> text.substring(0, text.indexOf('-'))).containsExactly("c299", "c300");
+		EventLog.Subscription behind = log.subscribe(100, () -> {
+		});
+		assertThat(behind.missed()).as("a late stream from before what was read").isTrue();
+		assertThat(read(behind)).extracting((text) -> text.substring(0, text.indexOf('-'))).containsExactly("c300");
+	}
+
+	@Test
+	void whenALogWithNoStreamClosesThenItKeepsEverythingForALateOne() {
+		this.log.append(chunk("c1"));
+		this.log.append(chunk("c2"));
+		long kept = this.log.retainedBytes();
+
+		this.log.close();
+
+		assertThat(this.log.retainedBytes()).isEqualTo(kept);
+		assertThat(read(this.log.subscribe(0, () -> {
+		}))).containsExactly("c1", "c2");
 	}
 
 	@Test

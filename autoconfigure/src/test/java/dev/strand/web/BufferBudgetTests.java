@@ -18,6 +18,10 @@ import reactor.core.Disposable;
 import dev.strand.internal.ByteRing;
 import dev.strand.internal.CountingRingMemory;
 import dev.strand.internal.StrandEngine;
+import dev.strand.internal.TabActor;
+import dev.strand.internal.TabRegistry;
+import dev.strand.internal.TabRenderer;
+import dev.strand.internal.WireEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,6 +41,9 @@ class BufferBudgetTests {
 
 	@Autowired
 	StrandEngine engine;
+
+	@Autowired
+	TabRegistry registry;
 
 	@TestConfiguration
 	static class CountedDirectMemory {
@@ -68,6 +75,35 @@ class BufferBudgetTests {
 		finally {
 			reading.dispose();
 		}
+	}
+
+	@Test
+	void whenAViewEndsThenItsStreamContainersLetGoOfTheirHistoriesInsteadOfMovingThemOntoTheHeap() {
+		CountingRingMemory memory = (CountingRingMemory) this.engine.buffers().memory();
+		int allocated = memory.allocated();
+		Pages.Page page = Pages.open(this.client, "/import");
+		Disposable reading = readAlong(page, "/import/start?count=600", HttpStatus.OK, 600);
+		try {
+			TabActor tab = this.registry.localTab(page.view());
+			assertThat(tab).isNotNull();
+			TabRenderer renderer = tab.renderer((buffers) -> {
+				throw new IllegalStateException("the page made the tab's renderer");
+			});
+			assertThat(memory.allocated() - allocated).as("the log's ring and both containers' histories grew off the heap")
+				.isGreaterThanOrEqualTo(3);
+			this.client.post().uri("/logout").cookie("SESSION", page.session()).exchange().expectStatus().isOk();
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.registry.localTab(page.view()) == null);
+			await().atMost(Duration.ofSeconds(10)).until(() -> memory.live() == 0);
+			// what would draw them again is gone with the page: nothing of theirs was copied onto the heap
+			assertThat(redrawn(renderer)).doesNotContain("strand-chunk");
+		}
+		finally {
+			reading.dispose();
+		}
+	}
+
+	private static String redrawn(TabRenderer renderer) {
+		return renderer.renderAll().stream().map(WireEvent.Patch::html).reduce("", String::concat);
 	}
 
 	@Test
