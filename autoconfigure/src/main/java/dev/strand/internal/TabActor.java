@@ -341,7 +341,7 @@ public final class TabActor implements Tab {
 
 	private void attach(Message.Connect connect) {
 		if (this.closed) {
-			// closed since the stream was let in: it reads what it missed, the close event last, and ends
+			// closed since the stream was let in: it reads what the tab's stream had not, the close event last, and ends
 			connect.onSubscribed().accept(this.log.subscribe(connect.lastEventId(), connect.listener()));
 			return;
 		}
