@@ -31,6 +31,12 @@ class MemoryEventLogTests {
 		return data;
 	}
 
+	/** A log of up to 1,000 events and 1MB whose ring grows past its free bytes into this memory. */
+	private static MemoryEventLog offHeapLog(CountingRingMemory memory) {
+		return new MemoryEventLog(new MemoryEventLog.Limits(1000, 1 << 20, 10, 1 << 19, new BufferBudget(1 << 20, memory)),
+				new Json(mapper));
+	}
+
 	private static WireEvent chunk(String text) {
 		return WireEvent.Chunk.of("job", text, new Json(mapper));
 	}
@@ -285,8 +291,7 @@ class MemoryEventLogTests {
 	@Test
 	void whenALogWhoseRingIsOutsideTheHeapClosesThenItFreesItAndItsStreamsStillReadWhatItKept() {
 		CountingRingMemory memory = new CountingRingMemory();
-		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(1000, 1 << 20, 10, 1 << 19,
-				new BufferBudget(1 << 20, memory)), new Json(mapper));
+		MemoryEventLog log = offHeapLog(memory);
 		EventLog.Subscription slow = log.subscribe(0, () -> {
 		});
 		for (int n = 1; n <= 300; n++) {
@@ -310,8 +315,7 @@ class MemoryEventLogTests {
 	@Test
 	void whenALogClosesThenItKeepsOnlyWhatItsStreamHasNotReadAndNoStreamCanBeOwedMore() {
 		CountingRingMemory memory = new CountingRingMemory();
-		MemoryEventLog log = new MemoryEventLog(new MemoryEventLog.Limits(1000, 1 << 20, 10, 1 << 19,
-				new BufferBudget(1 << 20, memory)), new Json(mapper));
+		MemoryEventLog log = offHeapLog(memory);
 		EventLog.Subscription stream = log.subscribe(0, () -> {
 		});
 		long readBytes = 0;
