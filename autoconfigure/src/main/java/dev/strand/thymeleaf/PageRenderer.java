@@ -146,13 +146,20 @@ final class PageRenderer implements TabRenderer {
 		return this.outerLocals.containsKey(name);
 	}
 
-	/** Track a stream container, as the page has just rendered it from the view's assigns. */
+	/**
+	 * Track a stream container, as the page has just rendered it from the view's assigns. One it tracks already,
+	 * for the same task, keeps its history: whether the page now has it drawn afresh depends on what is sent (a
+	 * patch that holds it, {@link #render}), and a reset draws it with its chunks ({@link #renderAll}).
+	 */
 	void trackStream(ElementId id, String template, String task, Map<String, Object> locals, @Nullable String parent) {
 		track(id, template, Set.of(ALWAYS), locals, parent, false);
-		StreamHistory replaced = this.streams.put(id.id(),
-				new StreamHistory(task, drawnFrom(this.elements.get(id.id())), this.settings.historySize, this.buffers));
-		if (replaced != null) {
-			replaced.release();
+		StreamHistory tracked = this.streams.get(id.id());
+		if (tracked == null || !tracked.task.equals(task)) {
+			if (tracked != null) {
+				tracked.drop();
+			}
+			this.streams.put(id.id(),
+					new StreamHistory(task, drawnFrom(this.elements.get(id.id())), this.settings.historySize, this.buffers));
 		}
 	}
 
@@ -590,14 +597,6 @@ final class PageRenderer implements TabRenderer {
 			this.drawnFrom = drawnFrom;
 			this.limit = limit;
 			this.chunks = new ByteRing(limit, buffers);
-		}
-
-		/**
-		 * The page drew the container again into a new history: its ring gives back what it took, and keeps its
-		 * chunks, which the redrawing reads (a reset's, {@link #renderAll()}) and may move onto the heap.
-		 */
-		void release() {
-			this.chunks.release();
 		}
 
 		/**

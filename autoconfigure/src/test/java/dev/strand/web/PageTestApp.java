@@ -252,6 +252,23 @@ public class PageTestApp {
 			return "rows";
 		}
 
+		/** The rows with only a name and a log, which no other element of the row watches. */
+		@GetMapping("/rows/logs")
+		String logs(View view) {
+			view.assign("reports", List.of(new Report("a", "Alpha"), new Report("b", "Beta"), new Report("c", "Gamma")));
+			return "row-logs";
+		}
+
+		@PostMapping("/rows/log")
+		void log(View view, @RequestParam String id, @RequestParam int chunks) {
+			view.startAsync("log:" + id, (task) -> {
+				for (int n = 0; n < chunks; n++) {
+					task.push("line of " + id);
+				}
+				return id;
+			});
+		}
+
 		@PostMapping("/rows/run")
 		void run(View view, @RequestParam String id, @RequestParam(defaultValue = "0") long pause,
 				@RequestParam(defaultValue = "1") int chunks) {
@@ -304,6 +321,10 @@ public class PageTestApp {
 
 		@HandleAsync("report:*")
 		void done(Outcome<String> outcome, @TaskName String name, View view) {
+		}
+
+		@HandleAsync("log:*")
+		void logged(Outcome<String> outcome) {
 		}
 
 	}

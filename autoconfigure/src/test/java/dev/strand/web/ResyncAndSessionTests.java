@@ -88,6 +88,24 @@ class ResyncAndSessionTests {
 		assertThat(next).noneSatisfy((data) -> assertThat(data).contains("\"target\":\"reports\""));
 	}
 
+	@Test
+	void whenAListRendersAgainWithoutARowThenAResetStillRedrawsThatRowsStreamContainerWithItsChunks() {
+		Pages.Page page = Pages.open(this.client, "/rows/logs");
+		long lastSeen = page.lastEventId();
+		page.post("/rows/log?id=b&chunks=30").expectStatus().isNoContent();
+		page.stream(lastSeen).filter((event) -> "outcome".equals(event.event())).blockFirst(Duration.ofSeconds(10));
+		for (int n = 0; n < 20; n++) { // more than the replay buffer holds: the list renders again, and sends row a alone
+			page.post("/rows/rename?id=a&name=A" + n).expectStatus().isNoContent();
+		}
+		// the browser kept row b, with its chunks; a reset draws the list, then the container as the page has it,
+		// and a browser that missed as much again gets the same
+		for (int reset = 1; reset <= 2; reset++) {
+			ServerSentEvent<String> event = page.events(page.stream(lastSeen), 1).get(0);
+			assertThat(event.event()).isEqualTo("reset");
+			assertThat(patch(event, "log-b").split("line of b", -1)).as("the chunks in reset %d's #log-b", reset).hasSize(31);
+		}
+	}
+
 	/**
 	 * Read a page's first two events, let a task push more chunks than the replay buffer holds, then reconnect
 	 * from the last event read: the stream's first event is a reset.
