@@ -1,11 +1,13 @@
 package dev.strand.thymeleaf;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -15,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * ids and hashes of the rows a page has, and compares them with a fresh render to send only the rows that were
  * added, removed or changed. Reads HTML as Thymeleaf writes it; anything else (a child without an id, text
  * between children, markup it cannot follow) is not keyed rows, and the element is sent whole.
+ * <p>
+ * An element in a row that re-renders on its own (a tracked one, such as a row's {@code strand:async} cell) is
+ * left out of the row's hash and hashed on its own, as its own patches change it in the page without the row:
+ * the row is the same as the page's when the rest of it is, and each such element is as the page last got it.
  *
  * @param shell a hash of the element's own start tag: when it changes, the element is sent whole
  * @param rows the rows in order, by id
@@ -31,9 +37,10 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 	 *
 	 * @param start where its HTML starts in the element's
 	 * @param end where it ends
-	 * @param hash the hash of its HTML
+	 * @param hash the hash of its HTML, without the elements in it that re-render on their own
+	 * @param inner the hashes of those elements, by id, each without the ones in it; none is one empty map
 	 */
-	record Row(int start, int end, long hash) {
+	record Row(int start, int end, long hash, Map<String, Long> inner) {
 
 		String html(String of) {
 			return of.substring(this.start, this.end);
@@ -53,12 +60,23 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 	}
 
 	/**
-	 * Read the rows of the element that starts at an offset.
+	 * Read the rows of the element that starts at an offset, with no element in them that re-renders on its own.
 	 * @param html rendered HTML
 	 * @param from where the element's start tag begins
 	 * @return its rows, or {@code null} if its children are not all elements with ids
 	 */
 	static @Nullable KeyedRows of(String html, int from) {
+		return of(html, from, (id) -> false);
+	}
+
+	/**
+	 * Read the rows of the element that starts at an offset.
+	 * @param html rendered HTML
+	 * @param from where the element's start tag begins
+	 * @param tracked whether the element with this id re-renders on its own
+	 * @return its rows, or {@code null} if its children are not all elements with ids
+	 */
+	static @Nullable KeyedRows of(String html, int from, Predicate<String> tracked) {
 		Scanner scanner = new Scanner(html, from);
 		Tag root = scanner.tag();
 		if (root == null || root.closing || root.empty) {
@@ -83,30 +101,87 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 			if (child.id == null || rows.containsKey(child.id) || (!child.empty && !scanner.skipBody(child.name))) {
 				return null;
 			}
-			rows.put(child.id, new Row(start, scanner.pos, hash(html, start, scanner.pos)));
+			Map<String, Long> inner = new HashMap<>(0);
+			long hash = hash(html, start, scanner.pos, tracked, inner);
+			if (tracked.test(child.id)) { // the row itself: a patch of its own changes it as much as one in it
+				inner.put(child.id, hash);
+				hash = mark(FNV_BASIS, child.id);
+			}
+			rows.put(child.id, new Row(start, scanner.pos, hash, inner.isEmpty() ? Map.of() : inner));
 		}
+	}
+
+	/**
+	 * The hash of an element's HTML without the elements in it that re-render on their own, each of which leaves
+	 * its id in their place and its own hash in {@code inner}.
+	 * @param html rendered HTML
+	 * @param start where the element's start tag begins
+	 * @param end where the element ends
+	 * @param tracked whether the element with this id re-renders on its own
+	 * @param inner where the hashes of those in it go, by id
+	 * @return its hash
+	 */
+	static long hash(String html, int start, int end, Predicate<String> tracked, Map<String, Long> inner) {
+		Scanner scanner = new Scanner(html, start);
+		Tag root = scanner.tag();
+		long hash = FNV_BASIS;
+		int from = start;
+		while (root != null && !root.empty && scanner.pos < end) {
+			scanner.skipText();
+			int at = scanner.pos;
+			Tag tag = (at < end) ? scanner.tag() : null;
+			if (tag == null || tag.closing || tag.empty) {
+				if (tag == null) {
+					break; // markup it cannot follow: hashed as it is
+				}
+				continue;
+			}
+			if (tag.id != null && tracked.test(tag.id)) {
+				if (!scanner.skipBody(tag.name)) {
+					break;
+				}
+				inner.put(tag.id, hash(html, at, scanner.pos, tracked, inner));
+				hash = mark(fnv(hash, html, from, at), tag.id);
+				from = scanner.pos;
+			}
+			else if (RAW.contains(tag.name) && !scanner.skipBody(tag.name)) {
+				break;
+			}
+		}
+		return fnv(hash, html, from, end);
 	}
 
 	/**
 	 * Find an element by id in rendered HTML, and read its rows.
 	 * @param html rendered HTML
 	 * @param id the element's id
+	 * @param tracked whether the element with this id re-renders on its own
 	 * @return its rows, or {@code null} if it is not there or its children are not keyed rows
 	 */
-	static @Nullable KeyedRows find(String html, String id) {
+	static @Nullable KeyedRows find(String html, String id, Predicate<String> tracked) {
 		int at = html.indexOf(" id=\"" + id + "\"");
 		int start = (at < 0) ? -1 : html.lastIndexOf('<', at);
-		return (start < 0) ? null : of(html, start);
+		return (start < 0) ? null : of(html, start, tracked);
 	}
+
+	private static final long FNV_BASIS = 0xcbf29ce484222325L;
 
 	/** FNV-1a, 64 bits, over the chars. */
 	private static long hash(String html, int start, int end) {
-		long hash = 0xcbf29ce484222325L;
+		return fnv(FNV_BASIS, html, start, end);
+	}
+
+	private static long fnv(long hash, String chars, int start, int end) {
 		for (int i = start; i < end; i++) {
-			hash ^= html.charAt(i);
+			hash ^= chars.charAt(i);
 			hash *= 0x100000001b3L;
 		}
 		return hash;
+	}
+
+	/** Where an element that is hashed on its own was: a char no HTML has, then its id. */
+	private static long mark(long hash, String id) {
+		return fnv(fnv(hash, "\0", 0, 1), id, 0, id.length());
 	}
 
 	private record Tag(String name, @Nullable String id, boolean closing, boolean empty, int end) {

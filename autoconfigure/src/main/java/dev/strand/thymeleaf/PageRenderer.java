@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import org.thymeleaf.context.IContext;
@@ -64,6 +65,9 @@ final class PageRenderer implements TabRenderer {
 
 	/** The tracked elements, by id; sized for a few, as a page tracks a few (the map grows when it tracks more). */
 	private final Map<String, Element> elements = new ConcurrentHashMap<>(2);
+
+	/** Whether an element re-renders on its own: what a list leaves out of its rows' hashes. */
+	private final Predicate<String> tracked = this.elements::containsKey;
 
 	/** The fragment each task's chunks render into, by task; made by the first ({@code null} until then). */
 	private volatile @Nullable Map<String, Fragment> chunkFragments;
@@ -120,15 +124,19 @@ final class PageRenderer implements TabRenderer {
 				return old;
 			}
 			Element fresh = new Element(template, id.selector(), Set.copyOf(keys), Map.copyOf(its), in, rows, this.pass);
-			fresh.page = (old != null) ? old.page : null;
+			if (old != null) {
+				fresh.page = old.page;
+				fresh.drawn = old.drawn;
+			}
 			return fresh;
 		});
 		if (rows && !this.rendering) {
 			// the page's first render: learn the rows it has, from the same markup and variables
 			this.rendering = true;
 			try {
-				KeyedRows now = KeyedRows.of(renderElement(element), 0);
+				KeyedRows now = KeyedRows.of(renderElement(element), 0, this.tracked);
 				element.page = (now != null) ? KeyedRows.Page.of(now) : null;
+				drawn(now);
 			}
 			finally {
 				this.rendering = false;
@@ -198,6 +206,9 @@ final class PageRenderer implements TabRenderer {
 				String html = renderElement(entry.getValue());
 				rendered.put(entry.getKey(), html);
 				out.addAll(diff(entry.getKey(), entry.getValue(), html));
+				if (inRow(entry.getValue())) { // its list's rows are as the page has them, but for it
+					drawn(entry.getKey(), html);
+				}
 			}
 			return out;
 		}, rendered);
@@ -227,7 +238,7 @@ final class PageRenderer implements TabRenderer {
 				if (!this.streams.containsKey(entry.getKey())) {
 					String html = renderElement(entry.getValue());
 					rendered.put(entry.getKey(), html);
-					learn(entry.getKey(), html);
+					drawn(learn(entry.getKey(), html));
 					out.add(new Patch(entry.getKey(), Op.MORPH, html));
 				}
 			}
@@ -278,9 +289,10 @@ final class PageRenderer implements TabRenderer {
 			if (element.rows && element.pass == this.pass && !rendered.containsKey(id)) {
 				element.page = null;
 				for (String html : rendered.values()) {
-					KeyedRows rows = KeyedRows.find(html, id);
+					KeyedRows rows = KeyedRows.find(html, id, this.tracked);
 					if (rows != null) {
 						element.page = KeyedRows.Page.of(rows);
+						drawn(rows);
 						break;
 					}
 				}
@@ -295,11 +307,46 @@ final class PageRenderer implements TabRenderer {
 	 */
 	private @Nullable KeyedRows learn(String id, String html) {
 		Element element = this.elements.get(id);
-		KeyedRows rows = (element != null && element.rows) ? KeyedRows.of(html, 0) : null;
+		KeyedRows rows = (element != null && element.rows) ? KeyedRows.of(html, 0, this.tracked) : null;
 		if (element != null) {
 			element.page = (rows != null) ? KeyedRows.Page.of(rows) : null;
 		}
 		return rows;
+	}
+
+	/** The page has these rows now: each element in them that re-renders on its own is as they have it. */
+	private void drawn(@Nullable KeyedRows rows) {
+		if (rows != null) {
+			rows.rows().values().forEach((row) -> row.inner().forEach(this::drawn));
+		}
+	}
+
+	private void drawn(String id, long hash) {
+		Element element = this.elements.get(id);
+		if (element != null) {
+			element.drawn = hash;
+		}
+	}
+
+	/** The page has this element's HTML now, sent on its own, and the elements in it as it has them. */
+	private void drawn(String id, String html) {
+		Map<String, Long> inner = new HashMap<>(0);
+		drawn(id, KeyedRows.hash(html, 0, html.length(), this.tracked, inner));
+		inner.forEach(this::drawn);
+	}
+
+	/** Whether an element is in a row of a list (each element that a list holds is in one of its rows). */
+	private boolean inRow(Element element) {
+		for (Element outer = element; outer.parent != null; ) {
+			outer = this.elements.get(outer.parent);
+			if (outer == null) {
+				return false;
+			}
+			if (outer.rows) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -309,6 +356,12 @@ final class PageRenderer implements TabRenderer {
 	private List<Patch> diff(String id, Element element, String html) {
 		KeyedRows.Page before = element.page;
 		KeyedRows now = learn(id, html);
+		List<Patch> patches = diff(id, html, before, now);
+		drawn(now); // after the rows were compared with what the page had
+		return patches;
+	}
+
+	private List<Patch> diff(String id, String html, KeyedRows.@Nullable Page before, @Nullable KeyedRows now) {
 		List<Patch> whole = List.of(new Patch(id, Op.MORPH, html));
 		if (before == null || now == null || before.shell() != now.shell()) {
 			return whole;
@@ -330,7 +383,7 @@ final class PageRenderer implements TabRenderer {
 		}
 		for (String row : kept) {
 			KeyedRows.Row fresh = now.rows().get(row);
-			if (fresh.hash() != before.hashes().get(row)) {
+			if (fresh.hash() != before.hashes().get(row) || !asDrawn(fresh.inner())) {
 				patches.add(new Patch(row, Op.MORPH, fresh.html(html)));
 			}
 		}
@@ -350,6 +403,17 @@ final class PageRenderer implements TabRenderer {
 		}
 		int bytes = patches.stream().mapToInt((patch) -> patch.html().length() + patch.target().length()).sum();
 		return (bytes < html.length()) ? patches : whole;
+	}
+
+	/** Whether the page has each of these elements, which re-render on their own, as they hash now. */
+	private boolean asDrawn(Map<String, Long> inner) {
+		for (Map.Entry<String, Long> hash : inner.entrySet()) {
+			Element element = this.elements.get(hash.getKey());
+			if (element == null || element.drawn != hash.getValue()) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	@Override
@@ -535,6 +599,12 @@ final class PageRenderer implements TabRenderer {
 
 		/** The rows the page has in it, if it is a list of keyed rows. */
 		KeyedRows.@Nullable Page page;
+
+		/**
+		 * In a row of a list: the hash of the HTML the page has for it, without the elements in it that re-render
+		 * on their own ({@link KeyedRows#hash}); 0 until a list or a patch of its own sent it.
+		 */
+		long drawn;
 
 		Element(String template, String selector, Set<String> keys, Map<String, Object> locals, @Nullable String parent,
 				boolean rows, long pass) {

@@ -38,8 +38,52 @@ class KeyedRowsTests {
 	}
 
 	@Test
+	void whenOnlyAnElementInARowThatReRendersOnItsOwnChangesThenTheRowsHashStaysAndItsOwnChanges() {
+		java.util.function.Predicate<String> tracked = java.util.Set.of("cell-b", "hint-b")::contains;
+		KeyedRows before = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">b <span id=\"cell-b\" aria-busy=\"true\">"
+				+ "<i>busy</i><small id=\"hint-b\">soon</small></span></li></ul>", 0, tracked);
+		KeyedRows cell = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">b <span id=\"cell-b\" aria-busy=\"false\">"
+				+ "<i>done</i><small id=\"hint-b\">soon</small></span></li></ul>", 0, tracked);
+		KeyedRows hint = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">b <span id=\"cell-b\" aria-busy=\"false\">"
+				+ "<i>done</i><small id=\"hint-b\">now</small></span></li></ul>", 0, tracked);
+		KeyedRows row = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">B <span id=\"cell-b\" aria-busy=\"false\">"
+				+ "<i>done</i><small id=\"hint-b\">now</small></span></li></ul>", 0, tracked);
+		KeyedRows.Row b = before.rows().get("b");
+		assertThat(b.inner()).containsOnlyKeys("cell-b", "hint-b");
+		assertThat(before.rows().get("a").inner()).isEmpty();
+		// the cell changed, not what is around it or in the element in it
+		assertThat(cell.rows().get("b").hash()).isEqualTo(b.hash());
+		assertThat(cell.rows().get("b").inner().get("cell-b")).isNotEqualTo(b.inner().get("cell-b"));
+		assertThat(cell.rows().get("b").inner().get("hint-b")).isEqualTo(b.inner().get("hint-b"));
+		// the element in the cell changed, and the cell around it did not
+		assertThat(hint.rows().get("b").inner().get("cell-b")).isEqualTo(cell.rows().get("b").inner().get("cell-b"));
+		assertThat(hint.rows().get("b").inner().get("hint-b")).isNotEqualTo(b.inner().get("hint-b"));
+		// the row's own text changed
+		assertThat(row.rows().get("b").hash()).isNotEqualTo(b.hash());
+		assertThat(row.rows().get("b").inner()).isEqualTo(hint.rows().get("b").inner());
+	}
+
+	@Test
+	void whenAnElementThatReRendersOnItsOwnLeavesARowThenTheRowsHashChanges() {
+		java.util.function.Predicate<String> tracked = java.util.Set.of("cell-b")::contains;
+		KeyedRows with = KeyedRows.of("<ul id=\"l\"><li id=\"b\">b<span id=\"cell-b\">x</span></li></ul>", 0, tracked);
+		KeyedRows without = KeyedRows.of("<ul id=\"l\"><li id=\"b\">b</li></ul>", 0, tracked);
+		KeyedRows untracked = KeyedRows.of("<ul id=\"l\"><li id=\"b\">b<span id=\"cell-b\">x</span></li></ul>", 0, (id) -> false);
+		assertThat(without.rows().get("b").hash()).isNotEqualTo(with.rows().get("b").hash());
+		assertThat(untracked.rows().get("b").hash()).isNotEqualTo(with.rows().get("b").hash());
+	}
+
+	@Test
+	void whenARowItselfReRendersOnItsOwnThenItsHashIsItsOwn() {
+		KeyedRows rows = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">b</li></ul>", 0, "b"::equals);
+		KeyedRows changed = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">B</li></ul>", 0, "b"::equals);
+		assertThat(changed.rows().get("b").hash()).isEqualTo(rows.rows().get("b").hash());
+		assertThat(changed.rows().get("b").inner().get("b")).isNotEqualTo(rows.rows().get("b").inner().get("b"));
+	}
+
+	@Test
 	void whenAListIsInsideOtherHtmlThenItIsFoundByItsId() {
-		KeyedRows rows = KeyedRows.find("<div id=\"outer\"><p>x</p><ul id=\"l\"><li id=\"a\">a</li></ul></div>", "l");
+		KeyedRows rows = KeyedRows.find("<div id=\"outer\"><p>x</p><ul id=\"l\"><li id=\"a\">a</li></ul></div>", "l", (id) -> false);
 		assertThat(rows).isNotNull();
 		assertThat(rows.rows()).containsOnlyKeys("a");
 	}

@@ -96,6 +96,22 @@ class RowsTests {
 	}
 
 	@Test
+	void whenElementsInARowWerePatchedOnTheirOwnThenAChangeToAnotherRowSendsThatRowAlone() {
+		Pages.Page page = Pages.open(this.client, "/rows");
+		page.post("/rows/run?id=b").expectStatus().isNoContent();
+		patches(page, page.lastEventId(), (patch) -> patch.target().equals("mirror-b") && patch.html().contains("<b>B</b>"));
+		List<Patch> hinted = after(page, "/rows/hint?id=b&text=Soon"); // in an element that is in the row
+		List<Patch> renamed = after(page, "/rows/rename?id=a&name=First");
+		// row b is in the page as it renders now: sent again, it would draw its stream container afresh
+		assertThat(renamed.subList(hinted.size(), renamed.size())).extracting(Patch::target, Patch::op)
+			.containsExactlyInAnyOrder(tuple("row-a", "morph"), tuple("count", "morph"));
+		List<Patch> renamedB = after(page, "/rows/rename?id=b&name=Second");
+		assertThat(renamedB.subList(renamed.size(), renamedB.size())).extracting(Patch::target, Patch::op)
+			.containsExactlyInAnyOrder(tuple("row-b", "morph"), tuple("count", "morph"));
+		assertThat(renamedB.get(renamed.size()).html() + renamedB.getLast().html()).contains("Second: B").contains("Soon");
+	}
+
+	@Test
 	void whenARowIsPrependedThenOnePatchPrependsIt() {
 		Pages.Page page = Pages.open(this.client, "/rows");
 		assertThat(after(page, "/rows/add?id=z&first=true")).filteredOn((patch) -> patch.target().equals("reports"))
