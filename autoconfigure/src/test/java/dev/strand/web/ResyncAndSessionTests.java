@@ -106,6 +106,21 @@ class ResyncAndSessionTests {
 		}
 	}
 
+	@Test
+	void whenARowsTaskEndsAndAnotherRowChangesThenAResetRedrawsTheFirstRowsLogWithItsChunks() {
+		Pages.Page page = Pages.open(this.client, "/rows");
+		long lastSeen = page.lastEventId();
+		page.post("/rows/run?id=b&chunks=30").expectStatus().isNoContent();
+		page.stream(lastSeen).filter((event) -> event.data() != null && event.data().contains("Beta: B"))
+			.blockFirst(Duration.ofSeconds(10));
+		for (int n = 0; n < 20; n++) { // row b's cells were patched on their own: the list sends row a alone
+			page.post("/rows/rename?id=a&name=A" + n).expectStatus().isNoContent();
+		}
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		assertThat(patch(reset, "log-b").split("half of b", -1)).as("the chunks in the reset's #log-b").hasSize(31);
+	}
+
 	/**
 	 * Read a page's first two events, let a task push more chunks than the replay buffer holds, then reconnect
 	 * from the last event read: the stream's first event is a reset.
