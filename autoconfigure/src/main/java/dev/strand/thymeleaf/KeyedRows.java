@@ -130,21 +130,21 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 			scanner.skipText();
 			int at = scanner.pos;
 			Tag tag = (at < end) ? scanner.tag() : null;
-			if (tag == null || tag.closing || tag.empty) {
-				if (tag == null) {
-					break; // markup it cannot follow: hashed as it is
-				}
+			if (tag == null) {
+				break; // markup it cannot follow: hashed as it is
+			}
+			if (tag.closing) {
 				continue;
 			}
 			if (tag.id != null && tracked.test(tag.id)) {
-				if (!scanner.skipBody(tag.name)) {
+				if (!tag.empty && !scanner.skipBody(tag.name)) {
 					break;
 				}
 				inner.put(tag.id, hash(html, at, scanner.pos, tracked, inner));
 				hash = mark(fnv(hash, html, from, at), tag.id);
 				from = scanner.pos;
 			}
-			else if (RAW.contains(tag.name) && !scanner.skipBody(tag.name)) {
+			else if (!tag.empty && RAW.contains(tag.name) && !scanner.skipBody(tag.name)) {
 				break;
 			}
 		}

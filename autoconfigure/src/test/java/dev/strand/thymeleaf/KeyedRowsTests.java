@@ -74,6 +74,15 @@ class KeyedRowsTests {
 	}
 
 	@Test
+	void whenAnElementThatReRendersOnItsOwnIsAVoidOneThenItIsHashedOnItsOwnToo() {
+		java.util.function.Predicate<String> tracked = "field-b"::equals;
+		KeyedRows before = KeyedRows.of("<ul id=\"l\"><li id=\"b\">b <input id=\"field-b\" value=\"1\"> <br/>end</li></ul>", 0, tracked);
+		KeyedRows after = KeyedRows.of("<ul id=\"l\"><li id=\"b\">b <input id=\"field-b\" value=\"2\"> <br/>end</li></ul>", 0, tracked);
+		assertThat(after.rows().get("b").hash()).isEqualTo(before.rows().get("b").hash());
+		assertThat(after.rows().get("b").inner().get("field-b")).isNotEqualTo(before.rows().get("b").inner().get("field-b"));
+	}
+
+	@Test
 	void whenARowItselfReRendersOnItsOwnThenItsHashIsItsOwn() {
 		KeyedRows rows = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">b</li></ul>", 0, "b"::equals);
 		KeyedRows changed = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">B</li></ul>", 0, "b"::equals);
