@@ -126,7 +126,7 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 		Tag root = scanner.tag();
 		long hash = FNV_BASIS;
 		int from = start;
-		while (root != null && !root.empty && scanner.pos < end) {
+		while (root != null && !root.empty && !RAW.contains(root.name) && scanner.pos < end) {
 			scanner.skipText();
 			int at = scanner.pos;
 			Tag tag = (at < end) ? scanner.tag() : null;
@@ -179,9 +179,9 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 		return hash;
 	}
 
-	/** Where an element that is hashed on its own was: a char no HTML has, then its id. */
+	/** Where an element that is hashed on its own was: its id, between two NULs. */
 	private static long mark(long hash, String id) {
-		return fnv(fnv(hash, "\0", 0, 1), id, 0, id.length());
+		return fnv(fnv(fnv(hash, "\0", 0, 1), id, 0, id.length()), "\0", 0, 1);
 	}
 
 	private record Tag(String name, @Nullable String id, boolean closing, boolean empty, int end) {
@@ -295,7 +295,7 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 		/** Skip to just after the end tag that closes an element whose start tag was just read. */
 		boolean skipBody(String name) {
 			if (RAW.contains(name)) {
-				int end = this.html.toLowerCase(Locale.ROOT).indexOf("</" + name, this.pos);
+				int end = indexOfEnd(name);
 				if (end < 0) {
 					return false;
 				}
@@ -326,6 +326,16 @@ record KeyedRows(long shell, Map<String, Row> rows) {
 				}
 			}
 			return true;
+		}
+
+		/** Where the first end tag of a raw-text element is, in any case, from the position; -1 if none. */
+		private int indexOfEnd(String name) {
+			for (int at = this.html.indexOf("</", this.pos); at >= 0; at = this.html.indexOf("</", at + 2)) {
+				if (this.html.regionMatches(true, at + 2, name, 0, name.length())) {
+					return at;
+				}
+			}
+			return -1;
 		}
 
 		private static boolean isNameChar(char c) {

@@ -248,8 +248,11 @@ final class PageRenderer implements TabRenderer {
 		this.streams.forEach((id, history) -> {
 			Element element = this.elements.get(id);
 			if (element != null) {
-				all.add(new Patch(id, Op.MORPH,
-						history.appendTo(renderElement(element, withPage(history.drawnFrom(), Map.of())))));
+				String html = renderElement(element, withPage(history.drawnFrom(), Map.of()));
+				if (inRow(element)) { // drawn from what it was drawn from, not from what its list was just drawn from
+					drawn(id, html);
+				}
+				all.add(new Patch(id, Op.MORPH, history.appendTo(html)));
 			}
 		});
 		return all;
@@ -335,16 +338,21 @@ final class PageRenderer implements TabRenderer {
 		inner.forEach(this::drawn);
 	}
 
-	/** Whether an element is in a row of a list (each element that a list holds is in one of its rows). */
+	/**
+	 * Whether an element is inside one that may hold keyed rows (a {@code strand:watch} element): in one of its
+	 * rows, if it has rows, as each element it holds is then in one.
+	 */
 	private boolean inRow(Element element) {
-		for (Element outer = element; outer.parent != null; ) {
-			outer = this.elements.get(outer.parent);
+		String parent = element.parent;
+		for (int depth = 0; parent != null && depth < 64; depth++) {
+			Element outer = this.elements.get(parent);
 			if (outer == null) {
 				return false;
 			}
 			if (outer.rows) {
 				return true;
 			}
+			parent = outer.parent;
 		}
 		return false;
 	}
@@ -601,8 +609,8 @@ final class PageRenderer implements TabRenderer {
 		KeyedRows.@Nullable Page page;
 
 		/**
-		 * In a row of a list: the hash of the HTML the page has for it, without the elements in it that re-render
-		 * on their own ({@link KeyedRows#hash}); 0 until a list or a patch of its own sent it.
+		 * Inside a list ({@link #inRow}): the hash of the HTML the page has for it, without the elements in it that
+		 * re-render on their own ({@link KeyedRows#hash}); 0 until a list, a patch of its own or a reset sent it.
 		 */
 		long drawn;
 
@@ -670,8 +678,9 @@ final class PageRenderer implements TabRenderer {
 		}
 
 		/**
-		 * The container is gone from the page, or the page with it: nothing reads its chunks again, so its ring
-		 * drops them rather than move them onto the heap, and gives back what it took.
+		 * The container is gone from the page, or the page with it, or it streams another task now: nothing reads
+		 * these chunks again, so its ring drops them rather than move them onto the heap, and gives back what it
+		 * took.
 		 */
 		void drop() {
 			clear();

@@ -83,6 +83,23 @@ class KeyedRowsTests {
 	}
 
 	@Test
+	void whenATextOfARawTextElementThatReRendersOnItsOwnLooksLikeMarkupThenItIsText() {
+		java.util.function.Predicate<String> tracked = java.util.Set.of("notes-b", "x")::contains;
+		KeyedRows rows = KeyedRows.of("<ul id=\"l\"><li id=\"b\"><TEXTAREA id=\"notes-b\">&lt;<span id=\"x\">no</span>"
+				+ "</textarea></li></ul>", 0, tracked);
+		assertThat(rows).isNotNull();
+		assertThat(rows.rows().get("b").inner()).containsOnlyKeys("notes-b");
+	}
+
+	@Test
+	void whenAnElementHashedOnItsOwnIsFollowedByTextThenItsIdAndTheTextAreNotConfused() {
+		java.util.function.Predicate<String> tracked = java.util.Set.of("c", "c1")::contains;
+		KeyedRows first = KeyedRows.of("<ul id=\"l\"><li id=\"r\"><i id=\"c\">x</i>1</li></ul>", 0, tracked);
+		KeyedRows second = KeyedRows.of("<ul id=\"l\"><li id=\"r\"><i id=\"c1\">x</i></li></ul>", 0, tracked);
+		assertThat(second.rows().get("r").hash()).isNotEqualTo(first.rows().get("r").hash());
+	}
+
+	@Test
 	void whenARowItselfReRendersOnItsOwnThenItsHashIsItsOwn() {
 		KeyedRows rows = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">b</li></ul>", 0, "b"::equals);
 		KeyedRows changed = KeyedRows.of("<ul id=\"l\"><li id=\"a\">a</li><li id=\"b\">B</li></ul>", 0, "b"::equals);

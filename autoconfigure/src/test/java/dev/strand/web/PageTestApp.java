@@ -252,11 +252,18 @@ public class PageTestApp {
 			return "rows";
 		}
 
-		/** The rows with only a name and a log, which no other element of the row watches. */
+		/** The rows with only a name and a log, which no other element of the row watches, and which draws the title. */
 		@GetMapping("/rows/logs")
 		String logs(View view) {
 			view.assign("reports", List.of(new Report("a", "Alpha"), new Report("b", "Beta"), new Report("c", "Gamma")));
+			view.assign("title", "T0");
 			return "row-logs";
+		}
+
+		/** An assign that the logs draw, and that nothing watches. */
+		@PostMapping("/rows/title")
+		void title(View view, @RequestParam String title) {
+			view.assign("title", title);
 		}
 
 		@PostMapping("/rows/log")

@@ -107,6 +107,32 @@ class ResyncAndSessionTests {
 	}
 
 	@Test
+	void whenAResetRedrawsALogAsThePageHadItThenTheNextChangeToTheListSendsItsRowAsItIsNow() {
+		Pages.Page page = Pages.open(this.client, "/rows/logs");
+		long lastSeen = page.lastEventId();
+		page.post("/rows/log?id=b&chunks=30").expectStatus().isNoContent();
+		page.stream(lastSeen).filter((event) -> "outcome".equals(event.event())).blockFirst(Duration.ofSeconds(10));
+		page.post("/rows/title?title=T1").expectStatus().isNoContent(); // the logs draw it; nothing watches it
+		for (int n = 0; n < 12; n++) { // more events than the replay buffer holds, none of which draws the list
+			page.post("/rows/log?id=c&chunks=1").expectStatus().isNoContent();
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.activeTasks() == 0);
+		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
+		assertThat(reset.event()).isEqualTo("reset");
+		assertThat(patch(reset, "log-b")).contains("data-title=\\\"T0\\\"").contains("line of b");
+		// the page has row b's log drawn with T0: the list's next change sends row b, drawn with T1
+		long afterReset = Long.parseLong(reset.id());
+		long upTo = Long.parseLong(page.post("/rows/rename?id=a&name=Last").expectStatus().isNoContent()
+			.returnResult(Void.class).getResponseHeaders().getFirst("Strand-Event"));
+		List<String> next = page.stream(afterReset)
+			.takeUntil((event) -> event.id() != null && Long.parseLong(event.id()) >= upTo)
+			.filter((event) -> "patch".equals(event.event())).map(ServerSentEvent::data)
+			.collectList().block(Duration.ofSeconds(10));
+		assertThat(next).anySatisfy((data) -> assertThat(data).startsWith("{\"target\":\"row-b\"")
+			.contains("data-title=\\\"T1\\\""));
+	}
+
+	@Test
 	void whenARowsTaskEndsAndAnotherRowChangesThenAResetRedrawsTheFirstRowsLogWithItsChunks() {
 		Pages.Page page = Pages.open(this.client, "/rows");
 		long lastSeen = page.lastEventId();
