@@ -161,10 +161,10 @@ final class PageRenderer implements TabRenderer {
 	 */
 	void trackStream(ElementId id, String template, String task, Map<String, Object> locals, @Nullable String parent) {
 		track(id, template, Set.of(ALWAYS), locals, parent, false);
-		StreamHistory tracked = this.streams.get(id.id());
-		if (tracked == null || !tracked.task.equals(task)) {
-			if (tracked != null) {
-				tracked.drop();
+		StreamHistory kept = this.streams.get(id.id());
+		if (kept == null || !kept.task.equals(task)) {
+			if (kept != null) {
+				kept.drop();
 			}
 			this.streams.put(id.id(),
 					new StreamHistory(task, drawnFrom(this.elements.get(id.id())), this.settings.historySize, this.buffers));
