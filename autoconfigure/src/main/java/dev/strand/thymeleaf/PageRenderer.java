@@ -343,18 +343,10 @@ final class PageRenderer implements TabRenderer {
 	 * rows, if it has rows, as each element it holds is then in one.
 	 */
 	private boolean inRow(Element element) {
-		String parent = element.parent;
-		for (int depth = 0; parent != null && depth < 64; depth++) {
-			Element outer = this.elements.get(parent);
-			if (outer == null) {
-				return false;
-			}
-			if (outer.rows) {
-				return true;
-			}
-			parent = outer.parent;
-		}
-		return false;
+		return within(element, (id) -> {
+			Element outer = this.elements.get(id);
+			return outer != null && outer.rows;
+		});
 	}
 
 	/**
@@ -521,9 +513,14 @@ final class PageRenderer implements TabRenderer {
 
 	/** Whether the element sits, at any depth, in the tracked element with this id. */
 	private boolean inside(Element element, String id) {
+		return within(element, id::equals);
+	}
+
+	/** Whether one of the elements an element is in, by id, outwards, is such a one. */
+	private boolean within(Element element, Predicate<String> outer) {
 		String parent = element.parent;
 		for (int depth = 0; parent != null && depth < 64; depth++) {
-			if (parent.equals(id)) {
+			if (outer.test(parent)) {
 				return true;
 			}
 			Element next = this.elements.get(parent);

@@ -92,8 +92,7 @@ class ResyncAndSessionTests {
 	void whenAListRendersAgainWithoutARowThenAResetStillRedrawsThatRowsStreamContainerWithItsChunks() {
 		Pages.Page page = Pages.open(this.client, "/rows/logs");
 		long lastSeen = page.lastEventId();
-		page.post("/rows/log?id=b&chunks=30").expectStatus().isNoContent();
-		page.stream(lastSeen).filter((event) -> "outcome".equals(event.event())).blockFirst(Duration.ofSeconds(10));
+		logInRowB(page, lastSeen);
 		for (int n = 0; n < 20; n++) { // more than the replay buffer holds: the list renders again, and sends row a alone
 			page.post("/rows/rename?id=a&name=A" + n).expectStatus().isNoContent();
 		}
@@ -110,8 +109,7 @@ class ResyncAndSessionTests {
 	void whenAResetRedrawsALogAsThePageHadItThenTheNextChangeToTheListSendsItsRowAsItIsNow() {
 		Pages.Page page = Pages.open(this.client, "/rows/logs");
 		long lastSeen = page.lastEventId();
-		page.post("/rows/log?id=b&chunks=30").expectStatus().isNoContent();
-		page.stream(lastSeen).filter((event) -> "outcome".equals(event.event())).blockFirst(Duration.ofSeconds(10));
+		logInRowB(page, lastSeen);
 		page.post("/rows/title?title=T1").expectStatus().isNoContent(); // the logs draw it; nothing watches it
 		for (int n = 0; n < 12; n++) { // more events than the replay buffer holds, none of which draws the list
 			page.post("/rows/log?id=c&chunks=1").expectStatus().isNoContent();
@@ -145,6 +143,12 @@ class ResyncAndSessionTests {
 		ServerSentEvent<String> reset = page.events(page.stream(lastSeen), 1).get(0);
 		assertThat(reset.event()).isEqualTo("reset");
 		assertThat(patch(reset, "log-b").split("half of b", -1)).as("the chunks in the reset's #log-b").hasSize(31);
+	}
+
+	/** Row b's task pushes 30 lines to its log, and ends. */
+	private static void logInRowB(Pages.Page page, long lastSeen) {
+		page.post("/rows/log?id=b&chunks=30").expectStatus().isNoContent();
+		page.stream(lastSeen).filter((event) -> "outcome".equals(event.event())).blockFirst(Duration.ofSeconds(10));
 	}
 
 	/**
