@@ -513,6 +513,9 @@ public final class TabActor implements Tab {
 				renderer.render(changed).forEach(this::emit);
 			}
 			catch (RuntimeException ex) {
+				if (ex instanceof TabRenderer.PartlyRendered partly) {
+					partly.patches().forEach(this::emit);
+				}
 				String ref = this.engine.newRef();
 				logger.error("Re-rendering " + this + " after a change to " + changed + " failed [ref " + ref + "]", ex);
 				emit(new WireEvent.Flash("error", "Part of this page could not be updated (ref " + ref + "). Reload it."));

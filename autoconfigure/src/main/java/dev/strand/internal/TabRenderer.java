@@ -1,6 +1,7 @@
 package dev.strand.internal;
 
 import java.util.List;
+import java.util.SequencedMap;
 import java.util.Set;
 
 /**
@@ -10,9 +11,11 @@ import java.util.Set;
 public interface TabRenderer {
 
 	/**
-	 * Render the elements that depend on the changed keys.
+	 * Render the elements that depend on the changed keys. One that fails to render is left as the page has it,
+	 * and does not stop the others.
 	 * @param changed the keys changed since the last render
 	 * @return the patches
+	 * @throws PartlyRendered if some elements failed to render: it holds the patches of the others
 	 */
 	List<WireEvent.Patch> render(Set<String> changed);
 
@@ -46,6 +49,35 @@ public interface TabRenderer {
 	 */
 	default String url(String url) {
 		return url;
+	}
+
+	/**
+	 * Some elements of a render failed: the page is to get the others' patches all the same. The first failure
+	 * is the cause, the others are suppressed.
+	 */
+	final class PartlyRendered extends RuntimeException {
+
+		private final transient List<WireEvent.Patch> patches;
+
+		/**
+		 * Create one.
+		 * @param failures each element that failed, by id, in the order they rendered
+		 * @param patches the patches of the others
+		 */
+		public PartlyRendered(SequencedMap<String, RuntimeException> failures, List<WireEvent.Patch> patches) {
+			super("Could not render " + failures.sequencedKeySet(), failures.firstEntry().getValue());
+			failures.sequencedValues().stream().skip(1).forEach(this::addSuppressed);
+			this.patches = List.copyOf(patches);
+		}
+
+		/**
+		 * Return the patches of the elements that rendered.
+		 * @return the patches
+		 */
+		public List<WireEvent.Patch> patches() {
+			return this.patches;
+		}
+
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SequencedMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -23,6 +24,7 @@ import dev.strand.internal.ByteRing;
 import dev.strand.internal.PageModel;
 import dev.strand.internal.Tab;
 import dev.strand.internal.TabRenderer;
+import dev.strand.internal.TabRenderer.PartlyRendered;
 import dev.strand.internal.WireEvent;
 import dev.strand.internal.WireEvent.Patch;
 import dev.strand.internal.WireEvent.Op;
@@ -200,10 +202,18 @@ final class PageRenderer implements TabRenderer {
 			due.removeIf((entry) -> due.stream().anyMatch((other) -> other != entry && inside(entry.getValue(), other.getKey())));
 		}
 		Map<String, String> rendered = new LinkedHashMap<>();
+		SequencedMap<String, RuntimeException> failures = new LinkedHashMap<>(0);
 		List<Patch> patches = pass(() -> {
 			List<Patch> out = new ArrayList<>();
 			for (Map.Entry<String, Element> entry : due) {
-				String html = renderElement(entry.getValue());
+				String html;
+				try {
+					html = renderElement(entry.getValue());
+				}
+				catch (RuntimeException ex) { // left as the page has it; the others are still sent
+					failures.put(entry.getKey(), ex);
+					continue;
+				}
 				rendered.put(entry.getKey(), html);
 				out.addAll(diff(entry.getKey(), entry.getValue(), html));
 				if (inRow(entry.getValue())) { // its list's rows are as the page has them, but for it
@@ -219,6 +229,9 @@ final class PageRenderer implements TabRenderer {
 					history.redrawn(drawnFrom(this.elements.get(id)));
 				}
 			});
+		}
+		if (!failures.isEmpty()) {
+			throw new PartlyRendered(failures, patches);
 		}
 		return patches;
 	}

@@ -249,6 +249,7 @@ public class PageTestApp {
 			List<Report> reports = List.of(new Report("a", "Alpha"), new Report("b", "Beta"), new Report("c", "Gamma"));
 			view.assign("reports", reports);
 			reports.forEach((report) -> view.assign("report:" + report.id(), AsyncResult.idle()));
+			view.assign("broken", false);
 			return "rows";
 		}
 
@@ -305,10 +306,15 @@ public class PageTestApp {
 			view.update("reports", (List<Report> reports) -> reports.stream().filter((r) -> !r.id().equals(id)).toList());
 		}
 
+		/** Rename a row; with {@code breaking}, an element outside the list fails to render in the same turn. */
 		@PostMapping("/rows/rename")
-		void rename(View view, @RequestParam String id, @RequestParam String name) {
+		void rename(View view, @RequestParam String id, @RequestParam String name,
+				@RequestParam(defaultValue = "false") boolean breaking) {
 			view.update("reports", (List<Report> reports) -> reports.stream()
 				.map((r) -> r.id().equals(id) ? new Report(id, name) : r).toList());
+			if (breaking) {
+				view.assign("broken", true);
+			}
 		}
 
 		@PostMapping("/rows/hint")

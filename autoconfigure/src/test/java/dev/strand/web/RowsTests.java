@@ -112,6 +112,21 @@ class RowsTests {
 	}
 
 	@Test
+	void whenAnElementFailsToRenderThenTheListChangedInTheSameTurnIsSentAllTheSame() {
+		Pages.Page page = Pages.open(this.client, "/rows");
+		List<ServerSentEvent<String>> broken = events(page, "/rows/rename?id=a&name=First&breaking=true");
+		assertThat(broken).filteredOn((event) -> "patch".equals(event.event())).map((event) -> Patch.of(event.data()))
+			.extracting(Patch::target, Patch::op)
+			.containsExactlyInAnyOrder(tuple("row-a", "morph"), tuple("count", "morph"));
+		assertThat(broken).filteredOn((event) -> "flash".equals(event.event())).singleElement()
+			.satisfies((event) -> assertThat(event.data()).contains("Part of this page could not be updated"));
+		// the list's record of its rows is the page's: the next change sends its own row
+		List<Patch> renamed = after(page, "/rows/rename?id=b&name=Second");
+		assertThat(renamed.subList(2, renamed.size())).extracting(Patch::target, Patch::op)
+			.containsExactlyInAnyOrder(tuple("row-b", "morph"), tuple("count", "morph"));
+	}
+
+	@Test
 	void whenARowIsPrependedThenOnePatchPrependsIt() {
 		Pages.Page page = Pages.open(this.client, "/rows");
 		assertThat(after(page, "/rows/add?id=z&first=true")).filteredOn((patch) -> patch.target().equals("reports"))
@@ -194,13 +209,18 @@ class RowsTests {
 
 	/** The patches that a page event's changes made, up to the event its response names. */
 	private List<Patch> after(Pages.Page page, String path) {
+		return events(page, path).stream().filter((event) -> "patch".equals(event.event()))
+			.map((event) -> Patch.of(event.data()))
+			.toList();
+	}
+
+	/** The events since the page opened, up to the one that a page event's response names. */
+	private List<ServerSentEvent<String>> events(Pages.Page page, String path) {
 		String last = page.post(path).expectStatus().isNoContent().returnResult(Void.class).getResponseHeaders()
 			.getFirst("Strand-Event");
 		long upTo = Long.parseLong(last);
 		return page.stream(page.lastEventId())
 			.takeUntil((event) -> event.id() != null && Long.parseLong(event.id()) >= upTo)
-			.filter((event) -> "patch".equals(event.event()))
-			.map((event) -> Patch.of(event.data()))
 			.collectList().block(Duration.ofSeconds(10));
 	}
 
