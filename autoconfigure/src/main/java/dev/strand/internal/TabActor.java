@@ -1,5 +1,6 @@
 package dev.strand.internal;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -313,8 +314,7 @@ public final class TabActor implements Tab {
 		try {
 			TabRenderer renderer = this.renderer;
 			if (renderer != null && !this.closed) {
-				emit(new WireEvent.Reset(renderer.renderAll()));
-				this.view.state().takeChanged();
+				reset(renderer);
 			}
 			this.view.state().flash("error", "Something went wrong (ref " + ref + "). This page was refreshed.");
 			flush();
@@ -352,8 +352,7 @@ public final class TabActor implements Tab {
 		cancelTimer();
 		TabRenderer renderer = this.renderer;
 		if (subscription.missed() && renderer != null) {
-			emit(new WireEvent.Reset(renderer.renderAll()));
-			this.view.state().takeChanged();
+			reset(renderer);
 		}
 		if (!this.view.started) {
 			this.view.started = true;
@@ -385,7 +384,17 @@ public final class TabActor implements Tab {
 			}
 			if (run.chunkSent) {
 				TabRenderer renderer = this.renderer;
-				emit((renderer != null) ? renderer.chunk(message.event(), message.chunk()) : message.event());
+				WireEvent.Chunk event = message.event();
+				if (renderer != null) {
+					try {
+						event = renderer.chunk(event, message.chunk());
+					}
+					catch (RuntimeException ex) { // its fragment failed: the page goes without this chunk
+						renderFailed("for a chunk of " + run.name, ex);
+						return;
+					}
+				}
+				emit(event);
 			}
 			this.engine.metrics().chunkDelivered(run.tag);
 		}
@@ -516,15 +525,38 @@ public final class TabActor implements Tab {
 				if (ex instanceof TabRenderer.PartlyRendered partly) {
 					partly.patches().forEach(this::emit);
 				}
-				String ref = this.engine.newRef();
-				logger.error("Re-rendering " + this + " after a change to " + changed + " failed [ref " + ref + "]", ex);
-				emit(new WireEvent.Flash("error", "Part of this page could not be updated (ref " + ref + "). Reload it."));
+				renderFailed("after a change to " + changed, ex);
 			}
 		}
 		String url = state.takeNavigation();
 		if (url != null) {
 			emit(new WireEvent.Navigate((renderer != null) ? renderer.url(url) : url));
 		}
+	}
+
+	/** Send the page a full re-render: an element that cannot render is left as the page has it. */
+	private void reset(TabRenderer renderer) {
+		List<WireEvent.Patch> patches;
+		TabRenderer.@Nullable PartlyRendered partly = null;
+		try {
+			patches = renderer.renderAll();
+		}
+		catch (TabRenderer.PartlyRendered ex) {
+			patches = ex.patches();
+			partly = ex;
+		}
+		emit(new WireEvent.Reset(patches));
+		this.view.state().takeChanged();
+		if (partly != null) {
+			renderFailed("for a reset", partly);
+		}
+	}
+
+	/** Part of the page could not be rendered: it stays as the page has it, and the page is told. */
+	private void renderFailed(String when, RuntimeException failure) {
+		String ref = this.engine.newRef();
+		logger.error("Rendering " + this + " " + when + " failed [ref " + ref + "]", failure);
+		emit(new WireEvent.Flash("error", "Part of this page could not be updated (ref " + ref + "). Reload it."));
 	}
 
 	private void emit(WireEvent event) {

@@ -2,6 +2,7 @@ package dev.strand.thymeleaf;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.thymeleaf.context.IContext;
@@ -198,20 +200,19 @@ final class PageRenderer implements TabRenderer {
 			return List.of();
 		}
 		if (due.size() > 1) {
-			// an element inside another that re-renders is drawn by it
-			due.removeIf((entry) -> due.stream().anyMatch((other) -> other != entry && inside(entry.getValue(), other.getKey())));
+			// outer elements first: one inside another that renders is drawn by it, and on its own if that one fails
+			due.sort(Comparator.comparingInt((entry) -> depth(entry.getValue())));
 		}
 		Map<String, String> rendered = new LinkedHashMap<>();
 		SequencedMap<String, RuntimeException> failures = new LinkedHashMap<>(0);
 		List<Patch> patches = pass(() -> {
 			List<Patch> out = new ArrayList<>();
 			for (Map.Entry<String, Element> entry : due) {
-				String html;
-				try {
-					html = renderElement(entry.getValue());
+				if (!rendered.isEmpty() && within(entry.getValue(), rendered::containsKey)) {
+					continue;
 				}
-				catch (RuntimeException ex) { // left as the page has it; the others are still sent
-					failures.put(entry.getKey(), ex);
+				String html = renderOrFail(entry.getKey(), () -> renderElement(entry.getValue()), failures);
+				if (html == null) {
 					continue;
 				}
 				rendered.put(entry.getKey(), html);
@@ -245,14 +246,17 @@ final class PageRenderer implements TabRenderer {
 			}
 		});
 		Map<String, String> rendered = new LinkedHashMap<>();
+		SequencedMap<String, RuntimeException> failures = new LinkedHashMap<>(0);
 		List<Patch> all = pass(() -> {
 			List<Patch> out = new ArrayList<>();
 			for (Map.Entry<String, Element> entry : top) {
 				if (!this.streams.containsKey(entry.getKey())) {
-					String html = renderElement(entry.getValue());
-					rendered.put(entry.getKey(), html);
-					drawn(learn(entry.getKey(), html));
-					out.add(new Patch(entry.getKey(), Op.MORPH, html));
+					String html = renderOrFail(entry.getKey(), () -> renderElement(entry.getValue()), failures);
+					if (html != null) {
+						rendered.put(entry.getKey(), html);
+						drawn(learn(entry.getKey(), html));
+						out.add(new Patch(entry.getKey(), Op.MORPH, html));
+					}
 				}
 			}
 			return out;
@@ -260,22 +264,38 @@ final class PageRenderer implements TabRenderer {
 		// after the elements around them, which draw them afresh: each container as the page has it
 		this.streams.forEach((id, history) -> {
 			Element element = this.elements.get(id);
-			if (element != null) {
-				String html = renderElement(element, withPage(history.drawnFrom(), Map.of()));
+			String html = (element == null) ? null
+					: renderOrFail(id, () -> renderElement(element, withPage(history.drawnFrom(), Map.of())), failures);
+			if (element != null && html != null) {
 				if (inRow(element)) { // drawn from what it was drawn from, not from what its list was just drawn from
 					drawn(id, html);
 				}
 				all.add(new Patch(id, Op.MORPH, history.appendTo(html)));
 			}
 		});
+		if (!failures.isEmpty()) {
+			throw new PartlyRendered(failures, all);
+		}
 		return all;
+	}
+
+	/** Render an element, or note its failure: it is left as the page has it, and does not stop the others. */
+	private static @Nullable String renderOrFail(String id, Supplier<String> render,
+			SequencedMap<String, RuntimeException> failures) {
+		try {
+			return render.get();
+		}
+		catch (RuntimeException ex) {
+			failures.put(id, ex);
+			return null;
+		}
 	}
 
 	/**
 	 * Run a render pass: elements that the rendered ones hold are tracked afresh as they render, so those no
 	 * longer in the page are forgotten, and the rows of lists among them are read from what was rendered.
 	 */
-	private List<Patch> pass(java.util.function.Supplier<List<Patch>> render, Map<String, String> rendered) {
+	private List<Patch> pass(Supplier<List<Patch>> render, Map<String, String> rendered) {
 		this.pass++;
 		this.rendering = true;
 		List<Patch> patches;
@@ -434,13 +454,14 @@ final class PageRenderer implements TabRenderer {
 		Map<String, Fragment> fragments = this.chunkFragments;
 		Fragment fragment = (fragments != null) ? fragments.get(event.task()) : null;
 		WireEvent.Chunk rendered = event;
-		if (fragment != null) {
-			// with the locals of a container that streams this task, such as its row
-			Element container = this.streams.entrySet().stream()
-				.filter((entry) -> entry.getValue().task.equals(event.task()))
-				.map((entry) -> this.elements.get(entry.getKey()))
-				.filter(Objects::nonNull)
-				.findFirst().orElse(null);
+		// with the locals of a container that streams this task, such as its row; with none left in the page (its
+		// row was removed), there is nothing to render it into, nor the locals to render it with
+		Element container = (fragment == null) ? null : this.streams.entrySet().stream()
+			.filter((entry) -> entry.getValue().task.equals(event.task()))
+			.map((entry) -> this.elements.get(entry.getKey()))
+			.filter(Objects::nonNull)
+			.findFirst().orElse(null);
+		if (fragment != null && container != null) {
 			Map<String, Object> variables = variables(container);
 			variables.put("chunk", chunk);
 			rendered = event.withHtml(process(fragment.template(), fragment.selector(), variables));
@@ -522,6 +543,13 @@ final class PageRenderer implements TabRenderer {
 		}
 		variables.putAll(locals);
 		return variables;
+	}
+
+	/** How many tracked elements an element is in. */
+	private int depth(Element element) {
+		int[] depth = {0};
+		within(element, (id) -> ++depth[0] < 0);
+		return depth[0];
 	}
 
 	/** Whether the element sits, at any depth, in the tracked element with this id. */

@@ -342,4 +342,69 @@ public class PageTestApp {
 
 	}
 
+	/** A page whose elements fail to render on demand, for the error-path tests. */
+	@Controller
+	static class ErrorsController {
+
+		@GetMapping("/errors")
+		String page(View view) {
+			view.assign("broken", false).assign("outerBroken", false).assign("note", "old")
+				.assign("reports", List.of(new Report("a", "Alpha"), new Report("b", "Beta")));
+			return "errors";
+		}
+
+		@PostMapping("/errors/break")
+		void breakIt(View view, @RequestParam String key) {
+			view.assign(key, true);
+		}
+
+		@PostMapping("/errors/outer-and-note")
+		void outerAndNote(View view, @RequestParam String note) {
+			view.assign("outerBroken", true).assign("note", note);
+		}
+
+		@PostMapping("/errors/note")
+		void note(View view, @RequestParam String note) {
+			view.assign("note", note);
+		}
+
+		@PostMapping("/errors/throw")
+		void throwing(View view, @RequestParam String note, @RequestParam(defaultValue = "false") boolean navigate) {
+			view.assign("note", note);
+			if (navigate) {
+				view.navigate("/errors?from=throw");
+			}
+			throw new IllegalStateException("the handler failed after it changed the view");
+		}
+
+		@PostMapping("/errors/update-throws")
+		void updateThrows(View view) {
+			view.assign("note", "before-update");
+			view.update("reports", (List<Report> reports) -> {
+				throw new IllegalStateException("the update function failed");
+			});
+		}
+
+		@PostMapping("/errors/remove")
+		void remove(View view, @RequestParam String id) {
+			view.update("reports", (List<Report> reports) -> reports.stream().filter((r) -> !r.id().equals(id)).toList());
+		}
+
+		@PostMapping("/errors/out")
+		void out(View view, @RequestParam String id, @RequestParam(defaultValue = "3") int chunks,
+				@RequestParam(defaultValue = "0") int boomAt) {
+			view.startAsync("out:" + id, (task) -> {
+				for (int n = 1; n <= chunks; n++) {
+					task.push((n == boomAt) ? "boom" : "line " + n); // "boom" fails to render through the fragment
+				}
+				return id;
+			});
+		}
+
+		@HandleAsync("out:*")
+		void outDone(Outcome<String> outcome) {
+		}
+
+	}
+
 }
