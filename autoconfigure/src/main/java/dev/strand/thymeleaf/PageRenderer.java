@@ -199,17 +199,14 @@ final class PageRenderer implements TabRenderer {
 		if (due.isEmpty()) {
 			return List.of();
 		}
-		if (due.size() > 1) {
-			// outer elements first: one inside another that renders is drawn by it, and on its own if that one fails
-			due.sort(Comparator.comparingInt((entry) -> depth(entry.getValue())));
-		}
+		outermostFirst(due);
 		Map<String, String> rendered = new LinkedHashMap<>();
 		SequencedMap<String, RuntimeException> failures = new LinkedHashMap<>(0);
 		List<Patch> patches = pass(() -> {
 			List<Patch> out = new ArrayList<>();
 			for (Map.Entry<String, Element> entry : due) {
 				if (!rendered.isEmpty() && within(entry.getValue(), rendered::containsKey)) {
-					continue;
+					continue; // drawn by the element it is in
 				}
 				String html = renderOrFail(entry.getKey(), () -> renderElement(entry.getValue()), failures);
 				if (html == null) {
@@ -239,24 +236,22 @@ final class PageRenderer implements TabRenderer {
 
 	@Override
 	public List<Patch> renderAll() {
-		List<Map.Entry<String, Element>> top = new ArrayList<>();
-		this.elements.forEach((id, element) -> {
-			if (element.parent == null || !this.elements.containsKey(element.parent)) {
-				top.add(Map.entry(id, element));
-			}
-		});
+		List<Map.Entry<String, Element>> each = outermostFirst(new ArrayList<>(this.elements.entrySet()));
 		Map<String, String> rendered = new LinkedHashMap<>();
 		SequencedMap<String, RuntimeException> failures = new LinkedHashMap<>(0);
 		List<Patch> all = pass(() -> {
 			List<Patch> out = new ArrayList<>();
-			for (Map.Entry<String, Element> entry : top) {
-				if (!this.streams.containsKey(entry.getKey())) {
-					String html = renderOrFail(entry.getKey(), () -> renderElement(entry.getValue()), failures);
-					if (html != null) {
-						rendered.put(entry.getKey(), html);
-						drawn(learn(entry.getKey(), html));
-						out.add(new Patch(entry.getKey(), Op.MORPH, html));
-					}
+			for (Map.Entry<String, Element> entry : each) {
+				// drawn by the element it is in, unless that one failed; a container is drawn as the page has it, below
+				if (this.streams.containsKey(entry.getKey())
+						|| within(entry.getValue(), (outer) -> rendered.containsKey(outer) || this.streams.containsKey(outer))) {
+					continue;
+				}
+				String html = renderOrFail(entry.getKey(), () -> renderElement(entry.getValue()), failures);
+				if (html != null) {
+					rendered.put(entry.getKey(), html);
+					drawn(learn(entry.getKey(), html));
+					out.add(new Patch(entry.getKey(), Op.MORPH, html));
 				}
 			}
 			return out;
@@ -543,6 +538,17 @@ final class PageRenderer implements TabRenderer {
 		}
 		variables.putAll(locals);
 		return variables;
+	}
+
+	/**
+	 * Put elements to render in order, the outer ones first: one inside another that renders is drawn by it, and
+	 * rendered on its own only if that one fails.
+	 */
+	private List<Map.Entry<String, Element>> outermostFirst(List<Map.Entry<String, Element>> elements) {
+		if (elements.size() > 1) {
+			elements.sort(Comparator.comparingInt((entry) -> depth(entry.getValue())));
+		}
+		return elements;
 	}
 
 	/** How many tracked elements an element is in. */

@@ -36,6 +36,18 @@ class ErrorPathTests {
 	}
 
 	@Test
+	void whenAnElementCannotRenderThenAResetStillSendsTheElementsInsideIt() {
+		Pages.Page page = Pages.open(this.client, "/errors");
+		page.post("/errors/outer-and-note?note=new").expectStatus().isNoContent();
+		page.post("/errors/note?note=newer").expectStatus().isNoContent();
+		ServerSentEvent<String> reset = page.stream(1_000_000).filter((event) -> event.event() != null)
+			.blockFirst(Duration.ofSeconds(10));
+		assertThat(reset.event()).isEqualTo("reset");
+		assertThat(reset.data()).contains("\"target\":\"inner\"").contains(">newer<")
+			.doesNotContain("\"target\":\"outer\"");
+	}
+
+	@Test
 	void whenAnElementFailsToRenderThenAnElementInsideItThatChangedInTheSameTurnIsSentAllTheSame() {
 		Pages.Page page = Pages.open(this.client, "/errors");
 		List<ServerSentEvent<String>> events = events(page, "/errors/outer-and-note?note=new");
