@@ -73,7 +73,8 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 * AsyncOptions
 	 * @param lingerWarning Time a stopped task may keep running (ignoring its interrupt) before a warning is
 	 * logged
-	 * @param shutdownGrace Time shutdown waits for stopped tasks to end
+	 * @param shutdownGrace Time shutdown lets running tasks finish before it closes every tab and cancels what is
+	 * left
 	 */
 	public record Tasks(@DefaultValue("5m") Duration timeout, @DefaultValue("1s") Duration lingerWarning,
 			@DefaultValue("10s") Duration shutdownGrace) {
