@@ -545,7 +545,7 @@ public final class TabActor implements Tab {
 			patches = ex.patches();
 			partly = ex;
 		}
-		emit(new WireEvent.Reset(patches));
+		emit(new WireEvent.Reset(patches, this.view.tasks().runningNames()));
 		this.view.state().takeChanged();
 		if (partly != null) {
 			renderFailed("for a reset", partly);

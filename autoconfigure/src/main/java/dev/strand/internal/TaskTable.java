@@ -255,6 +255,20 @@ final class TaskTable implements TaskRun.Listener {
 	}
 
 	/**
+	 * Return the names of the runs that run or wait, for a {@link WireEvent.Reset}.
+	 * @return their names
+	 */
+	List<String> runningNames() {
+		List<String> names = new ArrayList<>(this.current.size());
+		for (TaskRun run : this.current.values()) {
+			if (!run.isSettled()) {
+				names.add(run.name);
+			}
+		}
+		return names;
+	}
+
+	/**
 	 * Return the runs whose outcome has not been taken in yet, for a {@link TabSnapshot}.
 	 * @return the runs
 	 */

@@ -255,8 +255,9 @@ public sealed interface WireEvent {
 	 * A full re-render, for a browser that missed events no longer buffered.
 	 *
 	 * @param patches a patch for every element Strand tracks
+	 * @param running the tasks that run or wait: the page's word for which ones an outcome may still end
 	 */
-	record Reset(List<Patch> patches) implements WireEvent {
+	record Reset(List<Patch> patches, List<String> running) implements WireEvent {
 
 		@Override
 		public String name() {
@@ -269,7 +270,11 @@ public sealed interface WireEvent {
 			for (Patch patch : this.patches) {
 				array.raw(patch.data(json));
 			}
-			return array.end().end();
+			Json.ArrayWriter names = array.end().array("running");
+			for (String name : this.running) {
+				names.raw(json.quote(name));
+			}
+			return names.end().end();
 		}
 
 	}

@@ -16,7 +16,7 @@ let leaving = false;    // page is being hidden/unloaded
 let left = false;       // the page was left, and its view closed: coming back (the back/forward cache) remounts
 let waiters = [];       // posts waiting for the event that carries their changes: { id, resolve }
 let transport = null;   // how this tab gets its events: its own stream, or one that its browser's tabs share
-const running = new Set(); // tasks that have sent chunks or progress but no outcome yet
+const running = new Set(); // tasks that have sent chunks or progress but no outcome yet, or that a reset named
 
 // Reads the view token, last event id and CSRF token that <strand:head/> rendered.
 function readMetas(doc = document) {
@@ -166,6 +166,10 @@ const handlers = {
 
   reset(d) {
     for (const p of d.patches ?? []) applyPatch(p);
+    if (Array.isArray(d.running)) { // the outcomes it stands for are not sent: the view says which tasks still run
+      running.clear();
+      for (const task of d.running) running.add(task);
+    }
     emit("reset", d);
   },
 

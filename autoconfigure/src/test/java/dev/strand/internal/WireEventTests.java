@@ -30,7 +30,7 @@ class WireEventTests {
 				WireEvent.Chunk.of("job", "line\n\nevent: x", this.json), WireEvent.Chunk.of("job", Map.of("k", "v\n"), this.json).withHtml("<b>\n</b>"),
 				progress(1), WireEvent.TaskOutcome.of("job", new Outcome.Cancelled<>(CancelReason.REQUESTED)),
 				new WireEvent.Flash("info", "a\nb"), new WireEvent.Flash("info", null), new WireEvent.Navigate("/next?a=b\n"),
-				new WireEvent.Reset(List.of(new WireEvent.Patch("a", WireEvent.Op.REPLACE, "x\ny"))), new WireEvent.Close("shutdown"));
+				new WireEvent.Reset(List.of(new WireEvent.Patch("a", WireEvent.Op.REPLACE, "x\ny")), List.of("job")), new WireEvent.Close("shutdown"));
 		for (WireEvent event : events) {
 			assertThat(event.name()).matches("[a-z]+");
 			String data = event.data(this.json);
@@ -95,8 +95,8 @@ class WireEventTests {
 		assertThat(WireEvent.TaskOutcome.of("job", new Outcome.Failed<>("quota exceeded", "abc")).data(this.json))
 			.as("an error value never reaches the browser").doesNotContain("quota")
 			.isEqualTo("{\"task\":\"job\",\"kind\":\"failed\",\"code\":\"failed\",\"ref\":\"abc\"}");
-		assertThat(new WireEvent.Reset(List.of(new WireEvent.Patch("a", WireEvent.Op.REPLACE, "x"))).data(this.json))
-			.isEqualTo("{\"patches\":[{\"target\":\"a\",\"op\":\"replace\",\"html\":\"x\"}]}");
+		assertThat(new WireEvent.Reset(List.of(new WireEvent.Patch("a", WireEvent.Op.REPLACE, "x")), List.of("job", "a\"b")).data(this.json))
+			.isEqualTo("{\"patches\":[{\"target\":\"a\",\"op\":\"replace\",\"html\":\"x\"}],\"running\":[\"job\",\"a\\\"b\"]}");
 	}
 
 	@Test
