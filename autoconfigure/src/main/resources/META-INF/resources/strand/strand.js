@@ -38,35 +38,83 @@ function fragment(html) {
   return t.content;
 }
 
-const sending = new WeakSet(); // forms whose page event is on its way
+const sending = new WeakMap(); // forms whose page event is on its way: the state of each field as it was sent
 
-// What a morph leaves as the user has it: an open <details> or <dialog>, and the value of the field being typed
-// in, except while its form is being sent (the handler's changes reach it: a form it clears comes back empty).
-function usersOwn(name, el) {
-  if (name === "open") return el.tagName === "DETAILS" || el.tagName === "DIALOG";
-  if (name === "value") return el === document.activeElement && !sending.has(el.form);
-  return false;
+const isToggle = (el) => el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio");
+
+// A field's state as the user has it, or as the server drew it (drawn): a text field's text, whether a checkbox or
+// radio is checked, which options of a select are chosen; null for anything else (a file field, a button).
+function fieldState(el, drawn = false) {
+  if (el instanceof HTMLSelectElement) {
+    const options = [...el.options];
+    const first = drawn && !el.multiple && el.size <= 1 && !options.some((o) => o.defaultSelected);
+    return options.map((o, i) => ((drawn ? o.defaultSelected || (first && i === 0) : o.selected) ? "+" : "-") + o.value)
+      .join("\n");
+  }
+  if (isToggle(el)) return String(drawn ? el.defaultChecked : el.checked);
+  if ((el instanceof HTMLInputElement && el.type !== "file") || el instanceof HTMLTextAreaElement) {
+    return drawn ? el.defaultValue : el.value;
+  }
+  return null;
 }
 
-// A field the user typed in keeps it while the server draws the same value for it as before, unless its form is
-// being sent: the user may have left it for a button of its form, and a re-render must not empty it meanwhile.
-const keepsTyped = (old, fresh) =>
-  (old instanceof HTMLInputElement || old instanceof HTMLTextAreaElement) && !sending.has(old.form)
-  && old.value !== old.defaultValue && fresh.defaultValue === old.defaultValue;
+function putFieldState(el, state) {
+  if (el instanceof HTMLSelectElement) {
+    const chosen = new Set(state.split("\n").filter((o) => o[0] === "+").map((o) => o.slice(1)));
+    for (const o of el.options) o.selected = chosen.has(o.value);
+  } else if (isToggle(el)) {
+    el.checked = state === "true";
+  } else {
+    el.value = state;
+  }
+}
 
-// Morphs el into the HTML: children with the same id keep their nodes, the focused field keeps its value, focus
-// and selection, a field typed in keeps its text, and everything else takes the server's markup.
+// Whether a morph leaves a field as the user has it. While its form is being sent, the field takes the server's
+// drawing unless the user changed it since: the handler's changes reach it (a form it clears comes back empty),
+// and what the user typed after sending stays. Otherwise the field being used keeps its state, and a field the
+// user changed keeps it while the server draws the same default for it as before.
+function keepsUsers(old, fresh) {
+  const now = fieldState(old);
+  if (now === null) return false;
+  const sent = sending.get(old.form)?.get(old);
+  if (sent !== undefined) return now !== sent;
+  if (old === document.activeElement) return true;
+  const drawn = fieldState(old, true);
+  return now !== drawn && fieldState(fresh, true) === drawn;
+}
+
+// A control kept busy while its page event is on its way stays so through a morph, as LiveView holds back an
+// element awaiting its reply, unless the server draws it busy or disabled itself: then the server's state stands.
+function staysBusy(old, fresh) {
+  for (const [mark, attribute, value] of [["data-strand-busy", "aria-busy", "true"], ["data-strand-disabled", "disabled", ""]]) {
+    if (old.hasAttribute(mark) && !fresh.hasAttribute(attribute)) {
+      fresh.setAttribute(attribute, value);
+      fresh.setAttribute(mark, "");
+    }
+  }
+}
+
+// Morphs el into the HTML: children with the same id keep their nodes, what the user did in a field stays (above),
+// with focus and selection, an open <details> or <dialog> stays open, a busy control stays busy, and everything
+// else takes the server's markup.
 function morph(el, html) {
-  const typed = new Set();
+  const kept = new Map(); // field -> the attribute whose updates it ignores
   Idiomorph.morph(el, html ?? "", {
     morphStyle: "outerHTML",
     restoreFocus: true,
     callbacks: {
       beforeNodeMorphed(old, fresh) {
-        if (keepsTyped(old, fresh)) typed.add(old);
+        if (!(old instanceof Element && fresh instanceof Element)) return true;
+        staysBusy(old, fresh);
+        if (keepsUsers(old, fresh)) {
+          kept.set(old, isToggle(old) ? "checked" : old instanceof HTMLSelectElement ? "selected" : "value");
+        }
         return true;
       },
-      beforeAttributeUpdated: (name, node) => !(usersOwn(name, node) || (name === "value" && typed.has(node))),
+      beforeAttributeUpdated(name, node) {
+        if (name === "open") return node.tagName !== "DETAILS" && node.tagName !== "DIALOG";
+        return kept.get(name === "selected" ? node.closest("select") : node) !== name;
+      },
     },
   });
 }
@@ -445,13 +493,8 @@ function swapIn(doc) {
   const scroll = [scrollX, scrollY];
   const typed = new Map();
   for (const el of document.querySelectorAll("input[id], textarea[id], select[id]")) {
-    if (el.type === "checkbox" || el.type === "radio") {
-      if (el.checked !== el.defaultChecked) typed.set(el.id, { checked: el.checked });
-    } else if (el.tagName === "SELECT") {
-      if ([...el.options].some((o) => o.selected !== o.defaultSelected)) typed.set(el.id, { value: el.value });
-    } else if (el.value !== el.defaultValue) {
-      typed.set(el.id, { value: el.value });
-    }
+    const state = fieldState(el);
+    if (state !== null && state !== fieldState(el, true)) typed.set(el.id, state);
   }
   const focused = document.activeElement?.id;
   const selection = focused ? [document.activeElement.selectionStart, document.activeElement.selectionEnd] : null;
@@ -465,9 +508,7 @@ function swapIn(doc) {
   document.body.replaceWith(document.importNode(doc.body, true));
   for (const [id, state] of typed) {
     const el = document.getElementById(id);
-    if (!el) continue;
-    if ("checked" in state) el.checked = state.checked;
-    else el.value = state.value;
+    if (el && fieldState(el) !== null) putFieldState(el, state);
   }
   const again = focused && document.getElementById(focused);
   if (again) {
@@ -516,8 +557,8 @@ export function post(url, params) {
   });
 }
 
-// Marks el busy and disables the given controls; returns a function undoing exactly that, where a morph has
-// not redrawn them from the server's HTML meanwhile (which took the marks away: the server's state stands).
+// Marks el busy and disables the given controls; returns a function undoing exactly that, where the server has
+// not drawn them busy or disabled itself meanwhile (a morph then took the marks away: the server's state stands).
 function setBusy(el, controls) {
   el.setAttribute("aria-busy", "true");
   el.setAttribute("data-strand-busy", "");
@@ -583,6 +624,7 @@ function go(url) {
   location.assign(to.href);
 }
 
+// Posts a page event; restore(ok) ends the control's busy state, and says whether the handler took it.
 async function send(url, body, restore) {
   let status = 0;
   let message;
@@ -606,7 +648,7 @@ async function send(url, body, restore) {
   } catch {
     message = "Could not reach the server. Check your connection and try again.";
   } finally {
-    restore();
+    restore(message === undefined);
   }
   flash("error", message);
   emit("error", { url, status, message });
@@ -694,14 +736,25 @@ function onSubmit(e) {
     if (typeof value === "string") body.append(key, value);
   }
   appendParams(body, form);
-  appendParams(body, submitter);
+  appendParams(body, e.submitter); // a plain submit button's params too, as its name and value
   const buttons = [...form.elements].filter((c) => c.type === "submit" || c.type === "image");
   const url = submitter ? submitter.dataset.strandPost || form.action : form.dataset.strandPost || form.action;
   const restore = setBusy(form, buttons);
-  sending.add(form);
-  send(url, body, () => {
+  const sent = new Map();
+  for (const field of form.elements) {
+    const state = fieldState(field);
+    if (state !== null) sent.set(field, state);
+  }
+  sending.set(form, sent);
+  send(url, body, (ok) => {
     sending.delete(form);
     restore();
+    if (ok) return;
+    // The handler changed nothing: what was sent comes back where a re-render took it away meanwhile.
+    for (const [field, state] of sent) {
+      const now = fieldState(field);
+      if (now !== state && now === fieldState(field, true)) putFieldState(field, state);
+    }
   });
 }
 

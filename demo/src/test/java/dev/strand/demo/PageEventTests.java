@@ -67,6 +67,12 @@ class PageEventTests extends BrowserTest {
 	}
 
 	@Test
+	void aPlainSubmitButtonsParamsArePostedWithItsFormsOwn() {
+		button("Echo with the button's params").click();
+		assertThat(last()).hasText("echo note=form's userId=9");
+	}
+
+	@Test
 	void aClickedElementPostsItsNameAndValueAndItsParamsNamedInCamelCase() {
 		button("Echo with params").click();
 		assertThat(last()).hasText("echo note=own userId=42");
