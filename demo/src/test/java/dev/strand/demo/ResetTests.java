@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.FilePayload;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.Import;
@@ -68,7 +69,7 @@ class ResetTests extends BrowserTest {
 	}
 
 	@Test
-	void whenATaskEndsWhileThePageIsAwayThenAfterItsResetALaterRemountDoesNotSayTheTaskWasStopped() throws Exception {
+	void whenATaskEndsWhileThePageIsAwayThenAfterItsResetALaterRemountDoesNotSayTheTaskWasStoppedAndTheFileChosenDoesNotStopIt() throws Exception {
 		try (TcpProxy proxy = new TcpProxy(this.port)) {
 			this.page.addInitScript("""
 					document.addEventListener('strand:reset', () => { window.__resets = (window.__resets ?? 0) + 1; });
@@ -88,6 +89,7 @@ class ResetTests extends BrowserTest {
 			this.page.waitForFunction("() => window.__resets >= 1", null, new Page.WaitForFunctionOptions().setTimeout(30_000));
 			assertThat(this.page.locator("#flash .strand-flash-text")).hasText("All " + LINES + " lines");
 
+			this.page.locator("#attachment").setInputFiles(new FilePayload("notes.txt", "text/plain", "a file".getBytes()));
 			this.page.evaluate("""
 					() => fetch('/strand/stream/close', { method: 'POST',
 					  headers: { 'Strand-View': document.querySelector('meta[name=strand-view]').content } })""");
