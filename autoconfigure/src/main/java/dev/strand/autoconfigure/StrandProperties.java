@@ -91,7 +91,7 @@ public record StrandProperties(@DefaultValue Limits limits, @DefaultValue Tasks 
 	 * @param maxPending Number of events a browser may lag behind before a task's push blocks
 	 * @param maxPendingSize Size of the events a browser may lag behind before a task's push blocks, whether its
 	 * stream is attached or not
-	 * @param maxChunkSize Maximum size of one chunk, as JSON; a larger push fails in the task with an
+	 * @param maxChunkSize Maximum size of one chunk, as JSON in UTF-8; a larger push fails in the task with an
 	 * IllegalArgumentException
 	 * @param pushTimeout Time a push may block on a slow browser before its stream is dropped
 	 * @param writeTimeout Time a stream may go without its writes draining (its heartbeats unsent, checked once a

@@ -29,6 +29,23 @@ public final class Json {
 	}
 
 	/**
+	 * Return the length of text in UTF-8, as a stream sends it, without encoding it.
+	 * @param text the text
+	 * @return its bytes
+	 */
+	public static int utf8Length(CharSequence text) {
+		int length = text.length();
+		int bytes = length;
+		for (int i = 0; i < length; i++) {
+			char c = text.charAt(i);
+			if (c >= 0x80) {
+				bytes += (c < 0x800 || Character.isSurrogate(c)) ? 1 : 2; // a surrogate pair is four bytes
+			}
+		}
+		return bytes;
+	}
+
+	/**
 	 * Return text as a quoted JSON string. Most text has nothing to escape, and then it is copied once, with no
 	 * builder (a chunk's text is quoted per push).
 	 * @param text the text

@@ -48,8 +48,9 @@ sealed interface Message {
 	 * @param run the task's run
 	 * @param chunk the chunk, for {@code @HandleChunk}
 	 * @param event the chunk as it goes to the page; its room in the log is reserved
+	 * @param bytes the room reserved: the chunk's JSON in UTF-8
 	 */
-	record Chunk(TaskRun run, Object chunk, WireEvent.Chunk event) implements Message {
+	record Chunk(TaskRun run, Object chunk, WireEvent.Chunk event, int bytes) implements Message {
 	}
 
 	/**

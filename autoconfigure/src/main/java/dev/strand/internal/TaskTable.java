@@ -247,7 +247,7 @@ final class TaskTable implements TaskRun.Listener {
 	 * @param chunk the message
 	 */
 	void chunkHandled(Message.Chunk chunk) {
-		this.log.release(chunk.event().value().length());
+		this.log.release(chunk.bytes());
 	}
 
 	int size() {
@@ -327,7 +327,7 @@ final class TaskTable implements TaskRun.Listener {
 	public void chunk(TaskRun run, Object chunk) throws InterruptedException {
 		EngineSettings settings = this.engine.settings();
 		WireEvent.Chunk event = WireEvent.Chunk.of(run.name, chunk, this.engine.json());
-		int size = event.value().length();
+		int size = Json.utf8Length(event.value());
 		if (size > settings.maxChunkSize()) {
 			throw new IllegalArgumentException("Task '" + run.name + "' pushed a chunk of " + size + " bytes, more than "
 					+ "strand.stream.max-chunk-size (" + settings.maxChunkSize() + " bytes) allows; push it in smaller "
@@ -338,7 +338,7 @@ final class TaskTable implements TaskRun.Listener {
 			logger.warn(this.tab + ": its page fell more than " + settings.maxPending() + " events or "
 					+ settings.maxPendingSize() + " bytes behind for " + timeout + "; it will resynchronise");
 		}
-		this.inbox.accept(new Message.Chunk(run, chunk, event));
+		this.inbox.accept(new Message.Chunk(run, chunk, event, size));
 	}
 
 	@Override

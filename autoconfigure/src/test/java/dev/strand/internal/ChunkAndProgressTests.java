@@ -391,6 +391,27 @@ class ChunkAndProgressTests {
 	}
 
 	@Test
+	void whenAChunkIsLargerThanTheMaximumInUtf8BytesThenPushFailsThoughItHasFewerCharacters() {
+		EngineTestSupport.Stream stream = connect(this.tab);
+		CompletableFuture<Throwable> refused = new CompletableFuture<>();
+		String fits = "語".repeat(21 * 1024); // 63 KB as UTF-8, under the 64 KB maximum
+		inTurn(this.tab, () -> this.view.startAsync("job", (task) -> {
+			try {
+				task.push("語".repeat(22 * 1024)); // 22K characters, 66 KB as UTF-8
+			}
+			catch (IllegalArgumentException ex) {
+				refused.complete(ex);
+			}
+			task.push(fits);
+			return "done";
+		}));
+		assertThat(this.callbacks.awaitOutcome("job")).isEqualTo(new Outcome.Ok<>("done"));
+		assertThat(join(refused)).hasMessageContaining("a chunk of " + (22 * 1024 * 3 + 2) + " bytes");
+		assertThat(this.callbacks.chunks.get("job")).containsExactly(fits);
+		assertThat(stream.ofType("chunk")).hasSize(1);
+	}
+
+	@Test
 	void whenNoStreamIsAttachedThenPushWaitsInsteadOfOverflowingTheReplayBuffer() {
 		EngineTestSupport.Stream stream = connect(this.tab);
 		java.util.concurrent.atomic.AtomicInteger pushed = new java.util.concurrent.atomic.AtomicInteger();

@@ -100,6 +100,13 @@ class WireEventTests {
 	}
 
 	@Test
+	void whenTextIsMeasuredThenItsLengthIsThatOfItsUtf8Encoding() {
+		for (String text : List.of("", "plain", "é ü", "語と文", "emoji 😀 and 𝄞", "mixed é語😀x\u007f\u0080\u07ff\u0800\uffff")) {
+			assertThat(Json.utf8Length(text)).as(text).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+		}
+	}
+
+	@Test
 	void whenEventsReplaceEarlierOnesThenTheyShareACoalescingKey() {
 		assertThat(new WireEvent.Patch("org", WireEvent.Op.REPLACE, "a").coalescingKey()).isEqualTo("patch:org");
 		assertThat(new WireEvent.Patch("org", WireEvent.Op.APPEND, "a").coalescingKey()).isNull();
