@@ -79,6 +79,9 @@ final class PageRenderer implements TabRenderer {
 	/** What each {@code strand:stream} container holds in the page, by id. */
 	private final Map<String, StreamHistory> streams = LinkedHashMap.newLinkedHashMap(1);
 
+	/** The latest copy of the assigns that a stream container keeps, for the next one drawn from the same. */
+	private @Nullable Map<String, Object> lastAssigns;
+
 	/** Counts render passes, so that a pass knows the elements it tracked. */
 	private long pass;
 
@@ -170,8 +173,8 @@ final class PageRenderer implements TabRenderer {
 			if (kept != null) {
 				kept.drop();
 			}
-			this.streams.put(id.id(),
-					new StreamHistory(task, drawnFrom(this.elements.get(id.id())), this.settings.historySize, this.buffers));
+			this.streams.put(id.id(), new StreamHistory(task, assignsNow(), localsOf(this.elements.get(id.id())),
+					this.settings.historySize, this.buffers));
 		}
 	}
 
@@ -224,7 +227,7 @@ final class PageRenderer implements TabRenderer {
 			// a container inside a patch is drawn afresh from the assigns: its chunks are gone
 			this.streams.forEach((id, history) -> {
 				if (patches.stream().anyMatch((patch) -> patch.html().contains(marker(id)))) {
-					history.redrawn(drawnFrom(this.elements.get(id)));
+					history.redrawn(assignsNow(), localsOf(this.elements.get(id)));
 				}
 			});
 		}
@@ -260,7 +263,7 @@ final class PageRenderer implements TabRenderer {
 		this.streams.forEach((id, history) -> {
 			Element element = this.elements.get(id);
 			String html = (element == null) ? null
-					: renderOrFail(id, () -> renderElement(element, withPage(history.drawnFrom(), Map.of())), failures);
+					: renderOrFail(id, () -> renderElement(element, withPage(history.assigns, history.locals)), failures);
 			if (element != null && html != null) {
 				if (inRow(element)) { // drawn from what it was drawn from, not from what its list was just drawn from
 					drawn(id, html);
@@ -506,20 +509,31 @@ final class PageRenderer implements TabRenderer {
 	}
 
 	/**
-	 * What a stream container is drawn from, which it keeps for as long as it is in the page: the view's assigns
-	 * and the locals it was in, without the page's own variables, which do not change; none is kept as one empty
-	 * map.
+	 * The view's assigns as they are now, for a stream container to keep for as long as it is in the page: one
+	 * copy, shared by every container drawn from the same assigns (the rows of a list drawn in one pass).
 	 */
-	private Map<String, Object> drawnFrom(@Nullable Element element) {
+	private Map<String, Object> assignsNow() {
 		Map<String, @Nullable Object> assigns = this.tab.assigns();
-		Map<String, Object> locals = (element != null) ? element.locals : Map.of();
-		if (assigns.isEmpty() && locals.isEmpty()) {
-			return Map.of();
+		Map<String, Object> last = this.lastAssigns;
+		if (last != null && last.size() == assigns.size() && sameValues(assigns, last)) {
+			return last;
 		}
-		Map<String, Object> drawnFrom = HashMap.newHashMap(assigns.size() + locals.size());
-		drawnFrom.putAll(assigns);
-		drawnFrom.putAll(locals);
-		return drawnFrom;
+		Map<String, Object> copy = assigns.isEmpty() ? Map.of() : new HashMap<>(assigns);
+		this.lastAssigns = copy;
+		return copy;
+	}
+
+	private static boolean sameValues(Map<String, @Nullable Object> assigns, Map<String, Object> copy) {
+		for (Map.Entry<String, @Nullable Object> entry : assigns.entrySet()) {
+			if (copy.get(entry.getKey()) != entry.getValue() || !copy.containsKey(entry.getKey())) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static Map<String, Object> localsOf(@Nullable Element element) {
+		return (element != null) ? element.locals : Map.of();
 	}
 
 	/**
@@ -699,8 +713,10 @@ final class PageRenderer implements TabRenderer {
 
 		final String task;
 
-		/** The assigns and locals it was last drawn from, without the page's own variables. */
-		private Map<String, Object> drawnFrom;
+		/** The assigns it was last drawn from (shared with the containers drawn from the same), and its locals. */
+		private Map<String, Object> assigns;
+
+		private Map<String, Object> locals;
 
 		/** The chunks' HTML, one after another, as UTF-8. */
 		private final ByteRing chunks;
@@ -714,9 +730,10 @@ final class PageRenderer implements TabRenderer {
 
 		private int count;
 
-		StreamHistory(String task, Map<String, Object> drawnFrom, long limit, BufferBudget buffers) {
+		StreamHistory(String task, Map<String, Object> assigns, Map<String, Object> locals, long limit, BufferBudget buffers) {
 			this.task = task;
-			this.drawnFrom = drawnFrom;
+			this.assigns = assigns;
+			this.locals = locals;
 			this.limit = limit;
 			this.chunks = new ByteRing(limit, buffers);
 		}
@@ -731,13 +748,10 @@ final class PageRenderer implements TabRenderer {
 			this.chunks.release();
 		}
 
-		Map<String, Object> drawnFrom() {
-			return this.drawnFrom;
-		}
-
 		/** The page drew the container afresh from these assigns and locals. */
-		void redrawn(Map<String, Object> drawnFrom) {
-			this.drawnFrom = drawnFrom;
+		void redrawn(Map<String, Object> assigns, Map<String, Object> locals) {
+			this.assigns = assigns;
+			this.locals = locals;
 			clear();
 		}
 
