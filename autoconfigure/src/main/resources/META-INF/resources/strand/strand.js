@@ -402,21 +402,43 @@ function sharedStream() {
           const tab = e.lastEventId.slice(0, at);
           const id = e.lastEventId.slice(at + 1);
           if (id !== "" && members.has(tab)) members.set(tab, Number(id));
-          if (kind === "close") members.delete(tab);
+          if (kind === "close") {
+            members.delete(tab);
+            if (tab === view && sessionEnded(e.data)) {
+              // Every tab on this stream is of the session that ended, and this tab's close closes the stream
+              // before their own closes could reach them: tell them now, or the next stream finds their views
+              // unknown to the session that replaced it, and they remount instead of stopping.
+              for (const other of members.keys()) post({ type: "event", view: other, kind, id: "", data: e.data });
+            }
+          }
           if (tab === view) receive(kind, id, e.data);
           else post({ type: "event", view: tab, kind, id, data: e.data });
         });
       }
     };
     const soon = () => { clearTimeout(timer); timer = setTimeout(open, 30); };
+    // A tab that ends without pagehide (it crashed, or the browser discarded it) never says leave: the stream
+    // would keep its view connected, and its tasks running, for ever. Every tab answers a roll call; one that
+    // missed the last is dropped, and its view closes after the server's grace period, as with a stream of its own.
+    const answered = new Set(members.keys());
+    const rollCall = setInterval(() => {
+      let gone = false;
+      for (const tab of members.keys()) {
+        if (tab !== view && !answered.has(tab)) gone = members.delete(tab);
+      }
+      answered.clear();
+      if (gone) soon();
+      post({ type: "hello" });
+    }, 10000);
     leader = {
       join(tab, id) {
+        answered.add(tab);
         const known = members.get(tab);
         if (!members.has(tab) || (id ?? 0) > (known ?? 0)) members.set(tab, id);
         if (known === undefined) soon();
       },
       leave(tab) { if (members.delete(tab)) soon(); },
-      close() { clearTimeout(timer); source?.close(); },
+      close() { clearTimeout(timer); clearInterval(rollCall); source?.close(); },
     };
     post({ type: "hello" }); // the other tabs join, each from where it stands
     soon(); // once they have
@@ -444,6 +466,14 @@ function sharedStream() {
   });
   return shared;
 }
+
+const sessionEnded = (raw) => {
+  try {
+    return JSON.parse(raw)?.reason === "session-ended";
+  } catch {
+    return false;
+  }
+};
 
 // ---- When the view is gone: remount ----
 
@@ -609,6 +639,8 @@ async function failureMessage(url, res) {
   return `That did not work (HTTP ${res.status}). Reload the page and try again.`;
 }
 
+let going = null; // settles a while after go() sent the browser to another page
+
 // Takes the browser to a URL that the server sent: a page event's redirect, or View.navigate.
 function go(url) {
   let to;
@@ -622,6 +654,11 @@ function go(url) {
     return;
   }
   location.assign(to.href);
+  // The page is being left, unless the URL differs only in its fragment: controls busy with the page event that
+  // sent it there stay busy meanwhile, a while at most (the answer may be a download, and the page stays).
+  if (!(to.hash && to.href.slice(0, -to.hash.length) === location.href.split("#")[0])) {
+    going = new Promise((resolve) => setTimeout(resolve, 10000));
+  }
 }
 
 // Posts a page event; restore(ok) ends the control's busy state, and says whether the handler took it.
@@ -635,12 +672,14 @@ async function send(url, body, restore) {
       const to = res.headers.get("Strand-Redirect");
       if (to) {
         go(to); // the handler redirected: fetch did not follow it, the browser goes there
+        await going; // and the control stays busy while the next page loads, or a second click posts again
         return;
       }
       // Keep the control busy until the page shows what the handler changed: a second click on a Start
       // button would otherwise land before the patch that turns it into Cancel.
       const event = Number(res.headers.get("Strand-Event"));
       if (Number.isSafeInteger(event)) await applied(event);
+      await going; // one of those changes sent the browser elsewhere (View.navigate)
       return;
     }
     status = res.status;
@@ -700,6 +739,9 @@ function onClick(e) {
 
   const el = t.closest("[data-strand-post]");
   if (!el || el.tagName === "FORM") return; // a form posts when it is submitted
+  // A control inside the element (a checkbox in a row that posts, a link in a card): the click is the control's.
+  const control = t.closest("a[href], button, input, select, textarea, label, summary, [contenteditable]");
+  if (control && control !== el && el.contains(control)) return;
   if (submits(el)) return; // a submit button posts its form's fields to its own URL, on submit
   if (isField(el)) {
     warnOnce(el, `data-strand-post on <${el.tagName.toLowerCase()}${el.type ? " type=" + el.type : ""}> does nothing: `
@@ -724,6 +766,7 @@ function onSubmit(e) {
   if (e.defaultPrevented || !(form instanceof HTMLFormElement)) return;
   const submitter = e.submitter?.hasAttribute("data-strand-post") ? e.submitter : null;
   if (!submitter && !form.hasAttribute("data-strand-post")) return;
+  if (!submitter && e.submitter?.hasAttribute("formaction")) return; // the button sends the form elsewhere, as HTML does
   e.preventDefault();
   if (form.getAttribute("aria-busy") === "true") return;
   if (form.querySelector("input[type=file]")) {
