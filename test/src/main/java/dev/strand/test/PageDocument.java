@@ -93,6 +93,14 @@ final class PageDocument {
 
 	/** A {@code flash} event: in every flash region, the message replaces the one of its kind, or is added. */
 	void flash(String kind, @Nullable String message) {
+		if (message == null) { // the kind was cleared: strand.js removes its message from every region
+			for (Element box : this.document.select("[data-strand-flash] > .strand-flash")) {
+				if (kind.equals(box.attr("data-kind"))) {
+					box.remove();
+				}
+			}
+			return;
+		}
 		for (Element region : this.document.select("[data-strand-flash]")) {
 			Element box = new Element("div").addClass("strand-flash")
 				.addClass("strand-flash-" + kind.replaceAll("[^\\w-]", "-"))

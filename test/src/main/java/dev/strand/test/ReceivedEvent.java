@@ -5,7 +5,7 @@ package dev.strand.test;
  *
  * @param id its id, monotonic per view
  * @param name its type: {@code patch}, {@code chunk}, {@code progress}, {@code outcome}, {@code flash},
- * {@code reset} or {@code close}
+ * {@code navigate}, {@code reset} or {@code close}
  * @param data its JSON data
  */
 public record ReceivedEvent(long id, String name, String data) {

@@ -1,11 +1,14 @@
 package dev.strand.test;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -14,6 +17,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.util.UriBuilder;
 
 import dev.strand.internal.TabRegistry;
 
@@ -62,7 +66,11 @@ public final class StrandTestClient {
 	}
 
 	private StrandTestClient(WebTestClient client, ServerTabs server, Duration timeout, List<TestTab> tabs) {
-		this.client = client.mutate().responseTimeout(timeout).build();
+		// a browser takes a page, and an event of its stream, of any size: WebTestClient's codecs stop at 256KB
+		this.client = client.mutate()
+			.responseTimeout(timeout)
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(-1))
+			.build();
 		this.server = server;
 		this.timeout = timeout;
 		this.tabs = tabs;
@@ -162,7 +170,7 @@ public final class StrandTestClient {
 
 	TestTab open(TestSession session, String path) {
 		EntityExchangeResult<String> result = this.client.get()
-			.uri(path)
+			.uri(uri(path))
 			.cookies(session::addTo)
 			.accept(MediaType.TEXT_HTML)
 			.exchange()
@@ -174,7 +182,7 @@ public final class StrandTestClient {
 			throw new AssertionError("GET " + path + " answered " + describe(result.getStatus().value())
 					+ redirect(result) + ", not 200 with a Strand page" + body(html));
 		}
-		TestTab tab = new TestTab(this, session, this.server, path, (html != null) ? html : "");
+		TestTab tab = new TestTab(this, session, this.server, path, result.getUrl(), (html != null) ? html : "");
 		synchronized (this.tabs) {
 			this.tabs.add(tab);
 		}
@@ -183,6 +191,47 @@ public final class StrandTestClient {
 
 	WebTestClient client() {
 		return this.client;
+	}
+
+	/**
+	 * A path as a browser sends it, after the client's base URL: not a URI template, so that braces are sent as
+	 * they are and what is percent-encoded already is not encoded again ({@code ?q=R%26D} stays one value).
+	 * Characters that a URI cannot hold (a space, a brace, a letter beyond ASCII) are percent-encoded, as a
+	 * browser does.
+	 */
+	static Function<UriBuilder, URI> uri(String path) {
+		String encoded = encode(path);
+		if (URI.create(encoded).isAbsolute()) {
+			return (builder) -> URI.create(encoded); // a URL of its own, as the client's would take it
+		}
+		return (builder) -> {
+			String base = builder.build().toString();
+			if (base.endsWith("/") && encoded.startsWith("/")) {
+				base = base.substring(0, base.length() - 1);
+			}
+			return URI.create(base + encoded);
+		};
+	}
+
+	private static String encode(String path) {
+		StringBuilder encoded = new StringBuilder(path.length());
+		byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+		for (int i = 0; i < bytes.length; i++) {
+			int b = bytes[i] & 0xFF;
+			boolean encodedAlready = (b == '%') && i + 2 < bytes.length && isHex(bytes[i + 1]) && isHex(bytes[i + 2]);
+			if (encodedAlready || (b > 0x20 && b < 0x7F && "\"<>\\^`{|}[] ".indexOf(b) < 0 && b != '%')) {
+				encoded.append((char) b);
+			}
+			else {
+				encoded.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+					.append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+			}
+		}
+		return encoded.toString();
+	}
+
+	private static boolean isHex(byte b) {
+		return Character.digit(b, 16) >= 0;
 	}
 
 	/** A duration as a person writes it: {@code 300ms}, {@code 10s}, {@code 1m30s}. */

@@ -1,9 +1,13 @@
 package dev.strand.test;
 
+import java.net.HttpCookie;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseCookie;
 import org.springframework.test.web.reactive.server.ExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -67,10 +71,19 @@ public final class TestSession {
 		this.cookies.forEach(requestCookies::add);
 	}
 
-	/** Keep what a response set: a cookie with a zero max age is deleted. */
+	/** Keep what a response set: a cookie with a zero max age, or an expiry date past, is deleted. */
 	synchronized void update(ExchangeResult result) {
+		Set<String> expired = new HashSet<>();
+		for (String header : result.getResponseHeaders().getOrEmpty(HttpHeaders.SET_COOKIE)) {
+			try {
+				HttpCookie.parse(header).stream().filter(HttpCookie::hasExpired).forEach((cookie) -> expired.add(cookie.getName()));
+			}
+			catch (IllegalArgumentException ex) {
+				// not one HttpCookie reads: its max age decides, as before
+			}
+		}
 		for (ResponseCookie cookie : result.getResponseCookies().toSingleValueMap().values()) {
-			if (cookie.getMaxAge().isZero()) {
+			if (cookie.getMaxAge().isZero() || expired.contains(cookie.getName())) {
 				this.cookies.remove(cookie.getName());
 			}
 			else {

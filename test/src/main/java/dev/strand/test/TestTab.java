@@ -1,5 +1,7 @@
 package dev.strand.test;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +29,10 @@ import org.springframework.test.web.reactive.server.FluxExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
+import org.springframework.util.ObjectUtils;
 import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
 import reactor.core.Disposable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -76,6 +82,9 @@ public final class TestTab {
 
 	private final String streamPath;
 
+	/** The stream's URI: its path, as the page names it, on the page's server. */
+	private final URI streamUri;
+
 	private final @Nullable String csrfHeader;
 
 	private final @Nullable String csrfToken;
@@ -109,7 +118,10 @@ public final class TestTab {
 
 	private @Nullable String streamEnd;
 
-	TestTab(StrandTestClient client, TestSession session, ServerTabs server, String path, String html) {
+	/** Whether a reset has arrived: the outcomes of the tasks that ended before it were not sent. */
+	private boolean reset;
+
+	TestTab(StrandTestClient client, TestSession session, ServerTabs server, String path, URI pageUrl, String html) {
 		this.client = client;
 		this.session = session;
 		this.server = server;
@@ -124,6 +136,9 @@ public final class TestTab {
 		this.viewId = view.attr("content");
 		Element stream = this.page.document().selectFirst("meta[name=strand-stream]");
 		this.streamPath = (stream != null && !stream.attr("content").isBlank()) ? stream.attr("content") : "/strand/stream";
+		// the page names its stream by its path on the server, base path included (spring.webflux.base-path), as
+		// the browser resolves it against the page's URL: not after the client's base URL, which has it already
+		this.streamUri = pageUrl.isAbsolute() ? pageUrl.resolve(this.streamPath) : URI.create(this.streamPath);
 		Element event = this.page.document().selectFirst("meta[name=strand-event]");
 		String rendered = (event != null) ? event.attr("content") : "";
 		this.lastEventId = rendered.matches("[0-9]{1,18}") ? Long.parseLong(rendered) : 0;
@@ -302,9 +317,13 @@ public final class TestTab {
 		synchronized (this) {
 			from = this.lastEventId;
 		}
-		String uri = this.streamPath + "?view={view}" + (reconnect ? "" : "&lastEventId={from}");
+		URI uri = UriComponentsBuilder.fromUri(this.streamUri)
+			.queryParam("view", UriUtils.encodeQueryParam(this.viewId, StandardCharsets.UTF_8))
+			.queryParamIfPresent("lastEventId", reconnect ? Optional.empty() : Optional.of(from))
+			.build(true) // the stream's URI is encoded already, as the page has it
+			.toUri();
 		FluxExchangeResult<ServerSentEvent<String>> result = this.client.client().get()
-			.uri(uri, this.viewId, from)
+			.uri(uri)
 			.cookies(this.session::addTo)
 			.accept(MediaType.TEXT_EVENT_STREAM)
 			.headers((headers) -> {
@@ -345,6 +364,8 @@ public final class TestTab {
 			while (true) {
 				TabSnapshot snapshot = snapshot(tab, deadline);
 				if (snapshot.connected()) {
+					// what the view sent meanwhile, replayed or a reset, is on the page when connect() returns
+					awaitReceived(snapshot.lastEventId(), deadline, "the events the view had sent when the stream attached");
 					return;
 				}
 				synchronized (this) {
@@ -372,8 +393,13 @@ public final class TestTab {
 	}
 
 	private String statusText() {
+		URI uri = UriComponentsBuilder.fromUri(this.streamUri)
+			.path("/status")
+			.queryParam("view", UriUtils.encodeQueryParam(this.viewId, StandardCharsets.UTF_8))
+			.build(true)
+			.toUri();
 		EntityExchangeResult<String> status = this.client.client().get()
-			.uri(this.streamPath + "/status?view={view}", this.viewId)
+			.uri(uri)
 			.cookies(this.session::addTo)
 			.exchange()
 			.expectBody(String.class)
@@ -451,7 +477,13 @@ public final class TestTab {
 				this.flashes.add(new ReceivedFlash(kind, message));
 				this.page.flash(kind, message);
 			}
-			case "reset" -> data.path("patches").forEach(this::patch);
+			case "reset" -> {
+				data.path("patches").forEach(this::patch);
+				this.reset = true;
+			}
+			case "navigate" -> {
+				// the browser leaves for data.url: the test reads it from events()
+			}
 			case "close" -> this.closeReason = data.path("reason").asString("");
 			default -> this.problems.add("an event of unknown type: " + event);
 		}
@@ -483,7 +515,8 @@ public final class TestTab {
 	 * Post a page event with form data, as a {@code data-strand-post} form does, and, if the tab is connected,
 	 * wait until the changes its handler made have arrived over the stream (the response's {@code Strand-Event}).
 	 * @param path the handler's path
-	 * @param form the form's fields; a value that is an {@link Iterable} sends the field once per element
+	 * @param form the form's fields; a value that is an {@link Iterable} or an array sends the field once per
+	 * element
 	 * @return this tab
 	 * @throws AssertionError if it does not answer 2xx
 	 */
@@ -492,6 +525,11 @@ public final class TestTab {
 		form.forEach((name, value) -> {
 			if (value instanceof Iterable<?> values) {
 				values.forEach((each) -> fields.add(name, String.valueOf(each)));
+			}
+			else if (value != null && value.getClass().isArray()) {
+				for (Object each : ObjectUtils.toObjectArray(value)) {
+					fields.add(name, String.valueOf(each));
+				}
 			}
 			else {
 				fields.add(name, String.valueOf(value));
@@ -508,6 +546,12 @@ public final class TestTab {
 					+ StrandTestClient.describe(status)
 					+ pageEventRefusal(status) + StrandTestClient.body(result.getResponseBody()));
 		}
+		String redirect = result.getResponseHeaders().getFirst("Strand-Redirect");
+		if (redirect != null) {
+			throw new AssertionError("POST " + path + " from " + viewName() + " answered with a redirect to " + redirect
+					+ " (Strand-Redirect), which a browser would follow, leaving the page; to check a redirect, send "
+					+ "the page event with pageEvent(path) and read its Strand-Redirect header");
+		}
 		String event = result.getResponseHeaders().getFirst("Strand-Event");
 		if (event != null && event.matches("[0-9]{1,18}") && isConnected()) {
 			awaitReceived(Long.parseLong(event), deadline(this.client.timeout()), "the changes of POST " + path);
@@ -523,7 +567,7 @@ public final class TestTab {
 	 */
 	public WebTestClient.RequestBodySpec pageEvent(String path) {
 		WebTestClient.RequestBodySpec request = this.client.client().post()
-			.uri(path)
+			.uri(StrandTestClient.uri(path))
 			.cookies(this.session::addTo)
 			.header("Strand-View", this.viewId)
 			.accept(MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL);
@@ -605,7 +649,7 @@ public final class TestTab {
 				if (isConnected()) {
 					awaitReceived(snapshot.lastEventId(), deadline, "the events of " + what(nameOrKey));
 				}
-				if (nameOrKey != null && !seenRunning && isConnected() && outcome(nameOrKey) == null) {
+				if (nameOrKey != null && !seenRunning && isConnected() && outcome(nameOrKey) == null && !hasReset()) {
 					throw new AssertionError(viewName() + " has no task '" + nameOrKey + "' and sent no outcome for one; "
 							+ "name a task given to startAsync, or a key given to assignAsync. " + known(snapshot));
 				}
@@ -651,7 +695,12 @@ public final class TestTab {
 		synchronized (this) {
 			this.outcomes.forEach((outcome) -> names.add(outcome.task()));
 		}
-		return names.isEmpty() ? "It has run no task yet." : "Its tasks: " + String.join(", ", names) + ".";
+		return names.isEmpty() ? "It runs no task now, and the tab has received no outcome."
+				: "Its tasks: " + String.join(", ", names) + ".";
+	}
+
+	private synchronized boolean hasReset() {
+		return this.reset;
 	}
 
 	private synchronized String streamState(TabSnapshot snapshot) {
