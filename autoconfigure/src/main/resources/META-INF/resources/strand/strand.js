@@ -420,7 +420,7 @@ function sharedStream() {
     // A tab that ends without pagehide (it crashed, or the browser discarded it) never says leave: the stream
     // would keep its view connected, and its tasks running, for ever. Every tab answers a roll call; one that
     // missed the last is dropped, and its view closes after the server's grace period, as with a stream of its own.
-    const answered = new Set(members.keys());
+    const answered = new Set();
     const rollCall = setInterval(() => {
       let gone = false;
       for (const tab of members.keys()) {
@@ -670,16 +670,15 @@ async function send(url, body, restore) {
     if (res.ok) {
       await res.arrayBuffer().catch(() => {}); // read it to the end, or the browser reports the request aborted
       const to = res.headers.get("Strand-Redirect");
+      const event = Number(res.headers.get("Strand-Event"));
       if (to) {
         go(to); // the handler redirected: fetch did not follow it, the browser goes there
-        await going; // and the control stays busy while the next page loads, or a second click posts again
-        return;
+      } else if (Number.isSafeInteger(event)) {
+        // Keep the control busy until the page shows what the handler changed: a second click on a Start
+        // button would otherwise land before the patch that turns it into Cancel.
+        await applied(event);
       }
-      // Keep the control busy until the page shows what the handler changed: a second click on a Start
-      // button would otherwise land before the patch that turns it into Cancel.
-      const event = Number(res.headers.get("Strand-Event"));
-      if (Number.isSafeInteger(event)) await applied(event);
-      await going; // one of those changes sent the browser elsewhere (View.navigate)
+      await going; // and while the browser leaves for another page (a redirect, View.navigate), a while at most
       return;
     }
     status = res.status;

@@ -106,7 +106,7 @@ final class PageDocument {
 				.addClass("strand-flash-" + kind.replaceAll("[^\\w-]", "-"))
 				.attr("data-kind", kind)
 				.attr("role", "status");
-			box.appendElement("span").addClass("strand-flash-text").text((message != null) ? message : "");
+			box.appendElement("span").addClass("strand-flash-text").text(message);
 			box.appendText(" ");
 			box.appendElement("button").attr("type", "button").addClass("strand-flash-close").attr("aria-label", "Dismiss")
 				.text("\u00d7");

@@ -317,8 +317,7 @@ public final class TestTab {
 		synchronized (this) {
 			from = this.lastEventId;
 		}
-		URI uri = UriComponentsBuilder.fromUri(this.streamUri)
-			.queryParam("view", UriUtils.encodeQueryParam(this.viewId, StandardCharsets.UTF_8))
+		URI uri = streamUri("")
 			.queryParamIfPresent("lastEventId", reconnect ? Optional.empty() : Optional.of(from))
 			.build(true) // the stream's URI is encoded already, as the page has it
 			.toUri();
@@ -392,14 +391,16 @@ public final class TestTab {
 		};
 	}
 
+	/** The stream's URI, or one under it, for this tab's view. */
+	private UriComponentsBuilder streamUri(String path) {
+		return UriComponentsBuilder.fromUri(this.streamUri)
+			.path(path)
+			.queryParam("view", UriUtils.encodeQueryParam(this.viewId, StandardCharsets.UTF_8));
+	}
+
 	private String statusText() {
-		URI uri = UriComponentsBuilder.fromUri(this.streamUri)
-			.path("/status")
-			.queryParam("view", UriUtils.encodeQueryParam(this.viewId, StandardCharsets.UTF_8))
-			.build(true)
-			.toUri();
 		EntityExchangeResult<String> status = this.client.client().get()
-			.uri(uri)
+			.uri(streamUri("/status").build(true).toUri())
 			.cookies(this.session::addTo)
 			.exchange()
 			.expectBody(String.class)
